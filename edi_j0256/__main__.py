@@ -1,0 +1,3 @@
+from edi_j0256.cli import main
+
+main()

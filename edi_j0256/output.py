@@ -1,0 +1,155 @@
+"""Writers for the records every command produces: table, jsonl, json, csv, parquet.
+
+A record is a plain ``dict`` of JSON-friendly values (str, int, float, bool, None, list,
+dict). Writers stream: JSON Lines and CSV write one record at a time; JSON writes an array
+without building a list first. Money and quantities arrive as :class:`~decimal.Decimal` and
+leave as JSON numbers (ints when whole).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from itertools import chain
+from decimal import Decimal
+from typing import IO, Any
+
+FORMATS = ("table", "jsonl", "json", "csv", "parquet")
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON would carry it: Decimal -> int/float, date -> ISO text, tuple -> list."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def write_jsonl(records: Iterable[dict], stream: IO[str]) -> int:
+    count = 0
+    for record in records:
+        stream.write(json.dumps(plain(record), ensure_ascii=False))
+        stream.write("\n")
+        count += 1
+    return count
+
+
+def write_json(records: Iterable[dict], stream: IO[str]) -> int:
+    count = 0
+    stream.write("[")
+    for record in records:
+        stream.write(",\n  " if count else "\n  ")
+        stream.write(json.dumps(plain(record), ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _cell(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return json.dumps(value, ensure_ascii=False)
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def write_csv(records: Iterable[dict], stream: IO[str], fields: Sequence[str] | None = None) -> int:
+    """CSV with a header; lists join with ``;``, nested records become JSON text."""
+    iterator: Iterator[dict] = iter(records)
+    first = next(iterator, None)
+    if first is None:
+        if fields:
+            csv.writer(stream).writerow(fields)
+        return 0
+    columns = list(fields or first.keys())
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in chain((first,), iterator):
+        writer.writerow([_cell(row.get(c)) for c in columns])
+        count += 1
+    return count
+
+
+def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
+                max_width: int = 28) -> int:
+    """A readable fixed-width table of the chosen columns, for a terminal."""
+    rows = [[_cell(r.get(c)) for c in fields] for r in records]
+    widths = [min(max([len(c)] + [len(row[i]) for row in rows]), max_width)
+              for i, c in enumerate(fields)]
+
+    def fmt(cells: Sequence[str]) -> str:
+        out = []
+        for cell, width in zip(cells, widths, strict=True):
+            cell = cell if len(cell) <= width else cell[: width - 1] + "…"
+            out.append(cell.ljust(width))
+        return "  ".join(out).rstrip()
+
+    stream.write(fmt(fields) + "\n")
+    stream.write("  ".join("-" * w for w in widths) + "\n")
+    for row in rows:
+        stream.write(fmt(row) + "\n")
+    return len(rows)
+
+
+def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) -> int:
+    """Parquet through pyarrow (the ``parquet`` extra), written in batches."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise RuntimeError("parquet output needs pyarrow: pip install 'edi-j0256[parquet]'") from exc
+    writer = None
+    count = 0
+    batch: list[dict] = []
+
+    def flush() -> None:
+        nonlocal writer
+        table = pa.Table.from_pylist([plain(r) for r in batch])
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema)
+        else:
+            table = table.cast(writer.schema)
+        writer.write_table(table)
+        batch.clear()
+
+    for record in records:
+        batch.append(record)
+        count += 1
+        if len(batch) >= batch_size:
+            flush()
+    if batch or writer is None:
+        flush()
+    writer.close()
+    return count
+
+
+def write_records(records: Iterable[dict], fmt: str, stream: IO[str],
+                  table_fields: Sequence[str] = (), csv_fields: Sequence[str] | None = None,
+                  path: str | None = None) -> int:
+    """Write records in one of :data:`FORMATS`; returns how many were written."""
+    if fmt == "jsonl":
+        return write_jsonl(records, stream)
+    if fmt == "json":
+        return write_json(records, stream)
+    if fmt == "csv":
+        return write_csv(records, stream, csv_fields)
+    if fmt == "table":
+        return write_table(records, stream, table_fields)
+    if fmt == "parquet":
+        if not path:
+            raise ValueError("parquet output needs --output PATH")
+        return write_parquet(records, path)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
