@@ -12,8 +12,8 @@ import csv
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from itertools import chain
 from decimal import Decimal
+from itertools import chain
 from typing import IO, Any
 
 FORMATS = ("table", "jsonl", "json", "csv", "parquet")
@@ -110,7 +110,7 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError("parquet output needs pyarrow: pip install 'edi-j0256[parquet]'") from exc
+        raise RuntimeError("parquet output needs pyarrow (the parquet extra)") from exc
     writer = None
     count = 0
     batch: list[dict] = []

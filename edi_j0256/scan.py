@@ -1,0 +1,122 @@
+"""``scan``: one flat record per service line with a chosen procedure code (default J0256).
+
+The record's field names are a contract (scripts and the JSON Schema in
+``schemas/scan-record.schema.json`` depend on them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.claims.parser import ClaimReader, ReadStats
+from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
+
+DEFAULT_HCPCS = ("J0256",)
+
+TABLE_FIELDS = ("file", "line", "claim_id", "line_number", "payer_id", "procedure_code",
+                "modifiers", "units", "charge", "service_date", "ndc", "ndc_quantity",
+                "ndc_unit", "diagnosis_codes", "prior_auth")
+
+
+def line_record(claim: Claim, line: ServiceLine) -> dict:
+    """The flat scan record of one service line with its claim context."""
+    envelope = claim.envelope
+    institutional = envelope.transaction_type == "837I"
+    return {
+        "file": envelope.file,
+        "interchange_control": envelope.interchange_control,
+        "group_control": envelope.group_control,
+        "transaction_control": envelope.transaction_control,
+        "transaction_type": envelope.transaction_type,
+        "implementation": envelope.implementation,
+        "claim_id": claim.claim_id,
+        "claim_charge": claim.claim_charge,
+        "frequency_code": claim.frequency_code,
+        "place_of_service": None if institutional else (line.place_of_service
+                                                        or claim.place_of_service),
+        "facility_type": claim.facility_type,
+        "claim_filing_indicator": claim.claim_filing_indicator,
+        "payer_id": claim.payer_id,
+        "payer_name": claim.payer_name,
+        "member_id": claim.member_id,
+        "billing_npi": claim.billing_npi,
+        "rendering_npi": line.rendering_npi or claim.rendering_npi,
+        "line_number": line.line_number,
+        "line_control": line.line_control,
+        "procedure_qualifier": line.procedure_qualifier,
+        "procedure_code": line.procedure_code,
+        "modifiers": list(line.modifiers),
+        "charge": line.charge,
+        "unit_basis": line.unit_basis,
+        "units": line.units,
+        "revenue_code": line.revenue_code,
+        "service_date": line.service_date or (claim.statement_from if institutional else None),
+        "service_date_end": line.service_date_end,
+        "diagnosis_pointers": list(line.diagnosis_pointers),
+        "diagnosis_codes": claim.pointed_diagnoses(line),
+        "claim_diagnosis_codes": [d.dotted for d in claim.diagnoses],
+        "prior_auth": line.prior_auth or claim.prior_auth,
+        "ndc": line.ndc,
+        "ndc_raw": line.ndc_raw,
+        "ndc_quantity": line.ndc_quantity,
+        "ndc_unit": line.ndc_unit,
+        "patient_weight_lb": claim.patient_weight_lb,
+        "segment": line.segment,
+        "line": line.line,
+    }
+
+
+@dataclass(slots=True)
+class FileScan:
+    """What scanning one file produced: records, counts and diagnostics."""
+
+    file: str
+    records: list[dict] = field(default_factory=list)
+    stats: ReadStats = field(default_factory=ReadStats)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None  # set when the file could not be read at all
+
+
+def iter_scan(source, *, name: str | None = None, hcpcs: Iterable[str] = DEFAULT_HCPCS,
+              diagnostics: Diagnostics | None = None) -> tuple[Iterator[dict], ClaimReader]:
+    """Stream the records of one file. Read ``reader.stats`` once the iterator is exhausted."""
+    codes = frozenset(hcpcs)
+    reader = ClaimReader(source, name=name, diagnostics=diagnostics, hcpcs=codes)
+
+    def records() -> Iterator[dict]:
+        for claim in reader.claims():
+            for line in claim.lines:
+                if line.procedure_code in codes:
+                    yield line_record(claim, line)
+
+    return records(), reader
+
+
+def scan_file(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS) -> FileScan:
+    """Scan one file completely; never raises for bad input (see ``FileScan.error``)."""
+    diagnostics = Diagnostics()
+    result = FileScan(str(path), diagnostics=diagnostics)
+    records, reader = iter_scan(path, hcpcs=hcpcs, diagnostics=diagnostics)
+    try:
+        result.records.extend(records)
+    except X12ReadError as exc:
+        result.error = str(exc)
+    result.stats = reader.stats
+    return result
+
+
+def scan_files(paths: Iterable[str | Path], hcpcs: Iterable[str] = DEFAULT_HCPCS,
+               jobs: int = 1) -> Iterator[FileScan]:
+    """Scan several files, in parallel processes when ``jobs`` > 1, in the order given."""
+    paths = [str(p) for p in paths]
+    codes = tuple(hcpcs)
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield scan_file(path, codes)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(scan_file, paths, [codes] * len(paths))

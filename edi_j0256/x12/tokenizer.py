@@ -1,0 +1,393 @@
+"""X12 tokenizer: bytes -> units -> segments, each with its position in the file.
+
+The input is read in chunks, never whole. Delimiters come from each interchange's ISA
+(element separator = 4th character, repetition separator = ISA11 in 5010, component
+separator = ISA16, segment terminator = the character after ISA16), so a file may hold
+several interchanges with different delimiters.
+
+The stream is cut into *units* at a few boundary segments (the envelope, plus ``HL`` and
+``CLM`` for claims or ``CLP`` for remittances). Cutting uses one compiled regex per delimiter
+set, so it runs at C speed; a unit is only split into segments and elements when a consumer
+asks for them (:meth:`Unit.segments`). Consumers that can tell from a unit's raw bytes that
+it holds nothing of interest skip it without tokenizing it, and still know how many segments
+it held, so positions stay exact.
+
+What real files carry is tolerated with a warning, never an exception: a UTF-8 BOM, CR/LF
+or LF after terminators, leading spaces, text before the first ISA, an ISA whose padding was
+collapsed, a newline used as the segment terminator, the terminator written at the start of
+the next line, empty segments, and a file that starts at GS or ST with no ISA.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
+
+ENVELOPE_TAGS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
+CLAIM_BOUNDARIES = ("HL", "CLM")
+REMIT_BOUNDARIES = ("CLP",)
+
+_WHITESPACE = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
+_START_LIMIT = 1 << 16  # bytes searched for the first ISA / GS / ST
+_MAX_UNIT = 1 << 26  # a unit larger than this means the boundaries are not being found
+_REPEAT_LIMIT = 10  # tolerance warnings of one code reported per file, then counted
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """The four X12 delimiters of one interchange."""
+
+    element: str = "*"
+    component: str = ":"
+    segment: str = "~"
+    repetition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One segment: ``elements[0]`` is the tag, so ``elements[1]`` is the 01 element."""
+
+    tag: str
+    elements: tuple[str, ...]
+    index: int  # 1-based segment index in the file
+    line: int  # 1-based line number in the file
+    offset: int  # byte offset of the segment's first character
+    delimiters: Delimiters = field(default=Delimiters(), repr=False, compare=False)
+
+    def element(self, n: int) -> str:
+        """Element ``n`` (1-based) or ``''`` when absent."""
+        return self.elements[n] if n < len(self.elements) else ""
+
+    def components(self, n: int) -> tuple[str, ...]:
+        """Element ``n`` split on the component separator."""
+        value = self.element(n)
+        return tuple(value.split(self.delimiters.component)) if value else ()
+
+    def component(self, n: int, k: int) -> str:
+        """Component ``k`` (1-based) of element ``n``, e.g. ``component(1, 2)`` is SV101-2."""
+        parts = self.components(n)
+        return parts[k - 1] if 0 < k <= len(parts) else ""
+
+    def __getitem__(self, designator: str) -> str:
+        """Value by reference designator: ``seg["SV104"]``, ``seg["SV101-2"]``."""
+        ref = designator[len(self.tag):] if designator.startswith(self.tag) else designator
+        number, _, sub = ref.partition("-")
+        return self.component(int(number), int(sub)) if sub else self.element(int(number))
+
+
+@dataclass(slots=True)
+class Unit:
+    """A run of segments that starts at a boundary segment (ISA, GS, ST, HL, CLM ...)."""
+
+    tag: str  # the first segment's tag
+    raw: bytes  # the bytes, from the first segment to the start of the next unit
+    index: int  # segment index of the first segment
+    line: int  # line number of the first segment
+    offset: int  # byte offset of the first segment
+    delimiters: Delimiters
+    segment_count: int
+    _segments: list[Segment] | None = None
+
+    def segments(self) -> list[Segment]:
+        """Split the unit into segments and elements (cached)."""
+        if self._segments is None:
+            self._segments = list(_split_segments(self))
+        return self._segments
+
+
+def _split_segments(unit: Unit) -> Iterator[Segment]:
+    delimiters = unit.delimiters
+    terminator = delimiters.segment.encode("latin-1")
+    element = delimiters.element
+    newline_terminated = terminator == b"\n"
+    index, line, offset = unit.index, unit.line, unit.offset
+    for part in unit.raw.split(terminator):
+        body = part.strip(_WHITESPACE)
+        if body:
+            lead = part.find(body[:1])
+            seg_line = line + part.count(b"\n", 0, lead)
+            text = body.decode("utf-8", "replace")
+            elements = tuple(text.split(element))
+            yield Segment(elements[0].strip(), elements, index, seg_line, offset + lead, delimiters)
+            index += 1
+        line += part.count(b"\n") + newline_terminated
+        offset += len(part) + len(terminator)
+
+
+@dataclass(slots=True)
+class _State:
+    """Where the tokenizer stands at the start of the pending bytes."""
+
+    index: int = 1  # segment index of the next segment
+    line: int = 1
+    offset: int = 0  # file offset of buffer[0]
+    tag: str = ""  # tag of the unit that starts at the cursor
+
+
+class Tokenizer:
+    """Streams units (and through them, segments) out of one X12 file.
+
+    >>> import io
+    >>> data = io.BytesIO(b"ST*837*0001~BHT*0019~SE*3*0001~")
+    >>> [s.tag for s in Tokenizer(data, name="x.txt").segments()]
+    ['ST', 'BHT', 'SE']
+    """
+
+    def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
+                 diagnostics: Diagnostics | None = None,
+                 boundaries: tuple[str, ...] = CLAIM_BOUNDARIES,
+                 chunk_size: int = 1 << 22):
+        self.source = source
+        self.name = name or (str(source) if isinstance(source, (str, Path)) else
+                             getattr(source, "name", "<stream>"))
+        self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+        self.boundaries = tuple(t for t in boundaries if t not in ENVELOPE_TAGS)
+        self.chunk_size = chunk_size
+        self.delimiters: Delimiters | None = None
+        self.interchanges = 0
+        self._pattern: re.Pattern[bytes] | None = None
+        self._empty: re.Pattern[bytes] | None = None
+        self._warned: dict[str, int] = {}
+
+    # -- diagnostics ---------------------------------------------------------------------
+
+    def warn(self, code: str, message: str, index: int | None = None, line: int | None = None,
+             severity: Severity = Severity.WARNING) -> None:
+        seen = self._warned.get(code, 0)
+        self._warned[code] = seen + 1
+        if seen < _REPEAT_LIMIT:
+            self.diagnostics.add(code, severity, message, self.name, index, line)
+
+    def _close_warnings(self) -> None:
+        for code, seen in self._warned.items():
+            if seen > _REPEAT_LIMIT:
+                self.diagnostics.add(code, Severity.INFO,
+                                     f"{seen - _REPEAT_LIMIT} more {code} warnings not listed",
+                                     self.name)
+
+    # -- public API ----------------------------------------------------------------------
+
+    def segments(self) -> Iterator[Segment]:
+        for unit in self.units():
+            yield from unit.segments()
+
+    def units(self) -> Iterator[Unit]:
+        if isinstance(self.source, (str, Path)):
+            try:
+                stream = open(self.source, "rb")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                raise X12ReadError(self.name, f"cannot open: {exc.strerror or exc}") from exc
+            with stream:
+                yield from self._units(stream)
+        else:
+            yield from self._units(self.source)
+
+    # -- the chunk loop ------------------------------------------------------------------
+
+    def _units(self, stream: BinaryIO) -> Iterator[Unit]:
+        state = _State()
+        buffer = b""
+        pos = 0
+        final = False
+        while not final:
+            data = stream.read(self.chunk_size)
+            final = not data
+            buffer = buffer[pos:] + data
+            state.offset += pos
+            pos = 0
+            if self.delimiters is None:
+                start = self._find_start(buffer, state, final)
+                if start is None:
+                    continue
+                pos = start
+            pos = yield from self._scan(buffer, pos, state, final)
+            if not final and len(buffer) - pos > _MAX_UNIT:
+                raise X12ReadError(self.name, f"no segment boundary found in {_MAX_UNIT} bytes "
+                                   f"after segment {state.index}: not X12, or a terminator "
+                                   "other than the ISA declares", state.index, state.line)
+        self._close_warnings()
+
+    def _scan(self, buffer: bytes, pos: int, state: _State, final: bool):
+        """Emit every complete unit in ``buffer`` from ``pos``; return the carry position."""
+        while True:
+            assert self._pattern is not None and self.delimiters is not None
+            terminator = self.delimiters.segment.encode("latin-1")
+            unit_start = pos
+            new_interchange = False
+            self._report_empty(buffer, pos, state)
+            for match in self._pattern.finditer(buffer, pos):
+                end = match.end()
+                tag = (match.group(1) or match.group(2)).decode("ascii")
+                yield self._make_unit(buffer, unit_start, end, terminator, state, False)
+                unit_start = end
+                state.tag = tag
+                if tag == "ISA":
+                    new_interchange = True
+                    break
+            if new_interchange:
+                parsed = self._read_isa(buffer, unit_start, state, final)
+                if parsed is None:  # the ISA runs past the buffer: wait for more bytes
+                    return unit_start
+                pos = unit_start
+                continue
+            if final and unit_start < len(buffer):
+                if buffer[unit_start:].strip(_WHITESPACE):
+                    yield self._make_unit(buffer, unit_start, len(buffer), terminator, state, True)
+                return len(buffer)
+            return unit_start
+
+    def _make_unit(self, buffer: bytes, start: int, end: int, terminator: bytes, state: _State,
+                   last: bool) -> Unit:
+        raw = buffer[start:end]
+        count = raw.count(terminator)
+        if last and raw.rstrip(_WHITESPACE) and not raw.rstrip(_WHITESPACE).endswith(terminator):
+            count += 1
+            self.warn("X108", "file ends without a segment terminator after the last segment",
+                      state.index + count - 1, state.line + raw.count(b"\n"))
+        if self._empty is not None and self._empty.search(raw):
+            count -= len(self._empty.findall(raw))
+        unit = Unit(state.tag, raw, state.index, state.line, state.offset + start,
+                    self.delimiters, count)  # type: ignore[arg-type]
+        state.index += count
+        state.line += raw.count(b"\n")
+        return unit
+
+    def _report_empty(self, buffer: bytes, pos: int, state: _State) -> None:
+        if self._empty is None:
+            return
+        match = self._empty.search(buffer, pos)
+        if match is not None:
+            line = state.line + buffer.count(b"\n", pos, match.start())
+            self.warn("X107", "empty segment (two terminators with nothing between) skipped",
+                      None, line)
+
+    # -- finding the start and the delimiters ---------------------------------------------
+
+    def _find_start(self, buffer: bytes, state: _State, final: bool) -> int | None:
+        window = buffer[:_START_LIMIT]
+        if len(window) < _START_LIMIT and not final and len(window) < 200:
+            return None  # too little to decide
+        pos = 0
+        if window.startswith(_BOM):
+            self.warn("X101", "UTF-8 byte order mark at the start of the file skipped", 1, 1)
+            pos = len(_BOM)
+        isa = re.compile(rb"ISA[^A-Za-z0-9\s]").search(window, pos)
+        if isa is not None:
+            skipped = window[pos:isa.start()]
+            if self._read_isa(buffer, isa.start(), state, final) is None:
+                return None
+            if skipped.strip(_WHITESPACE):
+                self.warn("X102", f"{len(skipped)} bytes of text before the first ISA skipped",
+                          1, 1)
+            elif skipped:
+                self.warn("X103", "whitespace before the first ISA skipped", 1, 1)
+            state.line += window.count(b"\n", 0, isa.start())
+            state.tag = "ISA"
+            return isa.start()
+        bare = re.compile(rb"\s*(GS|ST)([^A-Za-z0-9\s])").match(window, pos)
+        if bare is None:
+            if not final and len(buffer) < _START_LIMIT:
+                return None
+            raise X12ReadError(self.name, "not an X12 file: no ISA, GS or ST segment found "
+                               "at the start")
+        start = bare.start(1)
+        state.line += window.count(b"\n", 0, start)
+        self._set_delimiters(self._guess_delimiters(window, start, bare.group(2)))
+        self.warn("X104", f"no ISA envelope: the file starts at {bare.group(1).decode()}; "
+                  f"delimiters guessed as {self._describe()}", 1, state.line)
+        state.tag = bare.group(1).decode()
+        return start
+
+    def _guess_delimiters(self, window: bytes, start: int, element: bytes) -> Delimiters:
+        terminator = "~"
+        for i in range(start + 2, min(len(window), start + 200)):
+            c = window[i:i + 1]
+            if c.isalnum() or c == element or c in b" .-/":
+                continue
+            if c in b"\r\n":
+                rest = window[i:].lstrip(_WHITESPACE)[:1]
+                terminator = rest.decode("latin-1") if rest and not rest.isalnum() else "\n"
+            else:
+                terminator = c.decode("latin-1")
+            break
+        esc = re.escape(element)
+        comp = re.compile(rb"(?:SVC|SV1|SV2|SV3)" + esc + rb"[A-Z]{2}([^A-Za-z0-9\s])")
+        match = comp.search(window)
+        component = match.group(1).decode("latin-1") if match else ":"
+        return Delimiters(element.decode("latin-1"), component, terminator, None)
+
+    def _read_isa(self, buffer: bytes, start: int, state: _State, final: bool) -> bool | None:
+        """Read the delimiters of the ISA at ``start``; None when more bytes are needed."""
+        element = buffer[start + 3:start + 4]
+        idx = start + 3
+        for _ in range(15):
+            idx = buffer.find(element, idx + 1)
+            if idx < 0:
+                break
+        need = idx + 3 if idx >= 0 else len(buffer) + 1
+        if idx < 0 or need + 64 > len(buffer):
+            if not final:
+                return None
+            if idx < 0 or need > len(buffer):
+                self.warn("X105", "ISA is truncated: fewer than 16 elements", state.index,
+                          state.line, Severity.ERROR)
+                self._set_delimiters(Delimiters(element.decode("latin-1"), ":", "~"))
+                return True
+        fields = buffer[start:idx + 2].decode("latin-1").split(element.decode("latin-1"))
+        component = fields[16][:1]
+        terminator = buffer[idx + 2:idx + 3]
+        length = idx + 3 - start
+        if length != 106:
+            self.warn("X106", f"ISA is {length} characters, not 106 (padding collapsed or "
+                      "an element of the wrong width)", state.index, state.line)
+        if terminator in (b"\r", b"\n"):
+            rest = buffer[idx + 2:idx + 66].lstrip(_WHITESPACE)[:1]
+            if rest and not rest.isalnum() and rest != element:
+                terminator = rest
+                self.warn("X109", "segment terminator written at the start of the next line",
+                          state.index, state.line)
+            else:
+                terminator = b"\n"
+                self.warn("X110", "newline used as the segment terminator", state.index,
+                          state.line)
+        elif not terminator or terminator.isalnum() or terminator == element:
+            self.warn("X105", "ISA has no segment terminator after ISA16; '~' assumed",
+                      state.index, state.line, Severity.ERROR)
+            terminator = b"~"
+        repetition = fields[11] if len(fields) > 12 and fields[12] >= "00501" else ""
+        repetition = repetition if len(repetition) == 1 and not repetition.isalnum() else None
+        delimiters = Delimiters(element.decode("latin-1"), component,
+                                terminator.decode("latin-1"), repetition)
+        if component.isalnum() or component in (delimiters.element, delimiters.segment):
+            self.warn("X111", f"ISA16 component separator {component!r} is not a delimiter",
+                      state.index, state.line, Severity.ERROR)
+        if self.delimiters is not None and delimiters != self.delimiters:
+            self.warn("X112", f"interchange {fields[13].strip()} changes delimiters to "
+                      f"{_describe(delimiters)}", state.index, state.line, Severity.INFO)
+        self._set_delimiters(delimiters)
+        self.interchanges += 1
+        return True
+
+    def _set_delimiters(self, delimiters: Delimiters) -> None:
+        self.delimiters = delimiters
+        term = re.escape(delimiters.segment.encode("latin-1"))
+        elem = re.escape(delimiters.element.encode("latin-1"))
+        tags = b"|".join(t.encode() for t in ENVELOPE_TAGS[1:] + self.boundaries)
+        self._pattern = re.compile(term + rb"[ \t\r\n]*(?=(?:(ISA)[^A-Za-z0-9\s]|(" + tags
+                                   + rb")" + elem + rb"))")
+        ws = rb"[ \t\r]*" if delimiters.segment == "\n" else rb"[ \t\r\n]*"
+        self._empty = re.compile(term + ws + rb"(?=" + term + rb")")
+
+    def _describe(self) -> str:
+        return _describe(self.delimiters) if self.delimiters else "unknown"
+
+
+def _describe(d: Delimiters) -> str:
+    return (f"element {d.element!r}, component {d.component!r}, "
+            f"segment {d.segment!r}, repetition {d.repetition!r}")
