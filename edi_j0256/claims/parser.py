@@ -68,48 +68,49 @@ class ClaimReader:
     def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
                  diagnostics: Diagnostics | None = None,
                  hcpcs: str | Iterable[str] | None = None):
-        self.reader = X12Reader(source, name=name, diagnostics=diagnostics)
+        self.codes = frozenset([hcpcs] if isinstance(hcpcs, str) else hcpcs or ())
+        needles = tuple({c.encode() for c in self.codes} | {c.lower().encode() for c in self.codes})
+        self.reader = X12Reader(source, name=name, diagnostics=diagnostics,
+                                skip_unless={"CLM": needles} if needles else None,
+                                tally=("SV1", "SV2"))
         self.name = self.reader.name
         self.diagnostics = self.reader.diagnostics
-        self.codes = frozenset([hcpcs] if isinstance(hcpcs, str) else hcpcs or ())
         self.stats = ReadStats(files=1)
         self._stack: list[_Level] = []
 
     def claims(self) -> Iterator[Claim]:
-        needles = tuple({c.encode() for c in self.codes} | {c.lower().encode() for c in self.codes})
+        """Claims in file order; with ``hcpcs``, only those holding one of the codes."""
+        stats = self.stats
         for unit in self.reader.units():
             tag = unit.tag
             if tag == "CLM":
-                self.stats.claims += 1
-                if needles and not any(n in unit.raw for n in needles):
-                    self.stats.claims_skipped += 1
-                    self.stats.service_lines += _count_lines(unit)
-                    continue
                 claim = self._claim(unit)
                 if claim is None:
                     continue
-                self.stats.service_lines += len(claim.lines)
                 matched = sum(1 for line in claim.lines if line.procedure_code in self.codes)
-                self.stats.matched_lines += matched
-                if needles and not matched:
-                    self.stats.claims_skipped += 1
+                stats.matched_lines += matched
+                if self.codes and not matched:
+                    stats.claims_skipped += 1
                     continue
-                self.stats.claims_read += 1
+                stats.claims_read += 1
                 yield claim
             elif tag == "HL":
                 self._push(unit)
             elif tag in ("ST", "SE"):
                 self._stack.clear()
-        self.stats.interchanges = self.reader.interchanges
-        self.stats.transactions = self.reader.transactions
+        tokenizer = self.reader.tokenizer
+        skipped = tokenizer.skipped.get("CLM", 0)
+        stats.claims_skipped += skipped
+        stats.claims = stats.claims_read + stats.claims_skipped + stats.claims_unreadable
+        stats.service_lines = sum(tokenizer.tallies.values())
+        stats.interchanges = self.reader.interchanges
+        stats.transactions = self.reader.transactions
 
     # -- hierarchy ---------------------------------------------------------------------------
 
     def _push(self, unit: Unit) -> None:
         delimiters = unit.delimiters
-        term = delimiters.segment.encode("latin-1")
-        head = unit.raw.split(term, 1)[0].strip().decode("latin-1")
-        parts = head.split(delimiters.element)
+        parts = unit.head().decode("latin-1").split(delimiters.element)
         hl_id, parent, level = (parts + ["", "", "", ""])[1:4]
         while self._stack and self._stack[-1].id != parent:
             self._stack.pop()
@@ -317,12 +318,6 @@ def _bad() -> date:
 
 def _fields(envelope: Envelope) -> dict:
     return {name: getattr(envelope, name) for name in envelope.__slots__}  # type: ignore[attr-defined]
-
-
-def _count_lines(unit: Unit) -> int:
-    """Service lines in a unit that was not tokenized (SV1 / SV2 segment starts)."""
-    element = unit.delimiters.element.encode("latin-1")
-    return unit.raw.count(b"SV1" + element) + unit.raw.count(b"SV2" + element)
 
 
 def read_claims(source: str | Path | BinaryIO, *, name: str | None = None,

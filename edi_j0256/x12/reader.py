@@ -42,9 +42,11 @@ class X12Reader:
 
     def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
                  diagnostics: Diagnostics | None = None,
-                 boundaries: tuple[str, ...] = CLAIM_BOUNDARIES):
+                 boundaries: tuple[str, ...] = CLAIM_BOUNDARIES,
+                 skip_unless: dict[str, tuple[bytes, ...]] | None = None,
+                 tally: tuple[str, ...] = ()):
         self.tokenizer = Tokenizer(source, name=name, diagnostics=diagnostics,
-                                   boundaries=boundaries)
+                                   boundaries=boundaries, skip_unless=skip_unless, tally=tally)
         self.name = self.tokenizer.name
         self.diagnostics = self.tokenizer.diagnostics
         self.envelope = Envelope(file=self.name)

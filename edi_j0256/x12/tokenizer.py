@@ -49,9 +49,13 @@ class Delimiters:
     repetition: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Segment:
-    """One segment: ``elements[0]`` is the tag, so ``elements[1]`` is the 01 element."""
+    """One segment: ``elements[0]`` is the tag, so ``elements[1]`` is the 01 element.
+
+    Treat it as read-only (it is not frozen only because frozen dataclasses are slow to build,
+    and the reader builds millions).
+    """
 
     tag: str
     elements: tuple[str, ...]
@@ -66,7 +70,7 @@ class Segment:
 
     def components(self, n: int) -> tuple[str, ...]:
         """Element ``n`` split on the component separator."""
-        value = self.element(n)
+        value = self.elements[n] if n < len(self.elements) else ""
         return tuple(value.split(self.delimiters.component)) if value else ()
 
     def component(self, n: int, k: int) -> str:
@@ -81,43 +85,121 @@ class Segment:
         return self.component(int(number), int(sub)) if sub else self.element(int(number))
 
 
-@dataclass(slots=True)
-class Unit:
-    """A run of segments that starts at a boundary segment (ISA, GS, ST, HL, CLM ...)."""
+class _Region:
+    """Positions inside one buffer under one set of delimiters, resolved only when asked.
 
-    tag: str  # the first segment's tag
-    raw: bytes  # the bytes, from the first segment to the start of the next unit
-    index: int  # segment index of the first segment
-    line: int  # line number of the first segment
-    offset: int  # byte offset of the first segment
-    delimiters: Delimiters
-    segment_count: int
-    _segments: list[Segment] | None = None
+    Counting terminators and newlines for every unit would cost time on units nobody reads,
+    so a unit asks its region for its segment index and line only when they are needed; the
+    region counts from the last position it resolved, forward or back (C-speed
+    ``bytes.count``), so the cost is the distance between two questions, not the buffer.
+    """
+
+    __slots__ = ("buffer", "offset", "terminator", "empty", "pos", "index", "line")
+
+    def __init__(self, buffer: bytes, offset: int, pos: int, index: int, line: int,
+                 terminator: bytes, empty: re.Pattern[bytes] | None):
+        self.buffer, self.offset, self.terminator = buffer, offset, terminator
+        has_empty = empty is not None and empty.search(buffer, pos) is not None
+        self.empty = empty if has_empty else None
+        self.pos, self.index, self.line = pos, index, line
+
+    def at(self, pos: int) -> tuple[int, int]:
+        """(segment index, line) of the segment that starts at ``pos``."""
+        buffer, here = self.buffer, self.pos
+        low, high, sign = (here, pos, 1) if pos >= here else (pos, here, -1)
+        segments = buffer.count(self.terminator, low, high)
+        if self.empty is not None:
+            segments -= len(self.empty.findall(buffer, low, high))
+        self.index += sign * segments
+        self.line += sign * buffer.count(b"\n", low, high)
+        self.pos = pos
+        return self.index, self.line
+
+
+class Unit:
+    """A run of segments that starts at a boundary segment (ISA, GS, ST, HL, CLM ...).
+
+    ``raw`` and the positions are computed on first use: a consumer that skips the unit
+    after a look at :meth:`contains` pays for neither.
+    """
+
+    __slots__ = ("tag", "start", "end", "delimiters", "last", "_region", "_raw", "_segments")
+
+    def __init__(self, tag: str, start: int, end: int, delimiters: Delimiters, region: _Region,
+                 last: bool = False):
+        self.tag, self.start, self.end = tag, start, end
+        self.delimiters, self._region, self.last = delimiters, region, last
+        self._raw: bytes | None = None
+        self._segments: list[Segment] | None = None
+
+    def contains(self, needle: bytes) -> bool:
+        """Whether the unit's bytes contain ``needle`` (no copy, no tokenizing)."""
+        return self._region.buffer.find(needle, self.start, self.end) >= 0
+
+    def head(self) -> bytes:
+        """The first segment's bytes, without its terminator."""
+        buffer = self._region.buffer
+        end = buffer.find(self._region.terminator, self.start, self.end)
+        return buffer[self.start:end if end >= 0 else self.end].strip()
+
+    @property
+    def raw(self) -> bytes:
+        if self._raw is None:
+            self._raw = self._region.buffer[self.start:self.end]
+        return self._raw
+
+    @property
+    def index(self) -> int:
+        """Segment index of the first segment."""
+        return self._region.at(self.start)[0]
+
+    @property
+    def line(self) -> int:
+        """Line number of the first segment."""
+        return self._region.at(self.start)[1]
+
+    @property
+    def offset(self) -> int:
+        """File byte offset of the first segment."""
+        return self._region.offset + self.start
+
+    @property
+    def segment_count(self) -> int:
+        return len(self.segments())
 
     def segments(self) -> list[Segment]:
         """Split the unit into segments and elements (cached)."""
         if self._segments is None:
-            self._segments = list(_split_segments(self))
+            self._segments = _split_segments(self)
         return self._segments
 
 
-def _split_segments(unit: Unit) -> Iterator[Segment]:
+def _split_segments(unit: Unit) -> list[Segment]:
     delimiters = unit.delimiters
     terminator = delimiters.segment.encode("latin-1")
     element = delimiters.element
+    step = len(terminator)
     newline_terminated = terminator == b"\n"
-    index, line, offset = unit.index, unit.line, unit.offset
-    for part in unit.raw.split(terminator):
-        body = part.strip(_WHITESPACE)
+    index, line = unit._region.at(unit.start)
+    offset = unit.offset
+    text = unit.raw.decode("latin-1")  # one byte, one character: offsets stay byte offsets
+    out = []
+    for part in text.split(delimiters.segment):
+        body = part.strip()
         if body:
-            lead = part.find(body[:1])
-            seg_line = line + part.count(b"\n", 0, lead)
-            text = body.decode("utf-8", "replace")
-            elements = tuple(text.split(element))
-            yield Segment(elements[0].strip(), elements, index, seg_line, offset + lead, delimiters)
+            lead = part.find(body[0]) if part[0] <= " " else 0
+            seg_line = line + part.count("\n", 0, lead) if lead else line
+            if not body.isascii():
+                body = body.encode("latin-1").decode("utf-8", "replace")
+            elements = tuple(body.split(element))
+            out.append(Segment(elements[0].strip(), elements, index, seg_line, offset + lead,
+                               delimiters))
             index += 1
-        line += part.count(b"\n") + newline_terminated
-        offset += len(part) + len(terminator)
+        if "\n" in part:
+            line += part.count("\n")
+        line += newline_terminated
+        offset += len(part) + step
+    return out
 
 
 @dataclass(slots=True)
@@ -142,6 +224,8 @@ class Tokenizer:
     def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
                  diagnostics: Diagnostics | None = None,
                  boundaries: tuple[str, ...] = CLAIM_BOUNDARIES,
+                 skip_unless: dict[str, tuple[bytes, ...]] | None = None,
+                 tally: tuple[str, ...] = (),
                  chunk_size: int = 1 << 22):
         self.source = source
         self.name = name or (str(source) if isinstance(source, (str, Path)) else
@@ -149,9 +233,14 @@ class Tokenizer:
         self.diagnostics = diagnostics if diagnostics is not None else Diagnostics()
         self.boundaries = tuple(t for t in boundaries if t not in ENVELOPE_TAGS)
         self.chunk_size = chunk_size
+        self.skip_unless = dict(skip_unless or {})
+        self.skipped = dict.fromkeys(self.skip_unless, 0)  # units passed over, by tag
+        self.tally = tally
+        self.tallies = dict.fromkeys(tally, 0)  # segments counted by tag, in every unit
         self.delimiters: Delimiters | None = None
         self.interchanges = 0
         self._pattern: re.Pattern[bytes] | None = None
+        self._tags: dict[bytes, str] = {}
         self._empty: re.Pattern[bytes] | None = None
         self._warned: dict[str, int] = {}
 
@@ -217,53 +306,61 @@ class Tokenizer:
         """Emit every complete unit in ``buffer`` from ``pos``; return the carry position."""
         while True:
             assert self._pattern is not None and self.delimiters is not None
-            terminator = self.delimiters.segment.encode("latin-1")
+            delimiters = self.delimiters
+            terminator = delimiters.segment.encode("latin-1")
+            region = _Region(buffer, state.offset, pos, state.index, state.line, terminator,
+                             self._empty)
+            if region.empty is not None:
+                self._report_empty(region, pos)
+            tags = self._tags
+            skip_unless = self.skip_unless
+            tag = state.tag
             unit_start = pos
             new_interchange = False
-            self._report_empty(buffer, pos, state)
             for match in self._pattern.finditer(buffer, pos):
                 end = match.end()
-                tag = (match.group(1) or match.group(2)).decode("ascii")
-                yield self._make_unit(buffer, unit_start, end, terminator, state, False)
+                needles = skip_unless.get(tag)
+                if needles is None or _holds(buffer, unit_start, end, needles):
+                    yield Unit(tag, unit_start, end, delimiters, region)
+                else:
+                    self.skipped[tag] += 1
                 unit_start = end
-                state.tag = tag
+                tag = tags[match[1] or match[2]]
                 if tag == "ISA":
                     new_interchange = True
                     break
+            state.tag = tag
+            state.index, state.line = region.at(unit_start)
+            last = None
+            if final and not new_interchange and buffer[unit_start:].strip(_WHITESPACE):
+                last = Unit(tag, unit_start, len(buffer), delimiters, region, last=True)
+            self._count(buffer, pos, len(buffer) if last else unit_start)
             if new_interchange:
-                parsed = self._read_isa(buffer, unit_start, state, final)
-                if parsed is None:  # the ISA runs past the buffer: wait for more bytes
-                    return unit_start
+                if self._read_isa(buffer, unit_start, state, final) is None:
+                    return unit_start  # the ISA runs past the buffer: wait for more bytes
                 pos = unit_start
                 continue
-            if final and unit_start < len(buffer):
-                if buffer[unit_start:].strip(_WHITESPACE):
-                    yield self._make_unit(buffer, unit_start, len(buffer), terminator, state, True)
+            if last is not None:
+                if not buffer[unit_start:].rstrip(_WHITESPACE).endswith(terminator):
+                    segments = last.segments()
+                    where = segments[-1] if segments else None
+                    self.warn("X108", "file ends without a segment terminator after the last "
+                              "segment", where.index if where else None,
+                              where.line if where else None)
+                yield last
                 return len(buffer)
-            return unit_start
+            return len(buffer) if final else unit_start
 
-    def _make_unit(self, buffer: bytes, start: int, end: int, terminator: bytes, state: _State,
-                   last: bool) -> Unit:
-        raw = buffer[start:end]
-        count = raw.count(terminator)
-        if last and raw.rstrip(_WHITESPACE) and not raw.rstrip(_WHITESPACE).endswith(terminator):
-            count += 1
-            self.warn("X108", "file ends without a segment terminator after the last segment",
-                      state.index + count - 1, state.line + raw.count(b"\n"))
-        if self._empty is not None and self._empty.search(raw):
-            count -= len(self._empty.findall(raw))
-        unit = Unit(state.tag, raw, state.index, state.line, state.offset + start,
-                    self.delimiters, count)  # type: ignore[arg-type]
-        state.index += count
-        state.line += raw.count(b"\n")
-        return unit
+    def _count(self, buffer: bytes, start: int, end: int) -> None:
+        if self.tally and end > start:
+            element = self.delimiters.element.encode("latin-1")  # type: ignore[union-attr]
+            for tag in self.tally:
+                self.tallies[tag] += buffer.count(tag.encode() + element, start, end)
 
-    def _report_empty(self, buffer: bytes, pos: int, state: _State) -> None:
-        if self._empty is None:
-            return
-        match = self._empty.search(buffer, pos)
+    def _report_empty(self, region: _Region, pos: int) -> None:
+        match = region.empty.search(region.buffer, pos) if region.empty else None
         if match is not None:
-            line = state.line + buffer.count(b"\n", pos, match.start())
+            line = region.at(pos)[1] + region.buffer.count(b"\n", pos, match.start())
             self.warn("X107", "empty segment (two terminators with nothing between) skipped",
                       None, line)
 
@@ -381,11 +478,19 @@ class Tokenizer:
         tags = b"|".join(t.encode() for t in ENVELOPE_TAGS[1:] + self.boundaries)
         self._pattern = re.compile(term + rb"[ \t\r\n]*(?=(?:(ISA)[^A-Za-z0-9\s]|(" + tags
                                    + rb")" + elem + rb"))")
+        self._tags = {t.encode(): t for t in ENVELOPE_TAGS + self.boundaries}
         ws = rb"[ \t\r]*" if delimiters.segment == "\n" else rb"[ \t\r\n]*"
         self._empty = re.compile(term + ws + rb"(?=" + term + rb")")
 
     def _describe(self) -> str:
         return _describe(self.delimiters) if self.delimiters else "unknown"
+
+
+def _holds(buffer: bytes, start: int, end: int, needles: tuple[bytes, ...]) -> bool:
+    for needle in needles:
+        if buffer.find(needle, start, end) >= 0:
+            return True
+    return False
 
 
 def _describe(d: Delimiters) -> str:
