@@ -1,9 +1,81 @@
-"""Placeholder for the `remit` command: being written; replaced by its owner."""
+"""``edi-j0256 remit FILES...``: 835 remittances -> one record per J0256 line, with root causes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
 
 import click
 
+from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
+from edi_j0256.output import FORMATS, write_records
+from edi_j0256.remit import read_remits, remit_records
+from edi_j0256.remit.records import TABLE_FIELDS
+from edi_j0256.remit.summary import write_summary
+
+
+def _codes(values: Sequence[str]) -> list[str]:
+    return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
+
+
+def _records(files: Sequence[str], hcpcs: list[str], diagnostics: Diagnostics,
+             unusable: list[str]) -> Iterator[dict]:
+    for path in files:
+        before = len(diagnostics)
+        try:
+            yield from remit_records(read_remits(path, diagnostics=diagnostics), hcpcs=hcpcs)
+        except X12ReadError as exc:
+            unusable.append(str(exc))
+        except OSError as exc:
+            unusable.append(f"{path}: cannot read: {exc.strerror or exc}")
+        else:
+            if any(d.code == "X350" for d in diagnostics[before:]):
+                unusable.append(f"{path}: no 835 transaction (ST*835) in the file")
+
 
 @click.command("remit")
-def command() -> None:
-    """Not yet available."""
-    raise click.ClickException("'remit' is not available yet")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--hcpcs", multiple=True, default=("J0256",), show_default=True,
+              help="Procedure codes to report (repeat or comma-separate; ALL for every line).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option("--summary/--no-summary", default=None,
+              help="Dollars by payer and root cause on stderr [default: when it is a terminal].")
+@click.option("--verbose", "-v", is_flag=True, help="Also print info diagnostics.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics.")
+def command(files: tuple[str, ...], hcpcs: tuple[str, ...], fmt: str, output: str | None,
+            summary: bool | None, verbose: bool, quiet: bool) -> None:
+    """Read 835 remittances: one record per J0256 service line (and per claim-level
+    denial without lines) with its adjustments, root causes and recommended action.
+
+    \b
+    Examples:
+      edi-j0256 remit remits/*.835
+      edi-j0256 remit --format jsonl -o denials.jsonl era.x12
+      edi-j0256 remit --hcpcs J0256,J0257 --format csv era.x12
+
+    Exit codes: 0 read (warnings allowed), 2 unusable input.
+    """
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs --output PATH")
+    diagnostics, unusable, kept = Diagnostics(), [], []
+    show_summary = sys.stderr.isatty() if summary is None else summary
+    records = _records(files, _codes(hcpcs), diagnostics, unusable)
+    if show_summary:
+        records = (kept.append(r) or r for r in records)
+    if fmt == "parquet":
+        write_records(records, fmt, sys.stdout, path=output)
+    else:
+        with click.open_file(output or "-", "w", encoding="utf-8") as stream:
+            write_records(records, fmt, stream, table_fields=TABLE_FIELDS)
+    err = click.get_text_stream("stderr")
+    if not quiet:
+        for diagnostic in diagnostics:
+            if verbose or diagnostic.severity != Severity.INFO:
+                err.write(f"{diagnostic}\n")
+    if show_summary:
+        write_summary(kept, err)
+    for message in unusable:
+        err.write(f"Error: {message}\n")
+    if unusable:
+        sys.exit(2)

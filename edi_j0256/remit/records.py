@@ -1,0 +1,151 @@
+"""Remittance payments -> flat records, one per drug service line, with root causes and advice.
+
+One record per SVC line whose procedure (SVC01-2, or the submitted SVC06-2) is one of the
+requested HCPCS codes, plus one record per claim that has no SVC lines at all (a claim-level
+denial cannot tell which procedure it was, so it is always reported). The record's fields are
+described by ``schemas/remit.schema.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+from edi_j0256.remit.codes import CodeTable, bundled_tables
+from edi_j0256.remit.model import ClaimPayment, RemitAdjustment, RemitPayment, ServiceLinePayment
+from edi_j0256.remit.rootcause import DenialMap, bundled_denial_map, root_cause_advice
+from edi_j0256.root_causes import NOT_DENIALS
+
+ALL_CODES = "ALL"
+REVERSAL_NOTE = "Reversal of an earlier payment (CLP02 = 22); a corrected adjudication follows."
+NO_ADJUSTMENT = "No adjustment reported: paid as billed."
+
+TABLE_FIELDS = ("claim_id", "claim_status", "procedure_code", "modifiers", "service_date",
+                "charge", "paid", "units_paid", "denied_amount", "root_causes", "action")
+
+
+class _Context:
+    def __init__(self, denial_map: DenialMap | None, carcs: CodeTable | None,
+                 rarcs: CodeTable | None):
+        bundled_carcs, bundled_rarcs = bundled_tables()
+        self.denial_map = denial_map or bundled_denial_map()
+        self.carcs = carcs if carcs is not None else bundled_carcs
+        self.rarcs = rarcs if rarcs is not None else bundled_rarcs
+
+    def adjustments(self, adjustments: Sequence[RemitAdjustment],
+                    remarks: Sequence[str]) -> list[dict]:
+        return [{
+            "group": a.group, "carc": a.carc, "amount": a.amount, "quantity": a.quantity,
+            "description": self.carcs.describe(a.carc),
+            "root_causes": list(self.denial_map.classify(a.group, a.carc, remarks)),
+            "segment": a.segment, "line": a.line,
+        } for a in adjustments]
+
+
+def _causes(adjustments: list[dict], denials: bool) -> list[str]:
+    found = (c for a in adjustments for c in a["root_causes"])
+    return list(dict.fromkeys(c for c in found if (c not in NOT_DENIALS) == denials))
+
+
+def _denied(adjustments: list[dict]) -> Decimal:
+    return sum((a["amount"] for a in adjustments if a["amount"] is not None
+                and not set(a["root_causes"]) <= NOT_DENIALS), Decimal(0))
+
+
+def _advice(causes: list[str], reversal: bool) -> dict:
+    advice = root_cause_advice()
+    if not causes:
+        explanation, action, recoverable = NO_ADJUSTMENT, "none", "no"
+    else:
+        many = len(causes) > 1
+        explanation = " ".join(f"{c}: {advice[c].explanation}" if many else
+                               advice[c].explanation for c in causes)
+        action = " ".join(f"{c}: {advice[c].action}" if many else advice[c].action
+                          for c in causes)
+        values = {advice[c].recoverable for c in causes}
+        recoverable = values.pop() if len(values) == 1 else "partly"
+    if reversal:
+        explanation = f"{REVERSAL_NOTE} {explanation}".strip()
+        action = "None on the reversal itself; act on the adjudication that replaces it."
+    return {"explanation": explanation, "action": action, "recoverable": recoverable}
+
+
+def _record(payment: RemitPayment, claim: ClaimPayment, service: ServiceLinePayment | None,
+            context: _Context) -> dict:
+    claim_adjustments = context.adjustments(claim.adjustments, claim.remarks)
+    if service is not None:
+        adjustments = context.adjustments(service.adjustments, service.rarcs + claim.remarks)
+    else:
+        adjustments, claim_adjustments = claim_adjustments, []
+    causes = _causes(adjustments, denials=True)
+    shown = causes or _causes(adjustments, denials=False)
+    record = {
+        "record_type": "line" if service is not None else "claim",
+        "file": payment.envelope.file,
+        "interchange_control": payment.envelope.interchange_control,
+        "transaction_control": payment.envelope.transaction_control,
+        "version": payment.version,
+        "payer_name": payment.payer_name, "payer_id": payment.payer_id,
+        "payee_id": payment.payee_id,
+        "trace_number": payment.trace_number, "payment_date": payment.payment_date,
+        "production_date": payment.production_date,
+        "claim_id": claim.claim_id, "claim_status": claim.status,
+        "claim_status_name": claim.status_name,
+        "payer_claim_control": claim.payer_claim_control,
+        "claim_frequency": claim.frequency_code, "facility_type": claim.facility_type,
+        "claim_charge": claim.charge, "claim_paid": claim.paid,
+        "line_control": None, "procedure_code": None, "modifiers": [],
+        "original_procedure_code": None, "original_modifiers": [], "revenue_code": None,
+        "charge": claim.charge, "paid": claim.paid, "allowed_amount": None,
+        "units_paid": None, "original_units": None,
+        "service_date": claim.dates.get("232"), "service_date_end": claim.dates.get("233"),
+        "adjustments": adjustments, "rarcs": list(claim.remarks) if service is None else [],
+        "claim_adjustments": claim_adjustments, "claim_rarcs": list(claim.remarks),
+        "denied_amount": _denied(adjustments), "root_causes": causes,
+        "claim_root_causes": _causes(claim_adjustments, denials=True),
+        **_advice(shown, claim.is_reversal),
+        "segment": claim.segment, "line": claim.line,
+        "claim_segment": claim.segment, "claim_line": claim.line,
+    }
+    if service is not None:
+        record.update({
+            "line_control": service.line_control, "procedure_code": service.procedure_code,
+            "modifiers": list(service.modifiers),
+            "original_procedure_code": service.original_procedure_code,
+            "original_modifiers": list(service.original_modifiers),
+            "revenue_code": service.revenue_code, "charge": service.charge,
+            "paid": service.paid, "allowed_amount": service.allowed_amount,
+            "units_paid": service.units_paid, "original_units": service.original_units,
+            "service_date": service.service_date, "service_date_end": service.service_date_end,
+            "rarcs": list(service.rarcs), "segment": service.segment, "line": service.line,
+        })
+    return record
+
+
+def _wanted(service: ServiceLinePayment, codes: frozenset[str]) -> bool:
+    if ALL_CODES in codes:
+        return True
+    return any((code or "").upper() in codes
+               for code in (service.procedure_code, service.original_procedure_code))
+
+
+def remit_records(payments: Iterable[RemitPayment], *, hcpcs: Sequence[str] = ("J0256",),
+                  denial_map: DenialMap | None = None, carcs: CodeTable | None = None,
+                  rarcs: CodeTable | None = None) -> Iterator[dict]:
+    """Flat records for the lines billed with ``hcpcs`` (``"ALL"`` for every line).
+
+    >>> from edi_j0256.remit.model import ClaimPayment, RemitPayment
+    >>> from edi_j0256.claims.model import Envelope
+    >>> payment = RemitPayment(Envelope("x.835"), claims=[ClaimPayment("C1", status="4")])
+    >>> [r["record_type"] for r in remit_records([payment])]
+    ['claim']
+    """
+    context = _Context(denial_map, carcs, rarcs)
+    codes = frozenset(c.strip().upper() for c in hcpcs)
+    for payment in payments:
+        for claim in payment.claims:
+            if not claim.lines:
+                yield _record(payment, claim, None, context)
+            for service in claim.lines:
+                if _wanted(service, codes):
+                    yield _record(payment, claim, service, context)
