@@ -22,9 +22,16 @@ TABLE_FIELDS = ("file", "line", "claim_id", "line_number", "payer_id", "procedur
                 "ndc_unit", "diagnosis_codes", "prior_auth")
 
 
-def line_record(claim: Claim, line: ServiceLine) -> dict:
-    """The flat scan record of one service line with its claim context."""
+def line_record(claim: Claim, line: ServiceLine,
+                claim_codes: list[str] | None = None) -> dict:
+    """The flat scan record of one service line with its claim context.
+
+    ``claim_codes`` (the claim's dotted diagnosis codes) may be passed in when several lines
+    of one claim are recorded, to compute them once.
+    """
     envelope = claim.envelope
+    if claim_codes is None:
+        claim_codes = [d.dotted for d in claim.diagnoses]
     institutional = envelope.transaction_type == "837I"
     return {
         "file": envelope.file,
@@ -57,8 +64,8 @@ def line_record(claim: Claim, line: ServiceLine) -> dict:
         "service_date": line.service_date or (claim.statement_from if institutional else None),
         "service_date_end": line.service_date_end,
         "diagnosis_pointers": list(line.diagnosis_pointers),
-        "diagnosis_codes": claim.pointed_diagnoses(line),
-        "claim_diagnosis_codes": [d.dotted for d in claim.diagnoses],
+        "diagnosis_codes": claim.pointed_diagnoses(line, claim_codes),
+        "claim_diagnosis_codes": claim_codes,
         "prior_auth": line.prior_auth or claim.prior_auth,
         "ndc": line.ndc,
         "ndc_raw": line.ndc_raw,
@@ -89,9 +96,10 @@ def iter_scan(source, *, name: str | None = None, hcpcs: Iterable[str] = DEFAULT
 
     def records() -> Iterator[dict]:
         for claim in reader.claims():
+            claim_codes = [d.dotted for d in claim.diagnoses]
             for line in claim.lines:
                 if line.procedure_code in codes:
-                    yield line_record(claim, line)
+                    yield line_record(claim, line, claim_codes)
 
     return records(), reader
 

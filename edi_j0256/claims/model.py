@@ -106,17 +106,23 @@ class Claim:
     def transaction_type(self) -> str | None:
         return self.envelope.transaction_type
 
-    def pointed_diagnoses(self, service_line: ServiceLine) -> list[str]:
+    def pointed_diagnoses(self, service_line: ServiceLine,
+                          claim_codes: list[str] | None = None) -> list[str]:
         """ICD codes (dotted) that a line applies to.
 
-        837P: the SV107 pointers (1-based into the claim's HI codes). 837I has no pointers:
-        every claim diagnosis applies to every line.
+        837P: the SV107 pointers (1-based into the claim's HI diagnosis codes). 837I has no
+        pointers: every claim diagnosis applies to every line.
         """
-        codes = [d.dotted for d in self.diagnoses if d.qualifier in DIAGNOSIS_QUALIFIERS]
-        if self.envelope.transaction_type == "837I" or not service_line.diagnosis_pointers:
-            return codes if self.envelope.transaction_type == "837I" else []
-        return [codes[p - 1] for p in service_line.diagnosis_pointers if 0 < p <= len(codes)]
+        if claim_codes is None:
+            claim_codes = [d.dotted for d in self.diagnoses]
+        if self.envelope.transaction_type == "837I":
+            return list(claim_codes)
+        return [claim_codes[p - 1] for p in service_line.diagnosis_pointers
+                if 0 < p <= len(claim_codes)]
 
 
-# HI qualifiers that carry ICD-10-CM (5010) or ICD-9-CM (4010) diagnosis codes.
-DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR"})
+# HI qualifiers that carry ICD-10-CM (5010) or ICD-9-CM (4010) diagnosis codes: principal,
+# other, admitting, reason for visit, external cause; 4010's BK/BF/BJ and ZZ (reason for visit).
+# Other HI qualifiers (condition, occurrence, value codes, procedures, DRG) are not diagnoses.
+DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR",
+                                  "ZZ"})

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import BinaryIO
 
-from edi_j0256.claims.model import Claim, Diagnosis, Envelope, ServiceLine
+from edi_j0256.claims.model import DIAGNOSIS_QUALIFIERS, Claim, Diagnosis, Envelope, ServiceLine
 from edi_j0256.claims.ndc import normalize_ndc
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.x12.reader import X12Reader
@@ -213,7 +213,7 @@ class ClaimReader:
         if tag == "HI":
             for n in range(1, len(seg.elements)):
                 qualifier, code = (list(seg.components(n)) + ["", ""])[:2]
-                if qualifier and code:
+                if qualifier in DIAGNOSIS_QUALIFIERS and code:
                     claim.diagnoses.append(Diagnosis(qualifier, code))
         elif tag == "REF" and seg.element(1) == "G1":
             claim.prior_auth = seg.element(2) or None

@@ -52,8 +52,11 @@ def open_output(output: str | None, fmt: str):
 def emit(records: Iterable[dict], fmt: str, output: str | None,
          table_fields: Sequence[str], csv_fields: Sequence[str] | None = None) -> int:
     with open_output(output, fmt) as stream:
-        return write_records(records, fmt, stream, table_fields=table_fields,
-                             csv_fields=csv_fields, path=output)
+        try:
+            return write_records(records, fmt, stream, table_fields=table_fields,
+                                 csv_fields=csv_fields, path=output)
+        except (RuntimeError, OSError) as exc:  # e.g. parquet without pyarrow, disk full
+            raise fail(f"cannot write {output or 'output'}: {exc}") from exc
 
 
 def echo_err(message: str) -> None:

@@ -176,28 +176,30 @@ class Unit:
 
 def _split_segments(unit: Unit) -> list[Segment]:
     delimiters = unit.delimiters
-    terminator = delimiters.segment.encode("latin-1")
     element = delimiters.element
-    step = len(terminator)
-    newline_terminated = terminator == b"\n"
+    step = len(delimiters.segment)
+    newline_terminated = delimiters.segment == "\n"
     index, line = unit._region.at(unit.start)
     offset = unit.offset
     text = unit.raw.decode("latin-1")  # one byte, one character: offsets stay byte offsets
+    ascii_only = text.isascii()
     out = []
+    append = out.append
     for part in text.split(delimiters.segment):
-        body = part.strip()
+        if part and part[0] > " " and part[-1] > " ":  # the common case: nothing to strip
+            body, lead, newlines = part, 0, 0
+        else:
+            body = part.strip()
+            lead = part.find(body[0]) if body else 0
+            newlines = part.count("\n")
         if body:
-            lead = part.find(body[0]) if part[0] <= " " else 0
-            seg_line = line + part.count("\n", 0, lead) if lead else line
-            if not body.isascii():
+            if not ascii_only and not body.isascii():
                 body = body.encode("latin-1").decode("utf-8", "replace")
             elements = tuple(body.split(element))
-            out.append(Segment(elements[0].strip(), elements, index, seg_line, offset + lead,
-                               delimiters))
+            seg_line = line + part.count("\n", 0, lead) if lead else line
+            append(Segment(elements[0], elements, index, seg_line, offset + lead, delimiters))
             index += 1
-        if "\n" in part:
-            line += part.count("\n")
-        line += newline_terminated
+        line += newlines + newline_terminated
         offset += len(part) + step
     return out
 
