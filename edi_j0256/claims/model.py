@@ -13,19 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from edi_j0256.x12.envelope import Envelope
 
-@dataclass(slots=True)
-class Envelope:
-    """Where a transaction sits: ISA13 / GS06 / ST02, the transaction type and GS08."""
-
-    file: str
-    interchange_control: str | None = None  # ISA13
-    group_control: str | None = None  # GS06
-    transaction_control: str | None = None  # ST02
-    transaction_type: str | None = None  # "837P", "837I", "835"
-    implementation: str | None = None  # GS08, e.g. 005010X222A1
-    sender_id: str | None = None  # ISA06 / GS02
-    receiver_id: str | None = None  # ISA08 / GS03
+__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim", "Diagnosis", "Envelope", "ServiceLine"]
 
 
 @dataclass(slots=True)

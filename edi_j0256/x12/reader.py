@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from edi_j0256.claims.model import Envelope
 from edi_j0256.diagnostics import Diagnostics, Severity
+from edi_j0256.x12.envelope import Envelope
 from edi_j0256.x12.tokenizer import CLAIM_BOUNDARIES, Segment, Tokenizer, Unit
 
 _TRANSACTION_TYPES = {"X222": "837P", "X098": "837P", "X223": "837I", "X096": "837I",
