@@ -104,35 +104,84 @@ def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
     return len(rows)
 
 
+def _parquet_row(record: dict) -> dict:
+    """Flat values for Parquet: money and quantities as floats, nested records as JSON."""
+    row = {}
+    for key, value in record.items():
+        if isinstance(value, Decimal):
+            value = float(value)
+        value = plain(value)
+        if isinstance(value, dict) or (isinstance(value, list) and value
+                                       and isinstance(value[0], dict)):
+            value = json.dumps(value, ensure_ascii=False)
+        row[key] = value
+    return row
+
+
 def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) -> int:
-    """Parquet through pyarrow (the ``parquet`` extra), written in batches."""
+    """Parquet through pyarrow (the ``parquet`` extra), written in batches.
+
+    The schema comes from the first batch; a column that is null all through it becomes a
+    string column (a list of strings for an empty list) and later values are written as text,
+    so a late first value never fails the file.
+    """
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError("parquet output needs pyarrow (the parquet extra)") from exc
     writer = None
+    textual: dict[str, bool] = {}  # columns settled as text: name -> is a list
     count = 0
     batch: list[dict] = []
 
+    def settle(schema):
+        fields = []
+        for field in schema:
+            if pa.types.is_null(field.type):
+                field = field.with_type(pa.string())
+                textual[field.name] = False
+            elif pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type):
+                field = field.with_type(pa.list_(pa.string()))
+                textual[field.name] = True
+            fields.append(field)
+        return pa.schema(fields)
+
+    def as_text(row: dict) -> dict:
+        for name, is_list in textual.items():
+            value = row.get(name)
+            if value is None:
+                continue
+            if is_list:
+                row[name] = [v if isinstance(v, str) else json.dumps(v) for v in value]
+            elif not isinstance(value, str):
+                row[name] = json.dumps(value)
+        return row
+
     def flush() -> None:
         nonlocal writer
-        table = pa.Table.from_pylist([plain(r) for r in batch])
+        rows = [_parquet_row(r) for r in batch]
         if writer is None:
-            writer = pq.ParquetWriter(path, table.schema)
-        else:
-            table = table.cast(writer.schema)
+            writer = pq.ParquetWriter(path, settle(pa.Table.from_pylist(rows).schema))
+        try:
+            table = pa.Table.from_pylist([as_text(r) for r in rows], schema=writer.schema)
+        except (pa.ArrowException, TypeError, ValueError) as exc:
+            raise RuntimeError(f"record {count - len(batch) + 1}..{count} does not fit the "
+                               f"Parquet schema set by the first batch: {exc}") from exc
         writer.write_table(table)
         batch.clear()
 
-    for record in records:
-        batch.append(record)
-        count += 1
-        if len(batch) >= batch_size:
+    try:
+        for record in records:
+            batch.append(record)
+            count += 1
+            if len(batch) >= batch_size:
+                flush()
+        if batch or writer is None:
             flush()
-    if batch or writer is None:
-        flush()
-    writer.close()
+    finally:
+        if writer is not None:
+            writer.close()
     return count
 
 

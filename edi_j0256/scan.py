@@ -91,8 +91,8 @@ class FileScan:
 def iter_scan(source, *, name: str | None = None, hcpcs: Iterable[str] = DEFAULT_HCPCS,
               diagnostics: Diagnostics | None = None) -> tuple[Iterator[dict], ClaimReader]:
     """Stream the records of one file. Read ``reader.stats`` once the iterator is exhausted."""
-    codes = frozenset(hcpcs)
-    reader = ClaimReader(source, name=name, diagnostics=diagnostics, hcpcs=codes)
+    reader = ClaimReader(source, name=name, diagnostics=diagnostics, hcpcs=hcpcs)
+    codes = reader.codes
 
     def records() -> Iterator[dict]:
         for claim in reader.claims():

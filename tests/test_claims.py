@@ -493,10 +493,6 @@ def test_claim_diagnosis_codes_hold_only_diagnoses():
     assert record["claim_diagnosis_codes"] == ["E88.01", "J43.9"]
 
 
-@pytest.mark.xfail(strict=True, reason="ClaimReader._int and the SV107 pointer loop test "
-                   "str.isdigit() and then call int(), which raises ValueError on digits such "
-                   "as '²': the whole claim (with its J0256 lines) is dropped as unreadable "
-                   "(X302) instead of one value being warned about (X306 / X305)")
 def test_an_odd_character_in_lx01_loses_one_value_not_the_claim():
     text = (FIXTURES / "837p-medicare.x12").read_text(encoding="utf-8")
     broken = text.replace("LX*1~\nSV1*HC:J0256*2250", "LX*²~\nSV1*HC:J0256*2250", 1)

@@ -123,9 +123,6 @@ def test_missing_se_ge_iea_at_the_end_of_the_file_are_all_reported():
     assert [d.code for d in diagnostics] == ["X225", "X215", "X205"]
 
 
-@pytest.mark.xfail(strict=True, reason="envelopes still open at the end of the file (X225, "
-                   "X215, X205) are reported with segment=None and line=None; the reader knows "
-                   "where each was opened (_Open.index/.line) and where the file ended")
 def test_envelopes_open_at_the_end_of_the_file_carry_a_position():
     text = GOOD.split("SE*4*0002")[0]
     _, diagnostics, _ = read(text)

@@ -44,9 +44,6 @@ def test_not_normalised(raw):
     assert normalize_ndc(raw) is None
 
 
-@pytest.mark.xfail(strict=True, reason="str.isdigit() accepts non-ASCII digits, so "
-                   "normalize_ndc('١٣٥٣٣٠٧٠٥٠١') returns the Arabic-Indic digits unchanged and "
-                   "'²' passes as a digit (ndc.py: p.isdigit() / text.isdigit())")
 @pytest.mark.parametrize("raw", ["١٣٥٣٣٠٧٠٥٠١", "13533-0705-0²"])
 def test_non_ascii_digits_are_junk(raw):
     assert normalize_ndc(raw) is None

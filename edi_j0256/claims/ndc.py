@@ -23,7 +23,7 @@ def normalize_ndc(raw: str | None) -> str | None:
     text = raw.strip()
     if "-" in text:
         parts = text.split("-")
-        if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        if len(parts) != 3 or not all(_digits(p) for p in parts):
             return None
         shape = tuple(len(p) for p in parts)
         if shape == (5, 4, 2):
@@ -33,9 +33,14 @@ def normalize_ndc(raw: str | None) -> str | None:
             return None
         parts[short] = "0" + parts[short]
         return "".join(parts)
-    if len(text) == 11 and text.isdigit():
+    if len(text) == 11 and _digits(text):
         return text
     return None
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also accepts '²' and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
 
 
 def format_ndc(ndc: str) -> str:

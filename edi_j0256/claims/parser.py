@@ -68,7 +68,8 @@ class ClaimReader:
     def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
                  diagnostics: Diagnostics | None = None,
                  hcpcs: str | Iterable[str] | None = None):
-        self.codes = frozenset([hcpcs] if isinstance(hcpcs, str) else hcpcs or ())
+        codes = [hcpcs] if isinstance(hcpcs, str) else hcpcs or ()
+        self.codes = frozenset(code.strip().upper() for code in codes)
         needles = tuple({c.encode() for c in self.codes} | {c.lower().encode() for c in self.codes})
         self.reader = X12Reader(source, name=name, diagnostics=diagnostics,
                                 skip_unless={"CLM": needles} if needles else None,
@@ -233,7 +234,7 @@ class ClaimReader:
             line.place_of_service = seg.element(5) or None
             pointers = []
             for p in seg.components(7):
-                if p.isdigit():
+                if p.isascii() and p.isdigit():
                     pointers.append(int(p))
                 elif p:
                     self._warn("X305", f"SV107 diagnosis pointer {p!r} is not a number",
@@ -247,8 +248,9 @@ class ClaimReader:
             line.units = self._decimal(seg, 5)
         if procedure:
             line.procedure_qualifier = procedure[0] or None
-            line.procedure_code = procedure[1] if len(procedure) > 1 and procedure[1] else None
-            line.modifiers = tuple(m for m in procedure[2:6] if m)
+            code = procedure[1].strip().upper() if len(procedure) > 1 else ""
+            line.procedure_code = code or None  # HCPCS codes compare upper-case
+            line.modifiers = tuple(m.strip().upper() for m in procedure[2:6] if m.strip())
         line.segment, line.line = seg.index, seg.line
 
     def _line_segment(self, line: ServiceLine, seg: Segment) -> None:
@@ -282,14 +284,17 @@ class ClaimReader:
         if not text:
             return None
         try:
-            return Decimal(text)
+            value = Decimal(text)
         except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
             self._warn("X306", f"{seg.tag}{n:02d} {text!r} is not a number", seg.index, seg.line)
             return None
+        return value
 
     def _int(self, seg: Segment, n: int) -> int | None:
         text = seg.element(n)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return int(text)
         if text:
             self._warn("X306", f"{seg.tag}{n:02d} {text!r} is not a whole number", seg.index,
@@ -297,11 +302,14 @@ class ClaimReader:
         return None
 
     def _date(self, seg: Segment, text: str) -> date | None:
-        try:
-            return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 else _bad()
-        except ValueError:
-            self._warn("X307", f"{seg.tag} date {text!r} is not CCYYMMDD", seg.index, seg.line)
-            return None
+        """CCYYMMDD -> date; a bad one is reported without its value (it may be a birth date)."""
+        if len(text) == 8 and text.isascii() and text.isdigit():
+            try:
+                return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+            except ValueError:
+                pass
+        self._warn("X307", f"{seg.tag} date is not a valid CCYYMMDD date", seg.index, seg.line)
+        return None
 
     def _dates(self, seg: Segment) -> tuple[date | None, date | None]:
         """DTP with D8 (one date) or RD8 (CCYYMMDD-CCYYMMDD)."""
@@ -310,10 +318,6 @@ class ClaimReader:
             start, _, end = value.partition("-")
             return self._date(seg, start), self._date(seg, end)
         return self._date(seg, value), None
-
-
-def _bad() -> date:
-    raise ValueError("not 8 digits")
 
 
 def _fields(envelope: Envelope) -> dict:

@@ -160,24 +160,31 @@ class X12Reader:
         self._isa = None
 
     def _close_transaction(self, seg: Segment | None) -> None:
-        if self._st is not None:
-            self._error("X225", f"transaction {self._st.control} (segment {self._st.index}) "
-                        "has no SE", seg)
+        st = self._st
+        if st is not None:
+            self._unclosed("X225", f"transaction {st.control} (segment {st.index}) has no SE",
+                           seg, st)
             self._st = None
 
     def _close_group(self, seg: Segment | None) -> None:
         self._close_transaction(seg)
-        if self._gs is not None:
-            self._error("X215", f"group {self._gs.control} (segment {self._gs.index}) has no GE",
-                        seg)
+        gs = self._gs
+        if gs is not None:
+            self._unclosed("X215", f"group {gs.control} (segment {gs.index}) has no GE", seg, gs)
             self._gs = None
 
     def _close_all(self) -> None:
         self._close_group(None)
-        if self._isa is not None:
-            self._error("X205", f"interchange {self._isa.control} has no IEA at the end of the "
-                        "file", None)
+        isa = self._isa
+        if isa is not None:
+            self._unclosed("X205", f"interchange {isa.control} has no IEA at the end of the "
+                           "file", None, isa)
             self._isa = None
+
+    def _unclosed(self, code: str, message: str, seg: Segment | None, opened: _Open) -> None:
+        """Point at the segment that closed it implicitly, else where it was opened."""
+        self.diagnostics.add(code, Severity.ERROR, message, self.name,
+                             seg.index if seg else opened.index, seg.line if seg else opened.line)
 
 
 def read_segments(source: str | Path | BinaryIO, *, name: str | None = None,

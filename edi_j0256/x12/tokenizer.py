@@ -245,6 +245,7 @@ class Tokenizer:
         self._tags: dict[bytes, str] = {}
         self._empty: re.Pattern[bytes] | None = None
         self._warned: dict[str, int] = {}
+        self._isa_pending = False  # an ISA starts at the carry position, not yet read
 
     # -- diagnostics ---------------------------------------------------------------------
 
@@ -307,13 +308,15 @@ class Tokenizer:
     def _scan(self, buffer: bytes, pos: int, state: _State, final: bool):
         """Emit every complete unit in ``buffer`` from ``pos``; return the carry position."""
         while True:
+            if self._isa_pending:
+                if self._read_isa(buffer, pos, state, final) is None:
+                    return pos  # the ISA runs past the buffer: wait for more bytes
+                self._isa_pending = False
             assert self._pattern is not None and self.delimiters is not None
             delimiters = self.delimiters
             terminator = delimiters.segment.encode("latin-1")
             region = _Region(buffer, state.offset, pos, state.index, state.line, terminator,
                              self._empty)
-            if region.empty is not None:
-                self._report_empty(region, pos)
             tags = self._tags
             skip_unless = self.skip_unless
             tag = state.tag
@@ -337,13 +340,15 @@ class Tokenizer:
             if final and not new_interchange and buffer[unit_start:].strip(_WHITESPACE):
                 last = Unit(tag, unit_start, len(buffer), delimiters, region, last=True)
             self._count(buffer, pos, len(buffer) if last else unit_start)
+            if region.empty is not None:
+                self._report_empty(region, pos, len(buffer) if last else unit_start)
             if new_interchange:
-                if self._read_isa(buffer, unit_start, state, final) is None:
-                    return unit_start  # the ISA runs past the buffer: wait for more bytes
+                self._isa_pending = True
                 pos = unit_start
                 continue
             if last is not None:
-                if not buffer[unit_start:].rstrip(_WHITESPACE).endswith(terminator):
+                spaces = _WHITESPACE.replace(terminator, b"")
+                if not buffer[unit_start:].rstrip(spaces).endswith(terminator):
                     segments = last.segments()
                     where = segments[-1] if segments else None
                     self.warn("X108", "file ends without a segment terminator after the last "
@@ -359,12 +364,20 @@ class Tokenizer:
             for tag in self.tally:
                 self.tallies[tag] += buffer.count(tag.encode() + element, start, end)
 
-    def _report_empty(self, region: _Region, pos: int) -> None:
-        match = region.empty.search(region.buffer, pos) if region.empty else None
-        if match is not None:
-            line = region.at(pos)[1] + region.buffer.count(b"\n", pos, match.start())
-            self.warn("X107", "empty segment (two terminators with nothing between) skipped",
-                      None, line)
+    def _report_empty(self, region: _Region, start: int, end: int) -> None:
+        """One warning per empty segment in ``[start, end)`` (bytes read exactly once).
+
+        Each match starts at the terminator of the segment before the empty one, so the
+        real segments up to it are the terminators so far less the empty ones found so far.
+        """
+        buffer, terminator = region.buffer, region.terminator
+        first, line = region.at(start)
+        for found, match in enumerate(region.empty.finditer(buffer, start, end)):  # type: ignore[union-attr]
+            after = first - 1 + buffer.count(terminator, start, match.start() + len(terminator))
+            after -= found
+            self.warn("X107", f"empty segment after segment {after} (two terminators with "
+                      "nothing between) skipped", after,
+                      line + buffer.count(b"\n", start, match.end()))
 
     # -- finding the start and the delimiters ---------------------------------------------
 
