@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import click
 
-import edi_j0256.claims  # noqa: F401  (import order: claims before x12)
 from edi_j0256.cli.common import (
     echo_err,
     emit,
@@ -17,6 +16,8 @@ from edi_j0256.cli.common import (
 )
 from edi_j0256.diagnostics import Diagnostics, X12ReadError
 from edi_j0256.reconcile import ReconcileStore, StoreError, load, reconcile_store
+from edi_j0256.remit.rootcause import root_cause_advice
+from edi_j0256.report import write_report
 
 TABLE_FIELDS = ("claim_id", "line_number", "service_date", "payer_id", "modifiers",
                 "billed_amount", "paid_amount", "denied_amount", "recoverable_amount", "status",
@@ -80,8 +81,10 @@ def totals_lines(totals: dict) -> list[str]:
 @output_options
 @click.option("--orphans", "orphans_path", type=click.Path(dir_okay=False), metavar="PATH",
               help="Write the 835 lines that match no claim to PATH (same format).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Also write an HTML report (totals, by root cause and payer, worklist).")
 @click.option("--quiet", "-q", is_flag=True, help="No totals or diagnostics on stderr.")
-def command(claim_paths, remit_paths, db, fmt, output, orphans_path, quiet):
+def command(claim_paths, remit_paths, db, fmt, output, orphans_path, report_path, quiet):
     """Link every 837 J0256 line to its 835 adjudication and say what is still recoverable.
 
     One record per 837 J0256 line: billed, paid, denied and recoverable amounts, status
@@ -107,6 +110,7 @@ def command(claim_paths, remit_paths, db, fmt, output, orphans_path, quiet):
       edi-j0256 reconcile --claims fixtures/837p-*.x12 --remits fixtures/835-*.x12
       edi-j0256 reconcile --db j0256.db --claims january/*.x12
       edi-j0256 reconcile --db j0256.db --remits era/*.835 --format csv -o recon.csv
+      edi-j0256 reconcile --claims c/*.x12 --remits r/*.835 --report denials.html
 
     Exit codes: 0 done; 2 a file or the store could not be used (nothing is reconciled).
     """
@@ -123,6 +127,12 @@ def command(claim_paths, remit_paths, db, fmt, output, orphans_path, quiet):
     except OSError as exc:
         raise fail(f"{exc.filename}: {exc.strerror}") from None
     emit(records, fmt, output, TABLE_FIELDS)
+    if report_path:
+        actions = {name: advice.action for name, advice in root_cause_advice().items()}
+        try:
+            write_report(report_path, records, orphans, totals, actions)
+        except OSError as exc:
+            raise fail(f"cannot write {report_path}: {exc.strerror}") from None
     if orphans_path:
         emit(orphans, fmt, orphans_path, ORPHAN_FIELDS)
     if quiet:

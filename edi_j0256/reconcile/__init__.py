@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-import edi_j0256.claims  # noqa: F401  (import order: claims before x12)
 from edi_j0256.diagnostics import Diagnostics
 from edi_j0256.reconcile.engine import reconcile_lines, totals
 from edi_j0256.reconcile.findings import validate
