@@ -1,9 +1,153 @@
-"""Placeholder for the `check` command: being written; replaced by its owner."""
+"""``edi-j0256 check``: the J0256 coding-rule validator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
 
 import click
 
+from edi_j0256.cli.common import echo_err, fail, open_output
+from edi_j0256.diagnostics import X12ReadError
+from edi_j0256.output import write_records
+from edi_j0256.rules import (
+    FIELDS,
+    RULES,
+    Checker,
+    CrosswalkError,
+    Finding,
+    PolicyError,
+    RuleContext,
+    load_crosswalk,
+    load_policies,
+)
+from edi_j0256.rules.finding import SEVERITY_RANK
+from edi_j0256.rules.registry import FAMILIES
+
+CHECK_FORMATS = ("text", "jsonl", "json", "csv")
+
+
+def split_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """``--select JU,JM001 --select JN`` -> ('JU', 'JM001', 'JN'); unknown prefixes fail."""
+    codes = tuple(c.strip().upper() for v in values for c in v.split(",") if c.strip())
+    for code in codes:
+        known = any(r.startswith(code) for r in RULES) or code in FAMILIES
+        if not known and not code.startswith("X"):  # X1xx-X3xx: reader diagnostics
+            raise fail(f"{option}: unknown rule code or prefix {code!r} "
+                       "(see 'edi-j0256 rules')")
+    return codes
+
+
+def text_lines(findings: list[Finding], files: list[str]) -> Iterator[str]:
+    """Findings grouped by file (in the order given), then by position."""
+    order = {name: i for i, name in enumerate(files)}
+    ranked = sorted(findings, key=lambda f: (order.get(f.file or "", len(order)), f.file or "",
+                                             f.segment or 0, f.code))
+    previous = None
+    for finding in ranked:
+        if previous is not None and finding.file != previous:
+            yield ""
+        previous = finding.file
+        yield str(finding)
+
+
+def summary(checker: Checker, unreadable: int) -> str:
+    counts = checker.counts
+    parts = [f"{n} {s}{'s' if n != 1 else ''}" for s in ("error", "warning", "info")
+             if (n := counts.by_severity.get(s, 0)) or s != "info"]
+    text = (f"Checked {counts.files} file{'s' if counts.files != 1 else ''}, {counts.claims} "
+            f"J0256 claim{'s' if counts.claims != 1 else ''}, {counts.lines} J0256 "
+            f"line{'s' if counts.lines != 1 else ''}: {', '.join(parts)}.")
+    if unreadable:
+        text += f" {unreadable} file{'s' if unreadable != 1 else ''} could not be read."
+    return text
+
 
 @click.command("check")
-def command() -> None:
-    """Not yet available."""
-    raise click.ClickException("'check' is not available yet")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write findings to this file instead of standard output.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Only these rule codes or prefixes (repeatable or comma-separated: JU,JM001).")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Skip these rule codes or prefixes (repeatable or comma-separated).")
+@click.option("--fail-on", type=click.Choice(("error", "warning")), default="error",
+              show_default=True, help="Exit 1 when a finding of this severity or worse is found.")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False),
+              help="Payer policy TOML overriding the bundled profiles.")
+@click.option("--ndc-crosswalk", "crosswalk_file", type=click.Path(dir_okay=False),
+              help="CMS ASP NDC-HCPCS crosswalk CSV (as published) replacing the bundled table.")
+@click.option("--ig", is_flag=True,
+              help="Also validate each file against the 5010 implementation guide (pyx12; slow).")
+@click.option("--ack-dir", type=click.Path(file_okay=False),
+              help="With --ig (implied), write pyx12's 999 for each file into this directory.")
+def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_file, ig,
+            ack_dir):
+    """Check the J0256 lines of 837P / 837I FILES against billing rules.
+
+    Every finding names the rule, the position (file, line, claim CLM01, line LX01), the
+    root cause, the fix and the denial (CARC / RARC) it would most likely draw. Frequency,
+    unit-cap and duplicate rules look across all FILES of the run. Payer requirements come
+    from policy profiles picked by payer ID or SBR09 (see 'edi-j0256 rules' for the
+    catalogue and 'edi-j0256 rules CODE' for one rule).
+
+    \b
+    Examples:
+      edi-j0256 check claims.x12
+      edi-j0256 check week1.x12 week2.x12 --format jsonl --fail-on warning
+      edi-j0256 check claims.x12 --select JU,JM --ignore JM006 --policy payers.toml
+      edi-j0256 check claims.x12 --ig --ack-dir acks/
+
+    Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a file could not be
+    read as X12, or a bad option, policy or crosswalk file.
+    """
+    try:
+        select_codes = split_codes(select, "--select")
+        ignore_codes = split_codes(ignore, "--ignore")
+        context = RuleContext(load_policies(policy_file), load_crosswalk(crosswalk_file))
+    except (PolicyError, CrosswalkError) as exc:
+        raise fail(str(exc)) from None
+    ig = ig or bool(ack_dir)
+    if ig and "-" in files:
+        raise fail("--ig cannot read standard input: give a file path")
+    checker = Checker(context, select=select_codes, ignore=ignore_codes, ig=ig,
+                      ack_dir=ack_dir)
+    unreadable: list[str] = []
+    worst = SEVERITY_RANK[fail_on]
+    failing = 0
+
+    def findings() -> Iterator[Finding]:
+        nonlocal failing
+        for name in files:
+            try:
+                for found in _check_one(checker, name):
+                    failing += SEVERITY_RANK[found.severity] >= worst
+                    yield found
+            except X12ReadError as exc:
+                unreadable.append(name)
+                echo_err(f"Error: {exc}")
+            except OSError as exc:
+                unreadable.append(name)
+                echo_err(f"Error: {name}: cannot read: {exc.strerror or exc}")
+        for found in checker.finish():
+            failing += SEVERITY_RANK[found.severity] >= worst
+            yield found
+
+    with open_output(output, "csv" if fmt == "csv" else "text") as stream:
+        if fmt == "text":
+            collected = list(findings())
+            for text in text_lines(collected, list(files)):
+                stream.write(text + "\n")
+            stream.write(summary(checker, len(unreadable)) + "\n")
+        else:
+            write_records((f.record() for f in findings()), fmt, stream, csv_fields=FIELDS)
+    if unreadable:
+        raise SystemExit(2)
+    raise SystemExit(1 if failing else 0)
+
+
+def _check_one(checker: Checker, name: str) -> Iterator[Finding]:
+    if name == "-":
+        return checker.check_file(click.get_binary_stream("stdin"), name="<stdin>")
+    return checker.check_file(name)

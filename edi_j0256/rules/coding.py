@@ -1,0 +1,256 @@
+"""JC: coding and setting of J0256 claims (revenue code, bill type, administration, charges,
+duplicates, claim totals)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.rules.context import (
+    RuleContext,
+    charge_element,
+    drug_lines,
+    fmt,
+    hit,
+    place_of_service,
+    service_date,
+)
+from edi_j0256.rules.finding import Hit
+from edi_j0256.rules.registry import rule
+
+DRUG_REVENUE_CODE = "0636"  # drugs requiring detailed coding
+IV_THERAPY_REVENUE = "026"  # 0260-0269 IV therapy
+ADMINISTRATION_CODES = frozenset({
+    "96365", "96366", "96367", "96368",  # IV infusion: initial, each added hour, sequential,
+    "96374", "96375", "96376",  # concurrent; IV push
+    "S9346", "99601", "99602",  # home infusion: alpha-1-PI per diem, home infusion visit
+})
+INPATIENT_BILL_TYPES = ("11", "12")  # hospital inpatient (Part A), inpatient Part B only
+
+
+def administered_on(claim: Claim, service_line: ServiceLine) -> bool:
+    """True when the claim has an administration line covering the J0256 line's date."""
+    when = service_date(claim, service_line)
+    for other in claim.lines:
+        code = (other.procedure_code or "").upper()
+        revenue = (other.revenue_code or "").zfill(4)
+        if code not in ADMINISTRATION_CODES and not revenue.startswith(IV_THERAPY_REVENUE):
+            continue
+        start = service_date(claim, other)
+        end = other.service_date_end or start
+        if when is None or start is None or start <= when <= end:
+            return True
+    return False
+
+
+@rule("JC001", "revenue-code-not-0636", severity="warning", root_cause="coding", carc="16",
+      rarc="M50")
+def revenue_code_not_0636(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """An 837I J0256 line is not on revenue code 0636.
+
+    What it does:
+        Checks SV201, the revenue code of J0256 lines on institutional claims.
+
+    Why payers deny it:
+        Drugs with a HCPCS code that requires detailed coding belong on revenue code 0636;
+        payers and the outpatient code editor return or package drug lines on other revenue
+        codes (CARC 16 with M50).
+
+    Example:
+        ``SV2*0250*HC:J0256:JZ*9000*UN*450~`` (0250 general pharmacy).
+
+    Fix:
+        Put the J0256 line on revenue code 0636; keep 026x for the IV therapy line.
+
+    Source:
+        NUBC UB-04 revenue codes (0636 "drugs requiring detailed coding"); Medicare Claims
+        Processing Manual Chapter 17.
+    """
+    if claim.transaction_type != "837I":
+        return
+    for service_line in drug_lines(claim):
+        revenue = (service_line.revenue_code or "").zfill(4)
+        if revenue != DRUG_REVENUE_CODE:
+            yield hit(claim, service_line, f"J0256 line is on revenue code (SV201) "
+                      f"`{service_line.revenue_code}`, not `{DRUG_REVENUE_CODE}`")
+
+
+@rule("JC002", "inpatient-setting", severity="error", root_cause="coding", carc="5",
+      rarc="M77")
+def inpatient_setting(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """J0256 is billed on an inpatient bill type (011x/012x) or with POS 21.
+
+    What it does:
+        Flags J0256 lines on an 837I whose type of bill (CLM05-1) is 011x or 012x, and on an
+        837P whose place of service (SV105, else CLM05-1) is 21 (inpatient hospital).
+
+    Why payers deny it:
+        During an inpatient stay the drug is part of the hospital's inpatient payment and is
+        not separately payable; a physician cannot bill a drug the hospital supplied (CARC 5,
+        or CARC 97 when bundled into the stay).
+
+    Example:
+        ``CLM*PCN1*9000***11:A:1*...~`` with a J0256 line.
+
+    Fix:
+        Bill the infusion on the outpatient claim (013x, or POS 11/19/22 on an 837P) when it
+        was given as an outpatient; inpatient drugs go on the inpatient claim's pharmacy
+        revenue lines without separate payment.
+
+    Source:
+        Medicare Claims Processing Manual Chapter 3 (inpatient) and Chapter 17 (drugs);
+        CMS Place of Service code set (21 = Inpatient Hospital).
+    """
+    if claim.transaction_type == "837I":
+        bill_type = claim.facility_type or ""
+        if bill_type.startswith(INPATIENT_BILL_TYPES):
+            for service_line in drug_lines(claim):
+                yield hit(claim, service_line, f"J0256 line is on inpatient type of bill "
+                          f"`0{bill_type}{claim.frequency_code or ''}`")
+        return
+    for service_line in drug_lines(claim):
+        if place_of_service(claim, service_line) == "21":
+            yield hit(claim, service_line, "J0256 line has place of service `21` (Inpatient "
+                      "Hospital), where the drug is not separately billable")
+
+
+@rule("JC003", "no-administration-code", severity="warning", root_cause="coding", carc="16",
+      rarc="M51")
+def no_administration_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """No administration line on the claim for the J0256 date of service.
+
+    What it does:
+        Looks for an administration line covering each J0256 date: CPT 96365-96368 (IV
+        infusion), 96374-96376 (IV push), home infusion S9346 / 99601 / 99602, or revenue
+        code 026x (IV therapy) on an 837I. Skipped on inpatient claims (JC002).
+
+    Why payers deny it:
+        Alpha-1 PI is an IV infusion given by a clinician; a drug line with no infusion
+        code is unusual and draws records requests or edits for incomplete procedure coding
+        (CARC 16 with M51).
+
+    Example:
+        A claim with only ``SV1*HC:J0256:JZ*4500*UN*450***1~`` on the infusion date.
+
+    Fix:
+        Add the administration line (96365 for the first hour, 96366 for each added hour)
+        with the same date, or bill it on the claim where it belongs.
+
+    Source:
+        CPT 96365-96368 / 96374; CMS HCPCS S9346; source document (administration billed
+        separately).
+    """
+    if claim.transaction_type == "837I" and (claim.facility_type or "").startswith(
+            INPATIENT_BILL_TYPES):
+        return
+    for service_line in drug_lines(claim):
+        if place_of_service(claim, service_line) == "21":
+            continue
+        if not administered_on(claim, service_line):
+            yield hit(claim, service_line, "J0256 line has no administration code (96365, "
+                      "96366, 96374, S9346 or revenue code 026x) on the claim for its date")
+
+
+@rule("JC004", "charge-not-positive", severity="error", root_cause="coding", carc="16",
+      rarc="M79")
+def charge_not_positive(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """The J0256 line charge is missing, zero or negative.
+
+    What it does:
+        Checks SV102 (837P) / SV203 (837I) of J0256 lines.
+
+    Why payers deny it:
+        A zero or negative line charge cannot be priced or compared with the fee schedule;
+        the line is rejected for an invalid charge (CARC 16 with M79). Free drug from a
+        patient-assistance program is not billed as J0256 at all.
+
+    Example:
+        ``SV1*HC:J0256:JZ*0*UN*450***1~``
+
+    Fix:
+        Bill the provider's usual charge for the units; do not bill drug the provider did not
+        pay for.
+
+    Source:
+        X12 837P SV102 / 837I SV203 (monetary amount); CMS claims processing (charges must
+        be reported).
+    """
+    element = charge_element(claim)
+    for service_line in drug_lines(claim):
+        if service_line.charge is None or service_line.charge <= 0:
+            yield hit(claim, service_line, f"J0256 line charge ({element}) is "
+                      f"`{fmt(service_line.charge)}`, not a positive amount")
+
+
+@rule("JC005", "duplicate-line", severity="error", root_cause="duplicate", carc="18",
+      scope="run")
+def duplicate_line(context: RuleContext) -> Iterator[Hit]:
+    """The same J0256 line is billed twice for the same patient.
+
+    What it does:
+        Across every claim and file of the run, flags a J0256 line identical to an earlier
+        one for the same patient: same code, modifiers, date, units, charge and NDC (two
+        NDCs on one date are two products, not a duplicate). Voided and replacement claims
+        (CLM05-3 = 8 / 7) are not compared.
+
+    Why payers deny it:
+        Payers deny exact duplicates of a service already billed (CARC 18).
+
+    Example:
+        The same claim sent twice in one batch, or one claim with two identical J0256 lines.
+
+    Fix:
+        Remove the duplicate; to correct a paid claim send a replacement (CLM05-3 = 7) with
+        the payer's claim number, not a new original.
+
+    Source:
+        X12 CARC 18 (exact duplicate claim/service); X12 837 CLM05-3 claim frequency codes.
+    """
+    for doses in context.doses.values():
+        seen: dict[tuple, list] = defaultdict(list)
+        for dose in sorted(doses, key=lambda d: d.order):
+            if seen[dose.signature]:
+                first = seen[dose.signature][0]
+                where = first.where
+                text = f"claim {where.claim_id}"
+                if where.line_number is not None:
+                    text += f" line {where.line_number}"
+                if where.file != dose.where.file:
+                    text += f" in {where.file}"
+                yield Hit(f"J0256 line duplicates {text} (same code, modifiers, date, units, "
+                          "charge and NDC)", dose.where)
+            seen[dose.signature].append(dose)
+
+
+@rule("JC006", "claim-total-mismatch", severity="error", root_cause="format", carc="16",
+      rarc="M54")
+def claim_total_mismatch(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """The claim total charge (CLM02) is not the sum of the line charges.
+
+    What it does:
+        Adds SV102 (837P) / SV203 (837I) of every line of a J0256 claim and compares the sum
+        with CLM02.
+
+    Why payers deny it:
+        The implementation guides require CLM02 to equal the sum of the service line
+        charges; clearinghouses and payers reject claims that do not balance (CARC 16 with
+        M54, or a front-end rejection). pyx12 does not check it.
+
+    Example:
+        ``CLM*PCN1*5000***11:B:1~`` with lines of 4,500 and 300.
+
+    Fix:
+        Make CLM02 the sum of the line charges.
+
+    Source:
+        X12 837P 005010X222A1 / 837I 005010X223A2, CLM02 note (total of all service line
+        charges).
+    """
+    if claim.claim_charge is None or not drug_lines(claim):
+        return
+    total = sum((s.charge for s in claim.lines if s.charge is not None), Decimal(0))
+    if total != claim.claim_charge:
+        yield hit(claim, None, f"claim total charge (CLM02) `{fmt(claim.claim_charge)}` is not "
+                  f"the sum of the line charges `{fmt(total)}`")

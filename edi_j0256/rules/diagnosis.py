@@ -1,0 +1,157 @@
+"""JD: ICD-10-CM diagnoses of J0256 claims (HI at 2300, SV107 pointers on the 837P)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from edi_j0256.claims.model import Claim
+from edi_j0256.rules.context import RuleContext, drug_lines, hit, service_date
+from edi_j0256.rules.finding import Hit
+from edi_j0256.rules.refdata import ICD10CM_EFFECTIVE_FROM, ICD10CM_TABLE, icd10cm_status
+from edi_j0256.rules.registry import rule
+
+AATD = "E88.01"  # alpha-1-antitrypsin deficiency
+LUNG_CATEGORIES = ("J43", "J44")  # emphysema, other COPD
+ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+
+
+def icd10_codes(claim: Claim) -> list[tuple[str, str]]:
+    """(qualifier, dotted code) of the claim's ICD-10-CM diagnoses."""
+    return [(d.qualifier, d.dotted) for d in claim.diagnoses if d.qualifier in ICD10_QUALIFIERS]
+
+
+@rule("JD001", "no-aatd-diagnosis", severity="error", root_cause="diagnosis", carc="11",
+      rarc="M76")
+def no_aatd_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """The claim has no E88.01 (alpha-1-antitrypsin deficiency) diagnosis.
+
+    What it does:
+        Looks for E88.01 among the claim's ICD-10-CM codes (HI ABK/ABF on an 837P, ABK/ABJ/
+        APR/ABF on an 837I).
+
+    Why payers deny it:
+        Alpha-1 proteinase inhibitors are covered for emphysema due to congenital
+        alpha-1-antitrypsin deficiency; without E88.01 the diagnosis does not support the
+        drug (CARC 11 with M76).
+
+    Example:
+        ``HI*ABK:J439~`` (emphysema) and no ``E8801``.
+
+    Fix:
+        Code E88.01 when the deficiency is documented (serum AAT level and genotype in the
+        record), with the lung disease as a further diagnosis.
+
+    Source:
+        ICD-10-CM FY2026 (E88.01 is billable); Aetna CPB 0145 and other alpha-1 PI policies.
+    """
+    if not drug_lines(claim):
+        return
+    if not any(code == AATD for _, code in icd10_codes(claim)):
+        found = ", ".join(code for _, code in icd10_codes(claim)) or "none"
+        yield hit(claim, None, f"J0256 claim has no {AATD} (alpha-1-antitrypsin deficiency) "
+                  f"diagnosis; claim diagnoses: {found}")
+
+
+@rule("JD002", "line-not-pointing-at-aatd", severity="error", root_cause="diagnosis",
+      carc="11", rarc="M76")
+def line_not_pointing_at_aatd(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """The J0256 line's diagnosis pointers do not select E88.01 (837P).
+
+    What it does:
+        On an 837P whose claim has E88.01, checks that the SV107 pointers of every J0256
+        line include the position of E88.01 in HI. An 837I has no pointers and is skipped.
+
+    Why payers deny it:
+        The payer reads the line's diagnoses through its pointers only; a J0256 line
+        pointing at, say, the hypertension code is a drug without its indication (CARC 11
+        with M76).
+
+    Example:
+        ``HI*ABK:I10*ABF:E8801~`` and ``SV1*HC:J0256:JZ*4500*UN*450***1~`` (points at I10).
+
+    Fix:
+        Point SV107 at the position of E88.01 in HI (2 in the example), and at the lung
+        diagnosis if any.
+
+    Source:
+        X12 837P 005010X222A1 SV107 (diagnosis code pointers into HI).
+    """
+    if claim.transaction_type == "837I":
+        return
+    if not any(code == AATD for _, code in icd10_codes(claim)):
+        return  # JD001
+    for service_line in drug_lines(claim):
+        pointed = claim.pointed_diagnoses(service_line)
+        if AATD not in pointed:
+            shown = ",".join(str(p) for p in service_line.diagnosis_pointers) or "none"
+            yield hit(claim, service_line, f"J0256 line diagnosis pointers (SV107) `{shown}` "
+                      f"do not point at {AATD}")
+
+
+@rule("JD003", "diagnosis-not-billable", severity="error", root_cause="diagnosis", carc="16",
+      rarc="M76")
+def diagnosis_not_billable(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """A diagnosis code is not a billable ICD-10-CM code.
+
+    What it does:
+        Checks every ICD-10-CM code of the claim against the official tabular list shipped
+        by the ``simple_icd_10_cm`` package (FY2026, April 2026 update): a code must exist
+        and have no subcodes. For dates of service before that code set took effect
+        (1 October 2025) the finding is a warning, since codes change every October.
+
+    Why payers deny it:
+        Claims with an invalid or non-billable (header) code are rejected or denied as an
+        invalid diagnosis (CARC 16 with M76). J44.8 has subcodes (J44.81, J44.89) since
+        October 2023 and is not billable.
+
+    Example:
+        ``HI*ABK:E8801*ABF:J448~``
+
+    Fix:
+        Code to the highest specificity: J44.81 or J44.89 instead of J44.8.
+
+    Source:
+        CMS ICD-10-CM FY2026 tabular list (April 1 2026 update).
+    """
+    dates = [d for s in drug_lines(claim) if (d := service_date(claim, s))]
+    old = bool(dates) and max(dates) < date.fromisoformat(ICD10CM_EFFECTIVE_FROM)
+    for qualifier, code in icd10_codes(claim):
+        status = icd10cm_status(code)
+        if status == "billable":
+            continue
+        why = "has subcodes and is not billable" if status == "header" else \
+            "is not an ICD-10-CM code"
+        yield hit(claim, None, f"diagnosis `{code}` ({qualifier}) {why} in the {ICD10CM_TABLE}",
+                  "warning" if old else None)
+
+
+@rule("JD004", "no-lung-diagnosis", severity="warning", root_cause="diagnosis", carc="50")
+def no_lung_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """No emphysema/COPD diagnosis (J43.x, J44.x) where the payer policy asks for one.
+
+    What it does:
+        Where the payer policy sets ``require_lung_diagnosis`` (bundled: commercial), looks
+        for an ICD-10-CM code in J43 (emphysema) or J44 (other COPD) on the claim.
+
+    Why payers deny it:
+        Commercial policies cover augmentation therapy for clinically evident emphysema with
+        AAT deficiency; E88.01 alone does not show the lung disease and the claim is denied
+        as not medically necessary (CARC 50) until records are sent.
+
+    Example:
+        ``HI*ABK:E8801~`` alone on a commercial claim.
+
+    Fix:
+        Add the documented lung diagnosis (e.g. J43.9 emphysema, J44.9 COPD) and point the
+        J0256 line at it.
+
+    Source:
+        Aetna CPB 0145; UnitedHealthcare, Cigna and HealthPartners alpha-1 PI policies.
+    """
+    policy = context.policy(claim)
+    if not policy.require_lung_diagnosis or not drug_lines(claim):
+        return
+    if not any(code[:3] in LUNG_CATEGORIES for _, code in icd10_codes(claim)):
+        yield hit(claim, None, f"J0256 claim has no emphysema/COPD diagnosis (J43.x, J44.x), "
+                  f"which the `{policy.name}` policy asks for", policy=policy)

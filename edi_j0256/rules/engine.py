@@ -1,0 +1,131 @@
+"""Run the rules over claims and files: findings plus counts.
+
+>>> checker = Checker(select=("JU",))            # doctest: +SKIP
+>>> findings = list(checker.check_files(["claims.x12"]))  # doctest: +SKIP
+>>> checker.counts.by_severity                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from edi_j0256.claims.model import Claim
+from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity
+from edi_j0256.rules.context import RuleContext, drug_lines
+from edi_j0256.rules.finding import Finding, Hit
+from edi_j0256.rules.policy import load_policies
+from edi_j0256.rules.refdata import load_crosswalk
+from edi_j0256.rules.registry import RULES, Rule, all_rules, matches
+
+READER_FIX = "Correct the X12 at this position so the file follows the 5010 guide, and resend."
+
+
+@dataclass(slots=True)
+class Counts:
+    files: int = 0
+    claims: int = 0  # J0256 claims checked
+    lines: int = 0  # J0256 lines checked
+    by_severity: Counter = field(default_factory=Counter)
+    by_code: Counter = field(default_factory=Counter)
+
+    def add(self, finding: Finding) -> Finding:
+        self.by_severity[finding.severity] += 1
+        self.by_code[finding.code] += 1
+        return finding
+
+
+class Checker:
+    """One run: any number of files share the context (for cross-file rules) and counts."""
+
+    def __init__(self, context: RuleContext | None = None, *, select: Iterable[str] = (),
+                 ignore: Iterable[str] = (), ig: bool = False, ack_dir: str | None = None):
+        self.context = context or RuleContext()
+        self.select, self.ignore = tuple(select), tuple(ignore)
+        self.ig, self.ack_dir = ig, ack_dir
+        self.counts = Counts()
+        self.rules = [r for r in all_rules() if self.wanted(r.code)]
+
+    def wanted(self, code: str) -> bool:
+        if self.select and not matches(code, self.select):
+            return False
+        return not (self.ignore and matches(code, self.ignore))
+
+    def check_claim(self, claim: Claim) -> Iterator[Finding]:
+        """Claim rules on one claim; the claim is remembered for the run rules."""
+        self.counts.claims += 1
+        self.counts.lines += len(drug_lines(claim))
+        self.context.remember(claim)
+        for rule in self.rules:
+            if rule.scope == "claim":
+                for hit in rule.check(claim, self.context):
+                    yield self.counts.add(finding(rule, hit))
+
+    def check_file(self, path: str | Path | BinaryIO, name: str | None = None
+                   ) -> Iterator[Finding]:
+        """Claim rules and reader diagnostics of one file (pyx12 too with ``ig``).
+
+        ``path`` may be a binary stream (then ``name`` names it; ``ig`` needs a path).
+        Raises :class:`~edi_j0256.diagnostics.X12ReadError` when the file is not X12.
+        """
+        from edi_j0256.claims import read_claims
+
+        self.counts.files += 1
+        diagnostics = Diagnostics()
+        for claim in read_claims(path, name=name, diagnostics=diagnostics, hcpcs="J0256"):
+            yield from self.check_claim(claim)
+            yield from self._drain(diagnostics)
+        yield from self._drain(diagnostics)
+        if self.ig and isinstance(path, (str, Path)):
+            from edi_j0256.rules.ig import run_pyx12
+
+            for code, hit in run_pyx12(str(path), self.ack_dir):
+                if self.wanted(code):
+                    yield self.counts.add(finding(RULES[code], hit))
+
+    def finish(self) -> Iterator[Finding]:
+        """The run rules (frequency, caps, duplicates) over everything checked so far."""
+        for rule in self.rules:
+            if rule.scope == "run":
+                for hit in rule.check(self.context):
+                    yield self.counts.add(finding(rule, hit))
+
+    def check_files(self, paths: Iterable[str | Path]) -> Iterator[Finding]:
+        for path in paths:
+            yield from self.check_file(path)
+        yield from self.finish()
+
+    def _drain(self, diagnostics: Diagnostics) -> Iterator[Finding]:
+        pending = list(diagnostics)
+        diagnostics.clear()
+        for diagnostic in pending:
+            if diagnostic.severity != Severity.INFO and self.wanted(diagnostic.code):
+                yield self.counts.add(from_diagnostic(diagnostic))
+
+
+def finding(rule: Rule, hit: Hit) -> Finding:
+    where = hit.where
+    return Finding(rule.code, rule.name, hit.severity or rule.severity, rule.root_cause,
+                   hit.message, rule.fix, where.file, where.segment, where.line, where.claim_id,
+                   where.line_number, where.line_control, where.procedure_code, hit.policy,
+                   rule.carc, rule.rarc)
+
+
+def from_diagnostic(diagnostic: Diagnostic) -> Finding:
+    """A reader diagnostic (X1xx tokenizer, X2xx envelope, X3xx structure) as a finding."""
+    return Finding(diagnostic.code, "x12-reader", str(diagnostic.severity), "format",
+                   diagnostic.message, READER_FIX, diagnostic.file, diagnostic.segment,
+                   diagnostic.line, None, None, None, None, None, None, None)
+
+
+def check_files(paths: Iterable[str | Path], *, policy: str | Path | None = None,
+                ndc_crosswalk: str | Path | None = None, select: Iterable[str] = (),
+                ignore: Iterable[str] = (), ig: bool = False,
+                ack_dir: str | None = None) -> Iterator[Finding]:
+    """Check 837 files with the bundled (or given) policies and crosswalk; yield findings."""
+    context = RuleContext(load_policies(policy), load_crosswalk(ndc_crosswalk))
+    checker = Checker(context, select=select, ignore=ignore, ig=ig, ack_dir=ack_dir)
+    return checker.check_files(paths)

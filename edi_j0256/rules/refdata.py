@@ -1,0 +1,155 @@
+"""Reference data for the rules: the NDC-HCPCS crosswalk and ICD-10-CM validity.
+
+The bundled ``data/ndc_crosswalk.csv`` lists the J0256 and J0257 packages with their mg per
+package. ``--ndc-crosswalk FILE`` replaces it with CMS's quarterly "ASP NDC-HCPCS crosswalk"
+CSV read as published (preamble lines, then a header row with ``_YYYY_CODE``, ``NDC2``,
+``Drug Name``, ``HCPCS Dosage``, ``PKG SIZE``, ``PKG QTY``, ``BILLUNITS``, ``BILLUNITSPKG``).
+ICD-10-CM comes from the ``simple_icd_10_cm`` package (the CMS tabular data), imported only
+when a diagnosis is first checked: it takes over a second to load.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from edi_j0256.claims.ndc import normalize_ndc
+
+BUNDLED_CROSSWALK = "ndc_crosswalk.csv"
+ICD10CM_TABLE = "ICD-10-CM tabular list, April 1 2026 update (simple_icd_10_cm 1.5)"
+ICD10CM_EFFECTIVE_FROM = "2025-10-01"  # FY2026 code set
+
+
+class CrosswalkError(ValueError):
+    """A crosswalk file cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class NdcProduct:
+    ndc: str  # 11 digits
+    hcpcs: str
+    product: str
+    mg_per_package: Decimal | None = None
+    ml_per_package: Decimal | None = None
+
+    @property
+    def mg_per_ml(self) -> Decimal | None:
+        if self.mg_per_package and self.ml_per_package:
+            return self.mg_per_package / self.ml_per_package
+        return None
+
+
+@dataclass(slots=True)
+class Crosswalk:
+    products: dict[str, NdcProduct]
+    source: str
+
+    def get(self, ndc: str | None) -> NdcProduct | None:
+        return self.products.get(ndc) if ndc else None
+
+
+def load_crosswalk(path: str | Path | None = None) -> Crosswalk:
+    """The bundled crosswalk, or the CMS ASP NDC-HCPCS crosswalk CSV at ``path``."""
+    if path is None:
+        text = resources.files("edi_j0256").joinpath("data", BUNDLED_CROSSWALK).read_text("utf-8")
+        return Crosswalk(_bundled(text), f"bundled {BUNDLED_CROSSWALK}")
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise CrosswalkError(f"{path}: cannot read NDC crosswalk: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # CMS publishes the file in ISO-8859-1
+    return Crosswalk(read_cms_crosswalk(text, str(path)), str(path))
+
+
+def _bundled(text: str) -> dict[str, NdcProduct]:
+    products = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        products[row["ndc"]] = NdcProduct(row["ndc"], row["hcpcs"], row["product"],
+                                          _number(row["mg_per_package"]),
+                                          _number(row["ml_per_package"]))
+    return products
+
+
+_CODE_COLUMN = re.compile(r"^_\d{4}_CODE$")
+_REQUIRED = ("NDC2", "DRUG NAME", "HCPCS DOSAGE", "BILLUNITSPKG")
+_DOSAGE = re.compile(r"^\s*([\d.]+)\s*(MG|G|GM|MCG)\b", re.IGNORECASE)
+_MG = {"MG": Decimal(1), "G": Decimal(1000), "GM": Decimal(1000), "MCG": Decimal("0.001")}
+
+
+def read_cms_crosswalk(text: str, name: str) -> dict[str, NdcProduct]:
+    """Rows of a CMS ASP NDC-HCPCS crosswalk: skip the preamble, find the header, read on.
+
+    mg per package = ``BILLUNITSPKG`` x the mg of one billing unit (``HCPCS Dosage``,
+    e.g. ``10 MG``). Rows whose NDC2 is not an NDC are skipped.
+    """
+    rows = csv.reader(io.StringIO(text))
+    header: list[str] | None = None
+    for row in rows:
+        cells = [c.strip().upper() for c in row]
+        if cells and _CODE_COLUMN.match(cells[0]) or "NDC2" in cells and any(
+                _CODE_COLUMN.match(c) for c in cells):
+            header = cells
+            break
+    if header is None:
+        raise CrosswalkError(f"{name}: no header row with a _YYYY_CODE column and NDC2: "
+                             "not a CMS ASP NDC-HCPCS crosswalk")
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise CrosswalkError(f"{name}: header row lacks column(s) {', '.join(missing)}")
+    code_at = next(i for i, c in enumerate(header) if _CODE_COLUMN.match(c))
+    at = {c: header.index(c) for c in _REQUIRED}
+    products: dict[str, NdcProduct] = {}
+    for row in rows:
+        if len(row) <= max(at.values()):
+            continue
+        ndc = normalize_ndc(row[at["NDC2"]].strip())
+        hcpcs = row[code_at].strip().upper()
+        if ndc is None or not hcpcs:
+            continue
+        dosage = _DOSAGE.match(row[at["HCPCS DOSAGE"]])
+        units_per_package = _number(row[at["BILLUNITSPKG"]])
+        mg = None
+        if dosage and units_per_package is not None:
+            mg = units_per_package * _number(dosage.group(1)) * _MG[dosage.group(2).upper()]
+        products[ndc] = NdcProduct(ndc, hcpcs, row[at["DRUG NAME"]].strip(), mg, None)
+    if not products:
+        raise CrosswalkError(f"{name}: no NDC rows under the header")
+    return products
+
+
+def _number(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text.strip().replace(",", "")) if text and text.strip() else None
+    except InvalidOperation:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _icd10cm():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import simple_icd_10_cm
+
+    return simple_icd_10_cm
+
+
+@lru_cache(maxsize=4096)
+def icd10cm_status(code: str) -> str:
+    """``"billable"``, ``"header"`` (valid but has children) or ``"invalid"``."""
+    icd = _icd10cm()
+    code = code.strip().upper()
+    if not code or not icd.is_valid_item(code):
+        return "invalid"
+    if icd.is_chapter_or_block(code) or not icd.is_leaf(code):
+        return "header"
+    return "billable"
