@@ -27,6 +27,12 @@ from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import Segment, Unit
 
 
+# The segments a claim unit is read from; the others (N3, N4, PRV, CAS, SVD, AMT ...) are
+# counted for positions but not built.
+CLAIM_TAGS = frozenset({"CLM", "LX", "SV1", "SV2", "DTP", "REF", "HI", "NM1", "SBR", "PAT",
+                        "LIN", "CTP"})
+
+
 @dataclass(slots=True)
 class ReadStats:
     """Counts of what was read, so nothing is dropped silently (counts in = counts out)."""
@@ -166,7 +172,8 @@ class ClaimReader:
             return None
 
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
-        segments = unit.segments()
+        context = self._context()  # first: positions are resolved in file order
+        segments = unit.segments(CLAIM_TAGS)
         clm = segments[0]
         claim = Claim(envelope=envelope, claim_id=clm.element(1) or None,
                       claim_charge=self._decimal(clm, 2), segment=clm.index, line=clm.line)
@@ -174,7 +181,7 @@ class ClaimReader:
             self._warn("X303", "CLM01 (patient control number) is empty", clm.index, clm.line)
         place, _, frequency = (list(clm.components(5)) + ["", "", ""])[:3]
         claim.frequency_code = frequency or None
-        for key, value in self._context().items():
+        for key, value in context.items():
             setattr(claim, key, value)
         current: ServiceLine | None = None
         in_other_payer = False  # 2320 / 2330 loops: another payer's data, not this claim's

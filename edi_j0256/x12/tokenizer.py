@@ -167,14 +167,21 @@ class Unit:
     def segment_count(self) -> int:
         return len(self.segments())
 
-    def segments(self) -> list[Segment]:
-        """Split the unit into segments and elements (cached)."""
+    def segments(self, tags: frozenset[str] | None = None) -> list[Segment]:
+        """Split the unit into segments and elements.
+
+        With ``tags``, only segments with those tags are built (positions stay exact); a
+        consumer that needs a few segment types saves building the rest. The full list is
+        cached.
+        """
+        if tags is not None:
+            return self._segments if self._segments is not None else _split_segments(self, tags)
         if self._segments is None:
             self._segments = _split_segments(self)
         return self._segments
 
 
-def _split_segments(unit: Unit) -> list[Segment]:
+def _split_segments(unit: Unit, tags: frozenset[str] | None = None) -> list[Segment]:
     delimiters = unit.delimiters
     element = delimiters.element
     step = len(delimiters.segment)
@@ -186,18 +193,29 @@ def _split_segments(unit: Unit) -> list[Segment]:
     out = []
     append = out.append
     for part in text.split(delimiters.segment):
-        if part and part[0] > " " and part[-1] > " ":  # the common case: nothing to strip
-            body, lead, newlines = part, 0, 0
+        # The two common layouts first: nothing to strip, or one newline after the terminator.
+        if part and part[-1] > " " and part[0] > " ":
+            body, lead, before, newlines = part, 0, 0, 0
+        elif part[:1] == "\n" and part[1:2] > " " and part[-1] > " ":
+            body, lead, before, newlines = part[1:], 1, 1, 1
         else:
             body = part.strip()
             lead = part.find(body[0]) if body else 0
+            before = part.count("\n", 0, lead)
             newlines = part.count("\n")
+        if body and tags is not None:
+            end = body.find(element)
+            if (body[:end] if end >= 0 else body).strip() not in tags:
+                index += 1
+                line += newlines + newline_terminated
+                offset += len(part) + step
+                continue
         if body:
             if not ascii_only and not body.isascii():
                 body = body.encode("latin-1").decode("utf-8", "replace")
             elements = tuple(body.split(element))
-            seg_line = line + part.count("\n", 0, lead) if lead else line
-            append(Segment(elements[0], elements, index, seg_line, offset + lead, delimiters))
+            append(Segment(elements[0], elements, index, line + before, offset + lead,
+                           delimiters))
             index += 1
         line += newlines + newline_terminated
         offset += len(part) + step
