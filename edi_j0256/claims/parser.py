@@ -26,7 +26,6 @@ from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import Segment, Unit
 
-
 # The segments a claim unit is read from; the others (N3, N4, PRV, CAS, SVD, AMT ...) are
 # counted for positions but not built.
 CLAIM_TAGS = frozenset({"CLM", "LX", "SV1", "SV2", "DTP", "REF", "HI", "NM1", "SBR", "PAT",
