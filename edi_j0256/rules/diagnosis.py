@@ -126,7 +126,7 @@ def diagnosis_not_billable(claim: Claim, context: RuleContext) -> Iterator[Hit]:
                   "warning" if old else None)
 
 
-@rule("JD004", "no-lung-diagnosis", severity="warning", root_cause="diagnosis", carc="50")
+@rule("JD004", "no-lung-diagnosis", severity="warning", root_cause="diagnosis", carc="11")
 def no_lung_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """No emphysema/COPD diagnosis (J43.x, J44.x) where the payer policy asks for one.
 
@@ -137,7 +137,8 @@ def no_lung_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Why payers deny it:
         Commercial policies cover augmentation therapy for clinically evident emphysema with
         AAT deficiency; E88.01 alone does not show the lung disease and the claim is denied
-        as not medically necessary (CARC 50) until records are sent.
+        as a diagnosis inconsistent with the procedure (CARC 11), or as not medically
+        necessary (CARC 50) until records are sent.
 
     Example:
         ``HI*ABK:E8801~`` alone on a commercial claim.

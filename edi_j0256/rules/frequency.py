@@ -31,7 +31,7 @@ def _claim_text(dose: Dose, later: Dose) -> str:
 
 
 @rule("JF001", "dose-within-7-days", severity="warning", root_cause="frequency_limits",
-      carc="151", scope="run")
+      carc="119", scope="run")
 def dose_within_7_days(context: RuleContext) -> Iterator[Hit]:
     """J0256 is billed for the same patient again less than 7 days after an earlier dose.
 
@@ -43,8 +43,8 @@ def dose_within_7_days(context: RuleContext) -> Iterator[Hit]:
 
     Why payers deny it:
         The labelled dose is 60 mg/kg once weekly; payers with frequency edits deny a second
-        dose inside the week as more services than the information supports (CARC 151) or a
-        benefit limit (CARC 119 / 273).
+        dose inside the week as a benefit limit for the period (CARC 119, or 273), some as
+        more services than the information supports (CARC 151).
 
     Example:
         Claim A with J0256 on a Monday, claim B (another file of the same run) with J0256 on

@@ -79,7 +79,7 @@ def ndc_malformed(claim: Claim, context: RuleContext) -> Iterator[Hit]:
                       "11-digit NDC")
 
 
-@rule("JN003", "ndc-of-another-code", severity="error", root_cause="coding", carc="16",
+@rule("JN003", "ndc-of-another-code", severity="error", root_cause="ndc", carc="16",
       rarc="N846")
 def ndc_of_another_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The NDC belongs to a product billed under another HCPCS code (e.g. Glassia, J0257).
