@@ -37,7 +37,7 @@ def test_text_output_format_and_grouping() -> None:
     lines = result.output.splitlines()
     assert (f"{ERRORS}:27: JM001 J0256 line has neither JW nor JZ; the `medicare` policy needs "
             "JZ (no waste) or a separate JW waste line [claim ERR-6001 line 1]") in lines
-    assert f"{ERRORS}:140: JC006 claim total charge (CLM02) `2200` is not the sum of the line " \
+    assert f"{ERRORS}:196: JC006 claim total charge (CLM02) `2200` is not the sum of the line " \
            "charges `2180` [claim ERR-6008]" in lines
     blank = lines.index("")  # files are separated by one blank line, in the order given
     assert all(line.startswith(ERRORS) for line in lines[:blank])

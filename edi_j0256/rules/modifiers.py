@@ -106,8 +106,8 @@ def jw_and_jz_same_date(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """JW and JZ are both billed for J0256 on the same date.
 
     What it does:
-        Flags a J0256 line carrying both JW and JZ, and a JZ line on a date that also has a
-        JW line for J0256.
+        Flags a J0256 line carrying both JW and JZ, and both lines of a pair where one line
+        says JZ and another bills JW waste on the same date.
 
     Why payers deny it:
         JZ attests that nothing was discarded, JW bills what was discarded: together they
@@ -126,16 +126,24 @@ def jw_and_jz_same_date(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         date).
     """
     for lines in by_date(claim).values():
-        waste_lines = [s for s in lines if WASTE in s.modifiers]
+        waste_lines = [s for s in lines if WASTE in s.modifiers and NO_WASTE not in s.modifiers]
+        no_waste_lines = [s for s in lines if NO_WASTE in s.modifiers and WASTE not in s.modifiers]
         for service_line in lines:
-            if NO_WASTE not in service_line.modifiers:
-                continue
-            if WASTE in service_line.modifiers:
+            if WASTE in service_line.modifiers and NO_WASTE in service_line.modifiers:
                 yield hit(claim, service_line, "J0256 line carries both JW and JZ")
-            elif waste_lines:
-                other = waste_lines[0].line_number
-                yield hit(claim, service_line, "J0256 line has JZ (no waste) but line "
-                          f"{other if other is not None else '?'} bills JW waste on the same date")
+        if not (waste_lines and no_waste_lines):
+            continue
+        # Both lines of a JZ / JW pair are flagged: either may be the one the payer denies.
+        for service_line in no_waste_lines:
+            yield hit(claim, service_line, f"J0256 line has JZ (no waste) but line "
+                      f"{_numbers(waste_lines)} bills JW waste on the same date")
+        for service_line in waste_lines:
+            yield hit(claim, service_line, f"J0256 JW waste line, but line "
+                      f"{_numbers(no_waste_lines)} says JZ (nothing discarded) on the same date")
+
+
+def _numbers(lines) -> str:
+    return ", ".join(str(s.line_number) if s.line_number is not None else "?" for s in lines)
 
 
 @rule("JM003", "jw-without-administered-line", severity="error", root_cause="modifiers",
