@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 
 import click
 
+from edi_j0256.cli.common import emit, output_options, resolve_format
 from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
-from edi_j0256.output import FORMATS, write_records
 from edi_j0256.remit import read_remits, remit_records
 from edi_j0256.remit.records import TABLE_FIELDS
 from edi_j0256.remit.summary import write_summary
@@ -37,8 +37,7 @@ def _records(files: Sequence[str], hcpcs: list[str], diagnostics: Diagnostics,
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--hcpcs", multiple=True, default=("J0256",), show_default=True,
               help="Procedure codes to report (repeat or comma-separate; ALL for every line).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@output_options
 @click.option("--summary/--no-summary", default=None,
               help="Dollars by payer and root cause on stderr [default: when it is a terminal].")
 @click.option("--verbose", "-v", is_flag=True, help="Also print info diagnostics.")
@@ -56,18 +55,13 @@ def command(files: tuple[str, ...], hcpcs: tuple[str, ...], fmt: str, output: st
 
     Exit codes: 0 read (warnings allowed), 2 unusable input.
     """
-    if fmt == "parquet" and not output:
-        raise click.UsageError("--format parquet needs --output PATH")
+    fmt = resolve_format(fmt, output)
     diagnostics, unusable, kept = Diagnostics(), [], []
     show_summary = sys.stderr.isatty() if summary is None else summary
     records = _records(files, _codes(hcpcs), diagnostics, unusable)
     if show_summary:
         records = (kept.append(r) or r for r in records)
-    if fmt == "parquet":
-        write_records(records, fmt, sys.stdout, path=output)
-    else:
-        with click.open_file(output or "-", "w", encoding="utf-8") as stream:
-            write_records(records, fmt, stream, table_fields=TABLE_FIELDS)
+    emit(records, fmt, output, TABLE_FIELDS)
     err = click.get_text_stream("stderr")
     if not quiet:
         for diagnostic in diagnostics:
