@@ -32,11 +32,22 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    """What ``json`` cannot write itself: Decimal as a number, date as ISO text."""
+    if isinstance(value, (Decimal, date)):
+        return plain(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+
+
 def write_jsonl(records: Iterable[dict], stream: IO[str]) -> int:
     count = 0
+    write = stream.write
     for record in records:
-        stream.write(json.dumps(plain(record), ensure_ascii=False))
-        stream.write("\n")
+        write(_encode(record))
+        write("\n")
         count += 1
     return count
 
@@ -46,7 +57,7 @@ def write_json(records: Iterable[dict], stream: IO[str]) -> int:
     stream.write("[")
     for record in records:
         stream.write(",\n  " if count else "\n  ")
-        stream.write(json.dumps(plain(record), ensure_ascii=False))
+        stream.write(_encode(record))
         count += 1
     stream.write("\n]\n" if count else "]\n")
     return count

@@ -55,9 +55,9 @@ class ReadStats:
 class _Level:
     """One HL loop: its id, level code (20, 22, 23) and its unit, tokenized on demand."""
 
-    id: str
-    parent: str
-    level: str
+    id: bytes  # HL01
+    parent: bytes  # HL02
+    level: bytes  # HL03: 20 billing provider, 22 subscriber, 23 patient
     unit: Unit
     facts: dict | None = None
 
@@ -115,15 +115,18 @@ class ClaimReader:
     # -- hierarchy ---------------------------------------------------------------------------
 
     def _push(self, unit: Unit) -> None:
-        delimiters = unit.delimiters
-        parts = unit.head().decode("latin-1").split(delimiters.element)
-        hl_id, parent, level = (parts + ["", "", "", ""])[1:4]
-        while self._stack and self._stack[-1].id != parent:
-            self._stack.pop()
-        if parent and not self._stack:
-            self._warn("X301", f"HL {hl_id} names parent {parent}, which is not an open HL loop",
+        """Open an HL loop: pop the stack back to its parent (HL02), then push it (bytes only:
+        this runs for every HL of the file, kept or not)."""
+        parts = unit.head().split(unit.delimiters.element.encode("latin-1"), 4)
+        hl_id, parent, level = (parts + [b"", b"", b""])[1:4]
+        stack = self._stack
+        while stack and stack[-1].id != parent:
+            stack.pop()
+        if parent and not stack:
+            self._warn("X301", f"HL {hl_id.decode('latin-1')} names parent "
+                       f"{parent.decode('latin-1')}, which is not an open HL loop",
                        unit.index, unit.line)
-        self._stack.append(_Level(hl_id, parent, level, unit))
+        stack.append(_Level(hl_id, parent, level, unit))
 
     def _context(self) -> dict:
         """Facts of the billing provider, subscriber and patient loops above the claim."""
