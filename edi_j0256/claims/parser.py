@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +25,7 @@ from edi_j0256.claims.ndc import normalize_ndc
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import Segment, Unit
+from edi_j0256.x12.values import parse_date, parse_decimal
 
 # The segments a claim unit is read from; the others (N3, N4, PRV, CAS, SVD, AMT ...) are
 # counted for positions but not built.
@@ -292,13 +293,9 @@ class ClaimReader:
         text = seg.element(n)
         if not text:
             return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
+        value = parse_decimal(text)
+        if value is None:
             self._warn("X306", f"{seg.tag}{n:02d} {text!r} is not a number", seg.index, seg.line)
-            return None
         return value
 
     def _int(self, seg: Segment, n: int) -> int | None:
@@ -312,13 +309,11 @@ class ClaimReader:
 
     def _date(self, seg: Segment, text: str) -> date | None:
         """CCYYMMDD -> date; a bad one is reported without its value (it may be a birth date)."""
-        if len(text) == 8 and text.isascii() and text.isdigit():
-            try:
-                return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-            except ValueError:
-                pass
-        self._warn("X307", f"{seg.tag} date is not a valid CCYYMMDD date", seg.index, seg.line)
-        return None
+        value = parse_date(text)
+        if value is None:
+            self._warn("X307", f"{seg.tag} date is not a valid CCYYMMDD date", seg.index,
+                       seg.line)
+        return value
 
     def _dates(self, seg: Segment) -> tuple[date | None, date | None]:
         """DTP with D8 (one date) or RD8 (CCYYMMDD-CCYYMMDD)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from edi_j0256.claims.model import Envelope
+from edi_j0256.x12.envelope import Envelope
 
 # CLP02, claim status code (5010); 4010 used the same values for 1-4 and 22.
 CLAIM_STATUS_NAMES: dict[str, str] = {

@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from edi_j0256.claims.model import Envelope
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.remit.balance import check_balance
 from edi_j0256.remit.model import (
@@ -33,6 +32,8 @@ from edi_j0256.remit.model import (
     RemitPayment,
     ServiceLinePayment,
 )
+from edi_j0256.x12.envelope import Envelope
+from edi_j0256.x12.values import parse_date, parse_decimal
 
 GROUP_CODES_5010 = frozenset({"CO", "PR", "OA", "PI"})
 GROUP_CODES_4010 = GROUP_CODES_5010 | {"CR"}
@@ -72,26 +73,19 @@ class _Builder:
         text = segment.element(n).strip()
         if not text:
             return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
+        value = parse_decimal(text)
+        if value is None:
             self.warn("X352", f"{segment.tag}{n:02d} `{text}` is not a number", segment)
-            return None
         return value
 
     def date(self, segment: Any, n: int) -> date | None:
         text = segment.element(n).strip()
         if not text:
             return None
-        try:
-            if len(text) != 8 or not text.isdigit():
-                raise ValueError(text)
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        except ValueError:
+        value = parse_date(text)
+        if value is None:
             self.warn("X352", f"{segment.tag}{n:02d} `{text}` is not a CCYYMMDD date", segment)
-            return None
+        return value
 
     def outside(self, segment: Any, loop: str) -> None:
         self.warn("X351", f"{segment.tag} outside {loop}; ignored", segment)
