@@ -383,3 +383,19 @@ def test_parquet_batches_with_columns_null_in_the_first_batch(tmp_path):
     rows = pq.read_table(target).to_pylist()
     assert [r["facility_type"] for r in rows] == [None] * 5 + ["13"] * 7
     assert [r["revenue_code"] for r in rows][5:] == ["0636"] * 7
+
+
+def test_a_folder_is_read_file_by_file(tmp_path):
+    """Batch jobs point at a drop folder: its files (recursively, hidden ones left out)."""
+    import shutil
+
+    (tmp_path / "in" / "week2").mkdir(parents=True)
+    (tmp_path / "in" / ".cache").mkdir()
+    shutil.copy(MEDICARE, tmp_path / "in" / "a.x12")
+    shutil.copy(OUTPATIENT, tmp_path / "in" / "week2" / "b.x12")
+    shutil.copy(MEDICARE, tmp_path / "in" / ".cache" / "stale.x12")
+    folder = jsonl(scan(str(tmp_path / "in"), "--format", "jsonl").stdout)
+    files = jsonl(scan(str(tmp_path / "in" / "a.x12"), str(tmp_path / "in" / "week2" / "b.x12"),
+                       "--format", "jsonl").stdout)
+    assert folder == files and len(folder) > 0
+    assert not any(".cache" in r["file"] for r in folder)

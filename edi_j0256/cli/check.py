@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import click
 
-from edi_j0256.cli.common import echo_err, fail, open_output
+from edi_j0256.cli.common import echo_err, expand_inputs, fail, open_output
 from edi_j0256.diagnostics import X12ReadError
 from edi_j0256.output import write_records
 from edi_j0256.rules import (
@@ -84,7 +84,7 @@ def summary(checker: Checker, unreadable: int) -> str:
               help="With --ig (implied), write pyx12's 999 for each file into this directory.")
 def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_file, ig,
             ack_dir):
-    """Check the J0256 lines of 837P / 837I FILES against billing rules.
+    """Check the J0256 lines of 837P / 837I FILES (or folders) against billing rules.
 
     Every finding names the rule, the position (file, line, claim CLM01, line LX01), the
     root cause, the fix and the denial (CARC / RARC) it would most likely draw. Frequency,
@@ -109,6 +109,8 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
     except (PolicyError, CrosswalkError) as exc:
         raise fail(str(exc)) from None
     ig = ig or bool(ack_dir)
+    files = [path for name in files
+             for path in ([name] if name == "-" else expand_inputs([name]))]
     if ig and "-" in files:
         raise fail("--ig cannot read standard input: give a file path")
     checker = Checker(context, select=select_codes, ignore=ignore_codes, ig=ig,

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 import click
@@ -14,6 +15,19 @@ from edi_j0256.diagnostics import Diagnostic
 from edi_j0256.output import FORMATS, plain, write_records
 
 DIAGNOSTICS_SHOWN = 20  # per file on stderr; all of them go to --diagnostics FILE
+
+
+def expand_inputs(paths: Iterable[str | Path]) -> list[str]:
+    """Paths as given, with every directory replaced by the files under it (sorted, recursive,
+    hidden files and folders left out), so a batch job can point at a clearinghouse drop."""
+    files: list[str] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file()
+                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            files.append(str(path))
+    return files
 
 
 def output_options(func: Callable) -> Callable:

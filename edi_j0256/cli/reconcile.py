@@ -9,6 +9,7 @@ import click
 from edi_j0256.cli.common import (
     echo_err,
     emit,
+    expand_inputs,
     fail,
     output_options,
     report_diagnostics,
@@ -117,6 +118,7 @@ def command(claim_paths, remit_paths, db, fmt, output, orphans_path, report_path
     if not (claim_paths or remit_paths or db):
         raise fail("nothing to reconcile: give --claims and --remits files, or --db PATH")
     fmt = resolve_format(fmt, output)
+    claim_paths, remit_paths = expand_inputs(claim_paths), expand_inputs(remit_paths)
     diagnostics = Diagnostics()
     try:
         with ReconcileStore(db or ":memory:") as store:

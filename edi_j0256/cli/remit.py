@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
-from edi_j0256.cli.common import emit, output_options, resolve_format
+from edi_j0256.cli.common import emit, expand_inputs, output_options, resolve_format
 from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
 from edi_j0256.remit import read_remits, remit_records
 from edi_j0256.remit.records import TABLE_FIELDS
@@ -34,7 +34,7 @@ def _records(files: Sequence[str], hcpcs: list[str], diagnostics: Diagnostics,
 
 
 @click.command("remit")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--hcpcs", multiple=True, default=("J0256",), show_default=True,
               help="Procedure codes to report (repeat or comma-separate; ALL for every line).")
 @output_options
@@ -56,6 +56,7 @@ def command(files: tuple[str, ...], hcpcs: tuple[str, ...], fmt: str, output: st
     Exit codes: 0 read (warnings allowed), 2 unusable input.
     """
     fmt = resolve_format(fmt, output)
+    files = tuple(expand_inputs(files))
     diagnostics, unusable, kept = Diagnostics(), [], []
     show_summary = sys.stderr.isatty() if summary is None else summary
     records = _records(files, _codes(hcpcs), diagnostics, unusable)

@@ -11,6 +11,7 @@ from edi_j0256.claims.parser import ReadStats
 from edi_j0256.cli.common import (
     echo_err,
     emit,
+    expand_inputs,
     output_options,
     report_diagnostics,
     resolve_format,
@@ -42,7 +43,7 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
               help="Report progress on stderr (default: when stderr is a terminal).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary or diagnostics on stderr.")
 def command(files, hcpcs, fmt, output, jobs, summary_only, diagnostics_path, progress, quiet):
-    """List every J0256 service line of 837P / 837I FILES with its claim context.
+    """List every J0256 service line of 837P / 837I FILES (or folders) with its claim context.
 
     One record per line: envelope, claim, payer, member, providers, procedure, modifiers,
     units, charge, dates, diagnoses, prior authorization, NDC. A summary of what was read
@@ -59,6 +60,7 @@ def command(files, hcpcs, fmt, output, jobs, summary_only, diagnostics_path, pro
     """
     codes = _codes(hcpcs)
     fmt = resolve_format(fmt, output)
+    files = expand_inputs(files)
     if progress is None:
         progress = click.get_text_stream("stderr").isatty()
     totals = ReadStats()
