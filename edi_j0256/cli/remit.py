@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 
 import click
 
 from edi_j0256.cli.common import emit, expand_inputs, output_options, resolve_format
 from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
 from edi_j0256.remit import read_remits, remit_records
+from edi_j0256.remit.model import RemitPayment
 from edi_j0256.remit.records import TABLE_FIELDS
 from edi_j0256.remit.summary import write_summary
 
@@ -18,12 +20,25 @@ def _codes(values: Sequence[str]) -> list[str]:
     return [c.strip().upper() for v in values for c in v.split(",") if c.strip()]
 
 
+def _counted(payments: Iterable[RemitPayment], read: Counter) -> Iterator[RemitPayment]:
+    """Pass payments through, counting what was read (counts in = counts out)."""
+    for payment in payments:
+        read["transactions"] += 1
+        read["claims"] += len(payment.claims)
+        read["service lines"] += sum(len(claim.lines) for claim in payment.claims)
+        yield payment
+
+
 def _records(files: Sequence[str], hcpcs: list[str], diagnostics: Diagnostics,
-             unusable: list[str]) -> Iterator[dict]:
+             unusable: list[str], read: Counter) -> Iterator[dict]:
     for path in files:
         before = len(diagnostics)
+        read["files"] += 1
         try:
-            yield from remit_records(read_remits(path, diagnostics=diagnostics), hcpcs=hcpcs)
+            payments = _counted(read_remits(path, diagnostics=diagnostics), read)
+            for record in remit_records(payments, hcpcs=hcpcs):
+                read["records"] += 1
+                yield record
         except X12ReadError as exc:
             unusable.append(str(exc))
         except OSError as exc:
@@ -57,9 +72,9 @@ def command(files: tuple[str, ...], hcpcs: tuple[str, ...], fmt: str, output: st
     """
     fmt = resolve_format(fmt, output)
     files = tuple(expand_inputs(files))
-    diagnostics, unusable, kept = Diagnostics(), [], []
+    diagnostics, unusable, kept, read = Diagnostics(), [], [], Counter()
     show_summary = sys.stderr.isatty() if summary is None else summary
-    records = _records(files, _codes(hcpcs), diagnostics, unusable)
+    records = _records(files, _codes(hcpcs), diagnostics, unusable, read)
     if show_summary:
         records = (kept.append(r) or r for r in records)
     emit(records, fmt, output, TABLE_FIELDS)
@@ -70,6 +85,9 @@ def command(files: tuple[str, ...], hcpcs: tuple[str, ...], fmt: str, output: st
                 err.write(f"{diagnostic}\n")
     if show_summary:
         write_summary(kept, err)
+    if not quiet:
+        err.write("read: " + ", ".join(f"{read[k]} {k}" for k in (
+            "files", "transactions", "claims", "service lines", "records")) + "\n")
     for message in unusable:
         err.write(f"Error: {message}\n")
     if unusable:
