@@ -421,10 +421,10 @@ def test_a_claim_that_cannot_be_read_is_reported_and_the_run_goes_on(monkeypatch
     and the claims after it are still read."""
     original = ClaimReader._claim_segment
 
-    def explode(self, claim, seg):
+    def explode(self, claim, *args):
         if claim.claim_id == "MCR-A-1002":
             raise ValueError("simulated defect")
-        return original(self, claim, seg)
+        return original(self, claim, *args)
 
     monkeypatch.setattr(ClaimReader, "_claim_segment", explode)
     diagnostics = Diagnostics()

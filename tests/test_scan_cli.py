@@ -354,10 +354,10 @@ def test_an_unreadable_claim_is_reported_and_the_scan_goes_on(monkeypatch):
 
     original = ClaimReader._claim_segment
 
-    def explode(self, claim, seg):
+    def explode(self, claim, *args):
         if claim.claim_id == "MCR-A-1002":
             raise ValueError("simulated defect")
-        return original(self, claim, seg)
+        return original(self, claim, *args)
 
     monkeypatch.setattr(ClaimReader, "_claim_segment", explode)
     result = scan(MEDICARE, "--format", "jsonl", "--jobs", "1")

@@ -24,9 +24,11 @@ from edi_j0256.claims.model import DIAGNOSIS_QUALIFIERS, Claim, Diagnosis, Envel
 from edi_j0256.claims.ndc import normalize_ndc
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.x12.reader import X12Reader
-from edi_j0256.x12.tokenizer import Segment, Unit
+from edi_j0256.x12.tokenizer import Unit
 from edi_j0256.x12.values import parse_date, parse_decimal
 
+# The segments of the HL loops a claim takes its context from.
+LEVEL_TAGS = frozenset({"NM1", "SBR", "PAT", "DMG"})
 # The segments a claim unit is read from; the others (N3, N4, PRV, CAS, SVD, AMT ...) are
 # counted for positions but not built.
 CLAIM_TAGS = frozenset({"CLM", "LX", "SV1", "SV2", "DTP", "REF", "HI", "NM1", "SBR", "PAT",
@@ -142,28 +144,30 @@ class ClaimReader:
 
     def _level_facts(self, level: _Level) -> dict:
         facts: dict = {}
-        for seg in level.unit.segments():
-            tag = seg.tag
+        for tag, e, index, line, _ in level.unit.rows(LEVEL_TAGS):
+            e = _padded(e, 10)
             if tag == "NM1":
-                qualifier = seg.element(1)
+                qualifier = e[1]
                 if qualifier == "85":
-                    facts["billing_npi"] = seg.element(9) or None
+                    facts["billing_npi"] = e[9] or None
                 elif qualifier == "IL":
-                    facts["member_id"] = seg.element(9) or None
+                    facts["member_id"] = e[9] or None
                 elif qualifier == "PR":
-                    facts["payer_name"] = seg.element(3) or None
-                    facts["payer_id"] = seg.element(9) or None
+                    facts["payer_name"] = e[3] or None
+                    facts["payer_id"] = e[9] or None
             elif tag == "SBR":
-                facts["payer_responsibility"] = seg.element(1) or None
-                facts["claim_filing_indicator"] = seg.element(9) or None
+                facts["payer_responsibility"] = e[1] or None
+                facts["claim_filing_indicator"] = e[9] or None
             elif tag == "PAT":
-                if seg.element(7) == "01" and seg.element(8):
-                    facts["patient_weight_lb"] = self._decimal(seg, 8)
-            elif tag == "DMG" and seg.element(1) == "D8":
-                facts["patient_birth_date"] = self._date(seg, seg.element(2))
+                if e[7] == "01" and e[8]:
+                    facts["patient_weight_lb"] = self._number(e[8], "PAT08", index, line)
+            elif tag == "DMG" and e[1] == "D8":
+                facts["patient_birth_date"] = self._date(e[2], "DMG", index, line)
         return facts
 
     # -- claims ------------------------------------------------------------------------------
+    # The claim loops are read from rows (tag, elements, index, line, offset) rather than
+    # Segment objects: a claim file is mostly these segments, and this is the hot path.
 
     def _claim(self, unit: Unit) -> Claim | None:
         try:
@@ -176,39 +180,40 @@ class ClaimReader:
 
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
         context = self._context()  # first: positions are resolved in file order
-        segments = unit.segments(CLAIM_TAGS)
-        clm = segments[0]
-        claim = Claim(envelope=envelope, claim_id=clm.element(1) or None,
-                      claim_charge=self._decimal(clm, 2), segment=clm.index, line=clm.line)
+        component = unit.delimiters.component
+        rows = unit.rows(CLAIM_TAGS)
+        _, e, index, line, _ = rows[0]
+        e = _padded(e, 6)
+        claim = Claim(envelope=envelope, claim_id=e[1] or None,
+                      claim_charge=self._number(e[2], "CLM02", index, line),
+                      segment=index, line=line)
         if not claim.claim_id:
-            self._warn("X303", "CLM01 (patient control number) is empty", clm.index, clm.line)
-        place, _, frequency = (list(clm.components(5)) + ["", "", ""])[:3]
+            self._warn("X303", "CLM01 (patient control number) is empty", index, line)
+        place, _, frequency = (e[5].split(component) + ["", "", ""])[:3]
         claim.frequency_code = frequency or None
         for key, value in context.items():
             setattr(claim, key, value)
         current: ServiceLine | None = None
         in_other_payer = False  # 2320 / 2330 loops: another payer's data, not this claim's
-        for seg in segments[1:]:
-            tag = seg.tag
+        for tag, e, index, line, _ in rows[1:]:
             if tag == "LX":
-                current = ServiceLine(line_number=self._int(seg, 1), procedure_qualifier=None,
-                                      procedure_code=None, lx_segment=seg.index)
+                number = self._whole(e[1] if len(e) > 1 else "", "LX01", index, line)
+                current = ServiceLine(line_number=number, procedure_qualifier=None,
+                                      procedure_code=None, lx_segment=index)
                 claim.lines.append(current)
                 in_other_payer = False
-            elif tag in ("SV1", "SV2"):
+            elif tag == "SV1" or tag == "SV2":
                 if current is None:
-                    self._warn("X304", f"{tag} with no LX before it", seg.index, seg.line)
-                    current = ServiceLine(None, None, None, lx_segment=seg.index)
+                    self._warn("X304", f"{tag} with no LX before it", index, line)
+                    current = ServiceLine(None, None, None, lx_segment=index)
                     claim.lines.append(current)
-                self._service(current, seg)
+                self._service(current, tag, e, component, index, line)
             elif current is not None:
-                self._line_segment(current, seg)
+                self._line_segment(current, tag, e, component, index, line)
             elif tag == "SBR":
                 in_other_payer = True
-            elif in_other_payer:
-                continue
-            else:
-                self._claim_segment(claim, seg)
+            elif not in_other_payer:
+                self._claim_segment(claim, tag, e, component, index, line)
         kind = envelope.transaction_type
         if kind not in ("837P", "837I") and claim.lines:
             kind = "837I" if any(line.revenue_code for line in claim.lines) else "837P"
@@ -219,69 +224,80 @@ class ClaimReader:
             claim.place_of_service = place or None
         return claim
 
-    def _claim_segment(self, claim: Claim, seg: Segment) -> None:
-        tag = seg.tag
+    def _claim_segment(self, claim: Claim, tag: str, e: list[str], component: str,
+                       index: int, line: int) -> None:
         if tag == "HI":
-            for n in range(1, len(seg.elements)):
-                qualifier, code = (list(seg.components(n)) + ["", ""])[:2]
+            for value in e[1:]:
+                qualifier, _, rest = value.partition(component)
+                code = rest.split(component, 1)[0]
                 if qualifier in DIAGNOSIS_QUALIFIERS and code:
                     claim.diagnoses.append(Diagnosis(qualifier, code))
-        elif tag == "REF" and seg.element(1) == "G1":
-            claim.prior_auth = seg.element(2) or None
-        elif tag == "NM1" and seg.element(1) == "82":
-            claim.rendering_npi = seg.element(9) or None
-        elif tag == "DTP" and seg.element(1) == "434":
-            claim.statement_from, claim.statement_to = self._dates(seg)
-        elif tag == "PAT" and seg.element(7) == "01" and seg.element(8):
-            claim.patient_weight_lb = self._decimal(seg, 8)
+            return
+        e = _padded(e, 10)
+        if tag == "REF" and e[1] == "G1":
+            claim.prior_auth = e[2] or None
+        elif tag == "NM1" and e[1] == "82":
+            claim.rendering_npi = e[9] or None
+        elif tag == "DTP" and e[1] == "434":
+            claim.statement_from, claim.statement_to = self._dates(e[2], e[3], index, line)
+        elif tag == "PAT" and e[7] == "01" and e[8]:
+            claim.patient_weight_lb = self._number(e[8], "PAT08", index, line)
 
-    def _service(self, line: ServiceLine, seg: Segment) -> None:
-        if seg.tag == "SV1":
-            procedure = seg.components(1)
-            line.charge = self._decimal(seg, 2)
-            line.unit_basis = seg.element(3) or None
-            line.units = self._decimal(seg, 4)
-            line.place_of_service = seg.element(5) or None
+    def _service(self, service: ServiceLine, tag: str, e: list[str], component: str,
+                 index: int, line: int) -> None:
+        """SV1 (837P): procedure, charge, basis, units, POS, pointers. SV2 (837I): revenue
+        code first, then the same without POS and pointers."""
+        if tag == "SV1":
+            e = _padded(e, 8)
+            procedure = e[1]
+            service.charge = self._number(e[2], "SV102", index, line)
+            service.unit_basis = e[3] or None
+            service.units = self._number(e[4], "SV104", index, line)
+            service.place_of_service = e[5] or None
             pointers = []
-            for p in seg.components(7):
+            for p in e[7].split(component) if e[7] else ():
                 if p.isascii() and p.isdigit():
                     pointers.append(int(p))
                 elif p:
                     self._warn("X305", f"SV107 diagnosis pointer {p!r} is not a number",
-                               seg.index, seg.line)
-            line.diagnosis_pointers = tuple(pointers)
+                               index, line)
+            service.diagnosis_pointers = tuple(pointers)
         else:
-            line.revenue_code = seg.element(1) or None
-            procedure = seg.components(2)
-            line.charge = self._decimal(seg, 3)
-            line.unit_basis = seg.element(4) or None
-            line.units = self._decimal(seg, 5)
+            e = _padded(e, 6)
+            service.revenue_code = e[1] or None
+            procedure = e[2]
+            service.charge = self._number(e[3], "SV203", index, line)
+            service.unit_basis = e[4] or None
+            service.units = self._number(e[5], "SV205", index, line)
         if procedure:
-            line.procedure_qualifier = procedure[0] or None
-            code = procedure[1].strip().upper() if len(procedure) > 1 else ""
-            line.procedure_code = code or None  # HCPCS codes compare upper-case
-            line.modifiers = tuple(m.strip().upper() for m in procedure[2:6] if m.strip())
-        line.segment, line.line = seg.index, seg.line
+            parts = procedure.split(component)
+            service.procedure_qualifier = parts[0] or None
+            code = parts[1].strip().upper() if len(parts) > 1 else ""
+            service.procedure_code = code or None  # HCPCS codes compare upper-case
+            service.modifiers = tuple(m.strip().upper() for m in parts[2:6] if m.strip())
+        service.segment, service.line = index, line
 
-    def _line_segment(self, line: ServiceLine, seg: Segment) -> None:
-        tag = seg.tag
-        if tag == "DTP" and seg.element(1) == "472":
-            line.service_date, line.service_date_end = self._dates(seg)
+    def _line_segment(self, service: ServiceLine, tag: str, e: list[str], component: str,
+                      index: int, line: int) -> None:
+        e = _padded(e, 10)
+        if tag == "DTP":
+            if e[1] == "472":
+                service.service_date, service.service_date_end = self._dates(e[2], e[3], index,
+                                                                             line)
         elif tag == "REF":
-            qualifier = seg.element(1)
-            if qualifier == "6R":
-                line.line_control = seg.element(2) or None
-            elif qualifier == "G1":
-                line.prior_auth = seg.element(2) or None
+            if e[1] == "6R":
+                service.line_control = e[2] or None
+            elif e[1] == "G1":
+                service.prior_auth = e[2] or None
         elif tag == "LIN":
-            line.ndc_qualifier = seg.element(2) or None
-            line.ndc_raw = seg.element(3) or None
-            line.ndc = normalize_ndc(line.ndc_raw) if line.ndc_qualifier == "N4" else None
+            service.ndc_qualifier = e[2] or None
+            service.ndc_raw = e[3] or None
+            service.ndc = normalize_ndc(e[3]) if e[2] == "N4" else None
         elif tag == "CTP":
-            line.ndc_quantity = self._decimal(seg, 4)
-            line.ndc_unit = seg.component(5, 1) or None
-        elif tag == "NM1" and seg.element(1) == "82":
-            line.rendering_npi = seg.element(9) or None
+            service.ndc_quantity = self._number(e[4], "CTP04", index, line)
+            service.ndc_unit = e[5].split(component, 1)[0] or None
+        elif tag == "NM1" and e[1] == "82":
+            service.rendering_npi = e[9] or None
 
     # -- values ------------------------------------------------------------------------------
 
@@ -289,39 +305,44 @@ class ClaimReader:
               severity: Severity = Severity.WARNING) -> None:
         self.diagnostics.add(code, severity, message, self.name, index, line)
 
-    def _decimal(self, seg: Segment, n: int) -> Decimal | None:
-        text = seg.element(n)
+    def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
         if not text:
             return None
         value = parse_decimal(text)
         if value is None:
-            self._warn("X306", f"{seg.tag}{n:02d} {text!r} is not a number", seg.index, seg.line)
+            self._warn("X306", f"{where} {text!r} is not a number", index, line)
         return value
 
-    def _int(self, seg: Segment, n: int) -> int | None:
-        text = seg.element(n)
+    def _whole(self, text: str, where: str, index: int, line: int) -> int | None:
         if text.isascii() and text.isdigit():
             return int(text)
         if text:
-            self._warn("X306", f"{seg.tag}{n:02d} {text!r} is not a whole number", seg.index,
-                       seg.line)
+            self._warn("X306", f"{where} {text!r} is not a whole number", index, line)
         return None
 
-    def _date(self, seg: Segment, text: str) -> date | None:
+    def _date(self, text: str, tag: str, index: int, line: int) -> date | None:
         """CCYYMMDD -> date; a bad one is reported without its value (it may be a birth date)."""
         value = parse_date(text)
         if value is None:
-            self._warn("X307", f"{seg.tag} date is not a valid CCYYMMDD date", seg.index,
-                       seg.line)
+            self._warn("X307", f"{tag} date is not a valid CCYYMMDD date", index, line)
         return value
 
-    def _dates(self, seg: Segment) -> tuple[date | None, date | None]:
-        """DTP with D8 (one date) or RD8 (CCYYMMDD-CCYYMMDD)."""
-        fmt, value = seg.element(2), seg.element(3)
+    def _dates(self, fmt: str, value: str, index: int, line: int
+               ) -> tuple[date | None, date | None]:
+        """DTP03 with D8 (one date) or RD8 (CCYYMMDD-CCYYMMDD)."""
         if fmt == "RD8" and "-" in value:
             start, _, end = value.partition("-")
-            return self._date(seg, start), self._date(seg, end)
-        return self._date(seg, value), None
+            return self._date(start, "DTP", index, line), self._date(end, "DTP", index, line)
+        return self._date(value, "DTP", index, line), None
+
+
+_BLANK = [""] * 16
+
+
+def _padded(elements: list[str], size: int) -> list[str]:
+    """Elements 0 .. size-1, ``''`` where absent, so handlers index without length checks."""
+    missing = size - len(elements)
+    return elements + _BLANK[:missing] if missing > 0 else elements
 
 
 def _fields(envelope: Envelope) -> dict:

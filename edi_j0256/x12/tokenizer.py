@@ -167,6 +167,11 @@ class Unit:
     def segment_count(self) -> int:
         return len(self.segments())
 
+    def rows(self, tags: frozenset[str] | None = None) -> list[Row]:
+        """Segments as plain ``(tag, elements, index, line, offset)`` tuples: for readers that
+        walk millions of segments and want neither the objects nor the accessors."""
+        return _rows(self, tags)
+
     def segments(self, tags: frozenset[str] | None = None) -> list[Segment]:
         """Split the unit into segments and elements.
 
@@ -181,7 +186,14 @@ class Unit:
         return self._segments
 
 
-def _split_segments(unit: Unit, tags: frozenset[str] | None = None) -> list[Segment]:
+Row = tuple[str, list[str], int, int, int]  # tag, elements (tag first), index, line, offset
+
+
+def _rows(unit: Unit, tags: frozenset[str] | None = None) -> list[Row]:
+    """Split a unit into segments and elements, with positions: the one splitter.
+
+    With ``tags``, segments with other tags are counted (positions stay exact) but not split.
+    """
     delimiters = unit.delimiters
     element = delimiters.element
     step = len(delimiters.segment)
@@ -190,36 +202,38 @@ def _split_segments(unit: Unit, tags: frozenset[str] | None = None) -> list[Segm
     offset = unit.offset
     text = unit.raw.decode("latin-1")  # one byte, one character: offsets stay byte offsets
     ascii_only = text.isascii()
-    out = []
+    out: list[Row] = []
     append = out.append
     for part in text.split(delimiters.segment):
         # The two common layouts first: nothing to strip, or one newline after the terminator.
         if part and part[-1] > " " and part[0] > " ":
-            body, lead, before, newlines = part, 0, 0, 0
+            body = part
+            lead = before = newlines = 0
         elif part[:1] == "\n" and part[1:2] > " " and part[-1] > " ":
-            body, lead, before, newlines = part[1:], 1, 1, 1
+            body = part[1:]
+            lead = before = newlines = 1
         else:
             body = part.strip()
             lead = part.find(body[0]) if body else 0
             before = part.count("\n", 0, lead)
             newlines = part.count("\n")
-        if body and tags is not None:
-            end = body.find(element)
-            if (body[:end] if end >= 0 else body).strip() not in tags:
-                index += 1
-                line += newlines + newline_terminated
-                offset += len(part) + step
-                continue
         if body:
             if not ascii_only and not body.isascii():
                 body = body.encode("latin-1").decode("utf-8", "replace")
-            elements = tuple(body.split(element))
-            append(Segment(elements[0], elements, index, line + before, offset + lead,
-                           delimiters))
+            elements = body.split(element)
+            tag = elements[0]
+            if tags is None or tag in tags:
+                append((tag, elements, index, line + before, offset + lead))
             index += 1
         line += newlines + newline_terminated
         offset += len(part) + step
     return out
+
+
+def _split_segments(unit: Unit, tags: frozenset[str] | None = None) -> list[Segment]:
+    delimiters = unit.delimiters
+    return [Segment(tag, tuple(elements), index, line, offset, delimiters)
+            for tag, elements, index, line, offset in _rows(unit, tags)]
 
 
 @dataclass(slots=True)
