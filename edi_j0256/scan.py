@@ -6,6 +6,9 @@ The record's field names are a contract (scripts and the JSON Schema in
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -14,6 +17,7 @@ from pathlib import Path
 from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.claims.parser import ClaimReader, ReadStats
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
+from edi_j0256.output import write_jsonl
 
 DEFAULT_HCPCS = ("J0256",)
 
@@ -82,10 +86,11 @@ class FileScan:
     """What scanning one file produced: records, counts and diagnostics."""
 
     file: str
-    records: list[dict] = field(default_factory=list)
+    records: Iterable[dict] = ()  # a list, or a stream read back from ``spool``
     stats: ReadStats = field(default_factory=ReadStats)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None  # set when the file could not be read at all
+    spool: str | None = None  # JSON Lines file holding the records (parallel scans)
 
 
 def iter_scan(source, *, name: str | None = None, hcpcs: Iterable[str] = DEFAULT_HCPCS,
@@ -104,27 +109,56 @@ def iter_scan(source, *, name: str | None = None, hcpcs: Iterable[str] = DEFAULT
     return records(), reader
 
 
-def scan_file(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS) -> FileScan:
-    """Scan one file completely; never raises for bad input (see ``FileScan.error``)."""
+def scan_file(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS,
+              spool: str | None = None) -> FileScan:
+    """Scan one file completely; never raises for bad input (see ``FileScan.error``).
+
+    With ``spool``, the records go to that JSON Lines file instead of memory, so a worker
+    process hands back a file name, not a gigabyte of records.
+    """
     diagnostics = Diagnostics()
-    result = FileScan(str(path), diagnostics=diagnostics)
+    result = FileScan(str(path), diagnostics=diagnostics, spool=spool)
     records, reader = iter_scan(path, hcpcs=hcpcs, diagnostics=diagnostics)
+    kept: list[dict] = []
     try:
-        result.records.extend(records)
+        if spool is None:
+            kept.extend(records)
+        else:
+            with open(spool, "w", encoding="utf-8") as stream:
+                write_jsonl(records, stream)
     except X12ReadError as exc:
         result.error = str(exc)
+    result.records = kept
     result.stats = reader.stats
     return result
 
 
+def _read_spool(path: str) -> Iterator[dict]:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            for text in stream:
+                yield json.loads(text)
+    finally:
+        os.unlink(path)
+
+
 def scan_files(paths: Iterable[str | Path], hcpcs: Iterable[str] = DEFAULT_HCPCS,
                jobs: int = 1) -> Iterator[FileScan]:
-    """Scan several files, in parallel processes when ``jobs`` > 1, in the order given."""
+    """Scan several files, in parallel processes when ``jobs`` > 1, in the order given.
+
+    In parallel, each worker spools its records to a temporary JSON Lines file that is read
+    back (and deleted) as the caller consumes ``FileScan.records``: memory stays bounded.
+    """
     paths = [str(p) for p in paths]
     codes = tuple(hcpcs)
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
             yield scan_file(path, codes)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(scan_file, paths, [codes] * len(paths))
+    with (tempfile.TemporaryDirectory(prefix="edi-j0256-") as spool_dir,
+          ProcessPoolExecutor(max_workers=jobs) as pool):
+        spools = [os.path.join(spool_dir, f"{n}.jsonl") for n in range(len(paths))]
+        for result in pool.map(scan_file, paths, [codes] * len(paths), spools):
+            if result.spool and os.path.exists(result.spool):
+                result.records = _read_spool(result.spool)
+            yield result
