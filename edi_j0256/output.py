@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, islice
 from typing import IO, Any
 
 FORMATS = ("table", "jsonl", "json", "csv", "parquet")
@@ -94,25 +94,38 @@ def write_csv(records: Iterable[dict], stream: IO[str], fields: Sequence[str] | 
     return count
 
 
+PATH_COLUMNS = frozenset({"file", "remit_file"})  # long values: keep their end, not start
+
+
 def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
-                max_width: int = 28) -> int:
-    """A readable fixed-width table of the chosen columns, for a terminal."""
-    rows = [[_cell(r.get(c)) for c in fields] for r in records]
-    widths = [min(max([len(c)] + [len(row[i]) for row in rows]), max_width)
+                max_width: int = 28, sample: int = 200) -> int:
+    """A readable fixed-width table of the chosen columns, for a terminal.
+
+    Column widths come from the first ``sample`` rows; the rest stream through with those
+    widths, so a long listing is not held in memory. Over-long cells are cut with an
+    ellipsis (paths keep their end: the file name).
+    """
+    iterator = iter(records)
+    head = [[_cell(r.get(c)) for c in fields] for r in islice(iterator, sample)]
+    widths = [min(max([len(c)] + [len(row[i]) for row in head]), max_width)
               for i, c in enumerate(fields)]
+    tails = [c in PATH_COLUMNS for c in fields]
 
     def fmt(cells: Sequence[str]) -> str:
         out = []
-        for cell, width in zip(cells, widths, strict=True):
-            cell = cell if len(cell) <= width else cell[: width - 1] + "…"
+        for cell, width, tail in zip(cells, widths, tails, strict=True):
+            if len(cell) > width:
+                cell = "…" + cell[len(cell) - width + 1:] if tail else cell[: width - 1] + "…"
             out.append(cell.ljust(width))
         return "  ".join(out).rstrip()
 
     stream.write(fmt(fields) + "\n")
     stream.write("  ".join("-" * w for w in widths) + "\n")
-    for row in rows:
+    count = 0
+    for row in chain(head, ([_cell(r.get(c)) for c in fields] for r in iterator)):
         stream.write(fmt(row) + "\n")
-    return len(rows)
+        count += 1
+    return count
 
 
 def _parquet_row(record: dict) -> dict:

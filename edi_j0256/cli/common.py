@@ -69,6 +69,8 @@ def emit(records: Iterable[dict], fmt: str, output: str | None,
         try:
             return write_records(records, fmt, stream, table_fields=table_fields,
                                  csv_fields=csv_fields, path=output)
+        except BrokenPipeError:  # the reader went away (``| head``): click exits quietly
+            raise
         except (RuntimeError, OSError) as exc:  # e.g. parquet without pyarrow, disk full
             raise fail(f"cannot write {output or 'output'}: {exc}") from exc
 
