@@ -436,3 +436,13 @@ def test_segment_designator_access():
     assert sv1.component(1, 0) == ""
     assert segments[0]["ISA13"] == "000000001"
     assert segments[0]["ISA06"] == "SENDER".ljust(15)
+
+
+def test_segments_name_the_file_they_came_from(fixtures_dir):
+    from edi_j0256.x12 import read_segments
+
+    path = fixtures_dir / "837p-medicare.x12"
+    segments = list(read_segments(path))
+    assert {s.file for s in segments} == {str(path)}
+    named = list(read_segments(io.BytesIO(path.read_bytes()), name="upload-17.x12"))
+    assert {s.file for s in named} == {"upload-17.x12"}

@@ -63,6 +63,7 @@ class Segment:
     line: int  # 1-based line number in the file
     offset: int  # byte offset of the segment's first character
     delimiters: Delimiters = field(default=Delimiters(), repr=False, compare=False)
+    file: str = field(default="", compare=False)  # the file (or stream name) it was read from
 
     def element(self, n: int) -> str:
         """Element ``n`` (1-based) or ``''`` when absent."""
@@ -94,10 +95,11 @@ class _Region:
     ``bytes.count``), so the cost is the distance between two questions, not the buffer.
     """
 
-    __slots__ = ("buffer", "offset", "terminator", "empty", "pos", "index", "line")
+    __slots__ = ("file", "buffer", "offset", "terminator", "empty", "pos", "index", "line")
 
-    def __init__(self, buffer: bytes, offset: int, pos: int, index: int, line: int,
+    def __init__(self, file: str, buffer: bytes, offset: int, pos: int, index: int, line: int,
                  terminator: bytes, empty: re.Pattern[bytes] | None):
+        self.file = file
         self.buffer, self.offset, self.terminator = buffer, offset, terminator
         has_empty = empty is not None and empty.search(buffer, pos) is not None
         self.empty = empty if has_empty else None
@@ -231,8 +233,8 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None) -> list[Row]:
 
 
 def _split_segments(unit: Unit, tags: frozenset[str] | None = None) -> list[Segment]:
-    delimiters = unit.delimiters
-    return [Segment(tag, tuple(elements), index, line, offset, delimiters)
+    delimiters, file = unit.delimiters, unit._region.file
+    return [Segment(tag, tuple(elements), index, line, offset, delimiters, file)
             for tag, elements, index, line, offset in _rows(unit, tags)]
 
 
@@ -348,8 +350,8 @@ class Tokenizer:
             assert self._pattern is not None and self.delimiters is not None
             delimiters = self.delimiters
             terminator = delimiters.segment.encode("latin-1")
-            region = _Region(buffer, state.offset, pos, state.index, state.line, terminator,
-                             self._empty)
+            region = _Region(self.name, buffer, state.offset, pos, state.index, state.line,
+                             terminator, self._empty)
             tags = self._tags
             skip_tags = self.skip_unless.keys()
             hits = _positions(buffer, pos, self._needles) if skip_tags else []
