@@ -14,7 +14,7 @@ without the filter.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -63,11 +63,6 @@ class _Level:
     level: bytes  # HL03: 20 billing provider, 22 subscriber, 23 patient
     unit: Unit
     facts: dict | None = None
-
-
-@dataclass(slots=True)
-class _Context:
-    facts: dict = field(default_factory=dict)
 
 
 class ClaimReader:
