@@ -7,6 +7,8 @@ remittance structure. Messages never carry member names, IDs or dates of birth.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -34,18 +36,39 @@ class Diagnostic:
 
 
 class Diagnostics(list):
-    """A list of diagnostics with the helpers the readers use to add to it."""
+    """A list of diagnostics with the helpers the readers use to add to it.
+
+    A damaged file can produce a diagnostic per segment, so memory stays bounded: past
+    ``keep_per_code`` diagnostics of one code only a count is kept (``suppressed``). A
+    ``sink`` sees every diagnostic as it is added, kept or not (``scan --diagnostics FILE``
+    streams them there).
+    """
+
+    def __init__(self, *, keep_per_code: int | None = 1000,
+                 sink: Callable[[Diagnostic], None] | None = None):
+        super().__init__()
+        self.keep_per_code = keep_per_code
+        self.sink = sink
+        self.kept: Counter[str] = Counter()
+        self.suppressed: Counter[tuple[str, Severity]] = Counter()
 
     def add(self, code: str, severity: Severity | str, message: str, file: str,
             segment: int | None = None, line: int | None = None) -> Diagnostic:
         diagnostic = Diagnostic(code, Severity(severity), message, file, segment, line)
-        self.append(diagnostic)
+        if self.sink is not None:
+            self.sink(diagnostic)
+        if self.keep_per_code is not None and self.kept[code] >= self.keep_per_code:
+            self.suppressed[(code, diagnostic.severity)] += 1
+        else:
+            self.kept[code] += 1
+            self.append(diagnostic)
         return diagnostic
 
     def count(self, severity: Severity | str | None = None) -> int:  # type: ignore[override]
-        if severity is None:
-            return len(self)
-        return sum(1 for d in self if d.severity == severity)
+        """How many were added (kept or suppressed), of one severity or all."""
+        kept = sum(1 for d in self if severity is None or d.severity == severity)
+        return kept + sum(n for (_, level), n in self.suppressed.items()
+                          if severity is None or level == severity)
 
 
 class X12ReadError(Exception):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.claims.parser import ClaimReader, ReadStats
-from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
+from edi_j0256.diagnostics import Diagnostics, X12ReadError
 from edi_j0256.output import write_jsonl
 
 DEFAULT_HCPCS = ("J0256",)
@@ -88,7 +88,7 @@ class FileScan:
     file: str
     records: Iterable[dict] = ()  # a list, or a stream read back from ``spool``
     stats: ReadStats = field(default_factory=ReadStats)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
     error: str | None = None  # set when the file could not be read at all
     spool: str | None = None  # JSON Lines file holding the records (parallel scans)
 

@@ -11,8 +11,8 @@ from typing import IO
 
 import click
 
-from edi_j0256.diagnostics import Diagnostic
-from edi_j0256.output import FORMATS, plain, write_records
+from edi_j0256.diagnostics import Diagnostic, Diagnostics
+from edi_j0256.output import FORMATS, write_records
 
 DIAGNOSTICS_SHOWN = 20  # per file on stderr; all of them go to --diagnostics FILE
 
@@ -79,19 +79,25 @@ def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def diagnostic_json(diagnostic: Diagnostic) -> str:
+    """One diagnostic as a JSON Lines row."""
+    d = diagnostic
+    return json.dumps({"file": d.file, "line": d.line, "segment": d.segment, "code": d.code,
+                       "severity": str(d.severity), "message": d.message}) + "\n"
+
+
 def report_diagnostics(diagnostics: Sequence[Diagnostic], limit: int = DIAGNOSTICS_SHOWN,
                        sink: IO[str] | None = None) -> None:
-    """Show the first ``limit`` diagnostics on stderr; write all of them as JSONL to sink."""
+    """Show the first ``limit`` diagnostics on stderr; write the kept ones as JSONL to sink
+    (a :class:`Diagnostics` that already streams to a sink is not written twice)."""
+    total = diagnostics.count() if isinstance(diagnostics, Diagnostics) else len(diagnostics)
     for diagnostic in diagnostics[:limit]:
         echo_err(f"{diagnostic} [{diagnostic.severity}]")
-    if len(diagnostics) > limit:
-        echo_err(f"... {len(diagnostics) - limit} more diagnostics (--diagnostics FILE "
-                 "writes them all)")
-    if sink is not None:
+    if total > limit:
+        echo_err(f"... {total - limit} more diagnostics (--diagnostics FILE writes them all)")
+    if sink is not None and not getattr(diagnostics, "sink", None):
         for d in diagnostics:
-            sink.write(json.dumps(plain({"file": d.file, "line": d.line, "segment": d.segment,
-                                         "code": d.code, "severity": str(d.severity),
-                                         "message": d.message})) + "\n")
+            sink.write(diagnostic_json(d))
 
 
 def fail(message: str) -> click.ClickException:

@@ -9,6 +9,7 @@ import click
 
 from edi_j0256.claims.parser import ReadStats
 from edi_j0256.cli.common import (
+    diagnostic_json,
     echo_err,
     emit,
     expand_inputs,
@@ -71,8 +72,8 @@ def command(files, hcpcs, fmt, output, jobs, summary_only, diagnostics_path, pro
     def finish(result: FileScan, index: int) -> None:
         nonlocal warnings, errors
         totals.add(result.stats)
-        warnings += sum(1 for d in result.diagnostics if d.severity == Severity.WARNING)
-        errors += sum(1 for d in result.diagnostics if d.severity == Severity.ERROR)
+        warnings += result.diagnostics.count(Severity.WARNING)
+        errors += result.diagnostics.count(Severity.ERROR)
         if result.error:
             unreadable.append(result.error)
             echo_err(f"error: {result.error}")
@@ -91,7 +92,10 @@ def command(files, hcpcs, fmt, output, jobs, summary_only, diagnostics_path, pro
                 yield from result.records
             return
         for index, path in enumerate(files, 1):
-            diagnostics = Diagnostics()
+            # Every diagnostic streams to --diagnostics FILE as it happens; memory keeps
+            # the first ones of each code.
+            diagnostics = Diagnostics(sink=(lambda d: sink.write(diagnostic_json(d)))
+                                      if sink else None)
             result = FileScan(str(path), diagnostics=diagnostics)
             stream, reader = iter_scan(path, hcpcs=codes, diagnostics=diagnostics)
             last = time.monotonic()
