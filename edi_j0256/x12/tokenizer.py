@@ -198,15 +198,19 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None) -> list[Row]:
     """
     delimiters = unit.delimiters
     element = delimiters.element
-    step = len(delimiters.segment)
-    newline_terminated = delimiters.segment == "\n"
     index, line = unit._region.at(unit.start)
     offset = unit.offset
     text = unit.raw.decode("latin-1")  # one byte, one character: offsets stay byte offsets
     ascii_only = text.isascii()
+    separator = delimiters.segment
+    if (separator != "\n" and "\n" in text
+            and text.count(separator) == text.count(separator + "\n")):
+        separator += "\n"  # one segment per line: cut the newline off with the terminator
+    step = len(separator)
+    lines_per_separator = separator.count("\n")
     out: list[Row] = []
     append = out.append
-    for part in text.split(delimiters.segment):
+    for part in text.split(separator):
         # The two common layouts first: nothing to strip, or one newline after the terminator.
         if part and part[-1] > " " and part[0] > " ":
             body = part
@@ -227,7 +231,7 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None) -> list[Row]:
             if tags is None or tag in tags:
                 append((tag, elements, index, line + before, offset + lead))
             index += 1
-        line += newlines + newline_terminated
+        line += newlines + lines_per_separator
         offset += len(part) + step
     return out
 
