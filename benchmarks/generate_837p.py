@@ -35,10 +35,10 @@ import random
 import sys
 import time
 from contextlib import ExitStack
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-GENERATOR_VERSION = 1  # bump when the output for a given seed changes
+GENERATOR_VERSION = 2  # bump when the output for a given seed changes
 
 # -- reference data (synthetic) -------------------------------------------------------------
 
@@ -86,8 +86,8 @@ J0256_PRODUCTS = (("13533070501", 1000), ("13533070551", 4000), ("00944281501", 
                   ("00053720202", 4000), ("57516011002", 4000))
 J0256_DX = ("E8801",)
 LUNG_DX = ("J439", "J430", "J431", "J449", "J441", "J4489")
-OTHER_DX = ("I10", "E119", "E785", "J45909", "R0602", "Z0000", "J189", "M545", "E039",
-            "K219", "N390", "R05", "Z23", "F419", "G4733", "J301", "E6601", "I4891")
+OTHER_DX = ("I10", "E119", "E785", "J45909", "R0602", "Z0000", "J189", "M5450", "E039",
+            "K219", "N390", "R059", "Z23", "F419", "G4733", "J301", "E6601", "I4891")
 
 # (code, charge in cents, NDC or None, unit basis, units) for lines on claims without J0256
 OTHER_LINES = (
@@ -161,6 +161,8 @@ class Generator:
         self.rng = random.Random(seed)
         self.seed = seed
         self.share = j0256_share
+        self.adult = True  # the current patient (set per subscriber block)
+        self.last_dose: datetime | None = None  # the current patient's last J0256 date
         self.term = "~\n" if newlines else "~"
         self.claims_per_transaction = max(1, claims_per_transaction)
         self.counts = _Counts()
@@ -226,7 +228,7 @@ class Generator:
             segs.append(f"SBR*P**{group}******{filing}")
         else:
             segs.append(f"SBR*P*18*{group}******{filing}")
-            weight = rng.randint(95, 260)
+            weight = rng.randint(95, 200)  # lb; 200 lb at 60 mg/kg stays under a 700-unit cap
             segs.append(f"PAT*******01*{weight}")
         segs += [f"NM1*IL*1*{last}*{first}****MI*{member}", f"N3*{street}",
                  f"N4*{city}*{state}*{zip5}"]
@@ -239,7 +241,7 @@ class Generator:
         if dependent:
             counts.patients += 1
             child = rng.random() < 0.6
-            weight = rng.randint(40, 140) if child else rng.randint(100, 240)
+            weight = rng.randint(40, 140) if child else rng.randint(100, 200)
             plast, pfirst, *_rest, psex = self._person()
             birth = (f"{rng.randint(2006, 2020) if child else rng.randint(1950, 1995)}"
                      f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}")
@@ -250,6 +252,10 @@ class Generator:
         ctx = {"member_id": member, "payer_id": payer_id, "payer_name": payer_name,
                "claim_filing_indicator": filing, "billing_npi": provider[3],
                "patient_weight_lb": weight}
+        # Augmentation therapy is for adults, once a week: a child gets no J0256, and a
+        # patient's J0256 claims are whole weeks apart.
+        self.adult = not (dependent and child)
+        self.last_dose = None
         for _ in range(n_claims):
             self.claim(segs, provider, medicare, ctx)
         return hl, n_claims
@@ -263,7 +269,11 @@ class Generator:
         dos = rng.choice(DATES)
         renderer = rng.choice(provider[9]) if rng.random() < 0.55 else None
         lines: list[tuple] = []  # (code, modifiers, cents, basis, units, pointers, ndc, qty, unit)
-        is_j0256 = rng.random() < self.share
+        is_j0256 = rng.random() < self.share and self.adult
+        if is_j0256 and self.last_dose is not None:
+            dos = (self.last_dose + timedelta(days=7 * rng.randint(1, 3))).strftime("%Y%m%d")
+        if is_j0256:
+            self.last_dose = datetime.strptime(dos, "%Y%m%d")
         counts.claims += 1
         if medicare:
             counts.medicare_claims += 1
@@ -272,26 +282,29 @@ class Generator:
             dx = ["E8801", rng.choice(LUNG_DX)]
             if rng.random() < 0.3:
                 dx.append(rng.choice(OTHER_DX))
-            ndc, vial = rng.choice(J0256_PRODUCTS)
-            weight_kg = rng.uniform(45, 115)
+            weight_kg = float(ctx["patient_weight_lb"]) * 0.45359237  # PAT08, pounds
             dose_mg = int(round(weight_kg * 60 / 10.0)) * 10  # 60 mg/kg, whole 10 mg units
+            # The clinic picks the package that wastes least (ties broken at random).
+            options = sorted(J0256_PRODUCTS, key=lambda p: (-dose_mg % p[1], rng.random()))
+            ndc, vial = options[0]
             vials = math.ceil(dose_mg / vial)
             waste_mg = vials * vial - dose_mg
             units = dose_mg // 10
             per_unit = rng.choice((500, 512, 545, 600))  # cents per 10 mg
-            if waste_mg and rng.random() < 0.75:
+            if waste_mg:  # the administered line, and the discarded rest on a JW line
                 lines.append(("J0256", (), units * per_unit, "UN", str(units), "1:2", ndc,
                               str(dose_mg), "ME"))
                 wu = waste_mg // 10
                 lines.append(("J0256", ("JW",), wu * per_unit, "UN", str(wu), "1:2", ndc,
                               str(waste_mg), "ME"))
                 counts.jw_lines += 1
-            else:
-                mods = ("JZ",) if rng.random() < 0.97 else ()
+            else:  # whole vials, nothing discarded: JZ; the NDC quantity in vials or in mg
+                mods = ("JZ",)
+                in_vials = rng.random() < 0.3
                 lines.append(("J0256", mods, units * per_unit, "UN", str(units), "1:2", ndc,
-                              str(vials) if rng.random() < 0.3 else str(dose_mg),
-                              "UN" if rng.random() < 0.3 else "ME"))
-                counts.jz_lines += bool(mods)
+                              str(vials) if in_vials else str(dose_mg),
+                              "UN" if in_vials else "ME"))
+                counts.jz_lines += 1
             counts.j0256_lines += sum(1 for line in lines if line[0] == "J0256")
             lines.append(("96365", (), 18000, "UN", "1", "1", None, None, None))
             if rng.random() < 0.6:
@@ -434,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size-mb", type=float, default=20.0,
                         help="approximate size in MB (10**6 bytes); default 20")
     parser.add_argument("--j0256-share", type=float, default=0.02,
-                        help="fraction of claims that carry J0256 lines, 0..1; default 0.02")
+                        help="fraction of claims that carry J0256 lines, 0..1 (children "
+                             "get none); default 0.02")
     parser.add_argument("--newlines", action=argparse.BooleanOptionalAction, default=True,
                         help="one segment per line (default) or the whole file on one line")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
