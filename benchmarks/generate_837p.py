@@ -38,6 +38,8 @@ from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from edi_j0256.npi import check_digit
+
 GENERATOR_VERSION = 2  # bump when the output for a given seed changes
 
 # -- reference data (synthetic) -------------------------------------------------------------
@@ -114,15 +116,7 @@ ALNUM = MBI_ALPHA + "0123456789"
 
 def npi_with_check_digit(base9: str) -> str:
     """A 10-digit NPI: 9 digits plus the Luhn check digit computed with the 80840 prefix."""
-    total = 24  # the constant for the 80840 prefix
-    for i, ch in enumerate(reversed(base9)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return base9 + str((10 - total % 10) % 10)
+    return base9 + check_digit(base9)
 
 
 def _number_cents(cents: int) -> int | float:

@@ -48,6 +48,7 @@ CASES: dict[str, tuple[list[list[str]], list[list[str]]]] = {
     "JC004": ([["JC004-trigger"]], [["JC004-pass"]]),
     "JC005": ([["JC005-trigger"]], [["JC005-pass"], ["replacement-pass"]]),
     "JC006": ([["JC006-trigger"]], [["JC006-pass"]]),
+    "JC007": ([["JC007-trigger"]], [["JC007-pass"]]),
 }
 # rules whose trigger needs a user policy (no bundled profile sets a daily cap or brands)
 POLICY_CASES: dict[str, tuple[list[str], list[str]]] = {

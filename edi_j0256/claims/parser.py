@@ -144,7 +144,7 @@ class ClaimReader:
             if tag == "NM1":
                 qualifier = e[1]
                 if qualifier == "85":
-                    facts["billing_npi"] = e[9] or None
+                    facts["billing_npi"] = _npi(e)
                 elif qualifier == "IL":
                     facts["member_id"] = e[9] or None
                 elif qualifier == "PR":
@@ -232,7 +232,7 @@ class ClaimReader:
         if tag == "REF" and e[1] == "G1":
             claim.prior_auth = e[2] or None
         elif tag == "NM1" and e[1] == "82":
-            claim.rendering_npi = e[9] or None
+            claim.rendering_npi = _npi(e)
         elif tag == "DTP" and e[1] == "434":
             claim.statement_from, claim.statement_to = self._dates(e[2], e[3], index, line)
         elif tag == "PAT" and e[7] == "01" and e[8]:
@@ -292,7 +292,7 @@ class ClaimReader:
             service.ndc_quantity = self._number(e[4], "CTP04", index, line)
             service.ndc_unit = e[5].split(component, 1)[0] or None
         elif tag == "NM1" and e[1] == "82":
-            service.rendering_npi = e[9] or None
+            service.rendering_npi = _npi(e)
 
     # -- values ------------------------------------------------------------------------------
 
@@ -332,6 +332,11 @@ class ClaimReader:
 
 
 _BLANK = [""] * 16
+
+
+def _npi(e: list[str]) -> str | None:
+    """NM109 when NM108 says it is an NPI (XX); 4010 files may carry a tax ID (24, 34)."""
+    return (e[9] or None) if e[8] == "XX" else None
 
 
 def _padded(elements: list[str], size: int) -> list[str]:

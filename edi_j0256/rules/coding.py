@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.npi import is_valid_npi
 from edi_j0256.rules.context import (
     RuleContext,
     charge_element,
@@ -254,3 +255,43 @@ def claim_total_mismatch(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     if total != claim.claim_charge:
         yield hit(claim, None, f"claim total charge (CLM02) `{fmt(claim.claim_charge)}` is not "
                   f"the sum of the line charges `{fmt(total)}`")
+
+
+@rule("JC007", "npi-check-digit", severity="error", root_cause="format", carc="16",
+      rarc="N257")
+def npi_check_digit(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """A billing or rendering NPI on the J0256 claim fails the NPI check digit.
+
+    What it does:
+        Checks the billing provider NPI (2010AA NM109), the claim's rendering provider
+        (2310B) and each J0256 line's rendering provider (2420A), when NM108 is ``XX``: ten
+        digits whose last is the Luhn check digit over ``80840`` and the first nine.
+
+    Why payers deny it:
+        An NPI that fails its check digit cannot belong to any provider: the claim is
+        rejected at the front end or denied as lacking a valid billing (CARC 16 with N257)
+        or rendering (N290) provider identifier. pyx12's implementation-guide check does not
+        look at check digits.
+
+    Example:
+        ``NM1*85*2*TEST CLINIC*****XX*1234567890~`` (the check digit of 123456789 is 3).
+
+    Fix:
+        Correct the NPI from NPPES or the provider's enrollment record and resubmit.
+
+    Source:
+        CMS, "Requirements for Constructing NPI Check Digits" (Luhn formula with prefix
+        80840); HIPAA 5010 837 implementation guides (NM108 ``XX`` = NPI).
+    """
+    lines = drug_lines(claim)
+    if not lines:
+        return
+    for role, npi in (("billing provider", claim.billing_npi),
+                      ("rendering provider", claim.rendering_npi)):
+        if npi and not is_valid_npi(npi):
+            yield hit(claim, None, f"{role} NPI `{npi}` fails the NPI check digit")
+    for service_line in lines:
+        npi = service_line.rendering_npi
+        if npi and not is_valid_npi(npi):
+            yield hit(claim, service_line, f"line rendering provider NPI `{npi}` fails the NPI "
+                      "check digit")
