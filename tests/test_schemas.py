@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_scan_cli import REQUIRED_FIELDS
 
 from edi_j0256.claims import read_claims
 from edi_j0256.cli import cli
@@ -23,15 +24,7 @@ SCHEMA_PATH = ROOT / "schemas" / "scan-record.schema.json"
 FIXTURES = sorted((ROOT / "fixtures").glob("837*.x12"))
 PEERS = ROOT.parent / "shared" / "corpus" / "peers"
 
-ISSUE_FIELDS = [
-    "file", "interchange_control", "group_control", "transaction_control", "transaction_type",
-    "implementation", "claim_id", "claim_charge", "frequency_code", "place_of_service",
-    "facility_type", "claim_filing_indicator", "payer_id", "payer_name", "member_id",
-    "billing_npi", "rendering_npi", "line_number", "line_control", "procedure_code",
-    "modifiers", "charge", "unit_basis", "units", "revenue_code", "service_date",
-    "service_date_end", "diagnosis_codes", "claim_diagnosis_codes", "prior_auth", "ndc",
-    "ndc_raw", "ndc_quantity", "ndc_unit", "patient_weight_lb", "segment", "line",
-]
+ISSUE_FIELDS = list(REQUIRED_FIELDS)  # one list of the fields the issue names
 
 
 @pytest.fixture(scope="module")

@@ -213,14 +213,8 @@ def duplicate_line(context: RuleContext) -> Iterator[Hit]:
         seen: dict[tuple, list] = defaultdict(list)
         for dose in sorted(doses, key=lambda d: d.order):
             if seen[dose.signature]:
-                first = seen[dose.signature][0]
-                where = first.where
-                text = f"claim {where.claim_id}"
-                if where.line_number is not None:
-                    text += f" line {where.line_number}"
-                if where.file != dose.where.file:
-                    text += f" in {where.file}"
-                yield Hit(f"J0256 line duplicates {text} (same code, modifiers, date, units, "
+                first = seen[dose.signature][0].described_from(dose)
+                yield Hit(f"J0256 line duplicates {first} (same code, modifiers, date, units, "
                           "charge and NDC)", dose.where)
             seen[dose.signature].append(dose)
 

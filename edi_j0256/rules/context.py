@@ -35,6 +35,15 @@ class Dose:
     policy: Policy
     order: int  # reading order within the run
 
+    def described_from(self, other: Dose) -> str:
+        """``claim X line N`` (``in FILE`` when ``other`` came from another file)."""
+        text = f"claim {self.where.claim_id}"
+        if self.where.line_number is not None:
+            text += f" line {self.where.line_number}"
+        if self.where.file != other.where.file:
+            text += f" in {self.where.file}"
+        return text
+
 
 @dataclass(slots=True)
 class RuleContext:

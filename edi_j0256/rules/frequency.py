@@ -20,16 +20,6 @@ def in_order(doses: list[Dose]) -> list[Dose]:
     return sorted(doses, key=lambda d: (d.service_date, d.order))
 
 
-def _claim_text(dose: Dose, later: Dose) -> str:
-    where = dose.where
-    text = f"claim {where.claim_id}"
-    if where.line_number is not None:
-        text += f" line {where.line_number}"
-    if where.file != later.where.file:
-        text += f" in {where.file}"
-    return text
-
-
 @rule("JF001", "dose-within-7-days", severity="warning", root_cause="frequency_limits",
       carc="119", scope="run")
 def dose_within_7_days(context: RuleContext) -> Iterator[Hit]:
@@ -71,7 +61,7 @@ def dose_within_7_days(context: RuleContext) -> Iterator[Hit]:
                 if earlier.claim_key == later.claim_key or earlier.signature == later.signature:
                     continue
                 yield Hit(f"J0256 billed again {gap} day{'s' if gap != 1 else ''} after "
-                          f"{_claim_text(earlier, later)}; the `{later.policy.name}` policy "
+                          f"{earlier.described_from(later)}; the `{later.policy.name}` policy "
                           f"expects at least {days} days between doses", later.where,
                           policy=later.policy.name)
                 break
