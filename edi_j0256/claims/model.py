@@ -80,11 +80,16 @@ class Claim:
     payer_id: str | None = None  # 2010BB NM1*PR NM109
     payer_name: str | None = None  # 2010BB NM1*PR NM103
     member_id: str | None = None  # 2010BA NM1*IL NM109 (PHI)
+    subscriber_last_name: str | None = None  # 2010BA NM1*IL NM103 (PHI)
+    subscriber_first_name: str | None = None  # 2010BA NM1*IL NM104 (PHI)
+    patient_last_name: str | None = None  # 2010CA NM1*QC NM103, else the subscriber's (PHI)
+    patient_first_name: str | None = None  # 2010CA NM1*QC NM104, else the subscriber's (PHI)
     patient_birth_date: date | None = None  # DMG02 of the patient (PHI)
     patient_weight_lb: Decimal | None = None  # PAT08 when PAT07 = 01
     billing_npi: str | None = None  # 2010AA NM1*85 NM109
     rendering_npi: str | None = None  # 2310B NM1*82 NM109
     prior_auth: str | None = None  # 2300 REF*G1
+    original_reference: str | None = None  # 2300 REF*F8, payer claim control no. of the original
     statement_from: date | None = None  # 837I DTP*434 start
     statement_to: date | None = None  # 837I DTP*434 end
     diagnoses: list[Diagnosis] = field(default_factory=list)  # HI, in order

@@ -147,6 +147,11 @@ class ClaimReader:
                     facts["billing_npi"] = _npi(e)
                 elif qualifier == "IL":
                     facts["member_id"] = e[9] or None
+                    facts["subscriber_last_name"] = facts["patient_last_name"] = e[3] or None
+                    facts["subscriber_first_name"] = facts["patient_first_name"] = e[4] or None
+                elif qualifier == "QC":
+                    facts["patient_last_name"] = e[3] or None
+                    facts["patient_first_name"] = e[4] or None
                 elif qualifier == "PR":
                     facts["payer_name"] = e[3] or None
                     facts["payer_id"] = e[9] or None
@@ -231,6 +236,8 @@ class ClaimReader:
         e = _padded(e, 10)
         if tag == "REF" and e[1] == "G1":
             claim.prior_auth = e[2] or None
+        elif tag == "REF" and e[1] == "F8":
+            claim.original_reference = e[2] or None
         elif tag == "NM1" and e[1] == "82":
             claim.rendering_npi = _npi(e)
         elif tag == "DTP" and e[1] == "434":

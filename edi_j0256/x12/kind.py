@@ -1,0 +1,105 @@
+"""What an X12 file is, from its envelope: 837P, 837I, 835, or another transaction set.
+
+Every command asks :func:`detect_kind` before reading a file, so an 835 given to ``scan`` or
+an 837 given to ``remit`` is named in one line (exit 2) instead of reading as "0 claims".
+Only the first :data:`PROBE_BYTES` are looked at: the ST and GS segments of the first
+transactions. A file whose start holds no ST is ``None`` (the readers then say why).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PROBE_BYTES = 1 << 16
+
+# GS08 / ST03 implementation references -> the names this project uses.
+IMPLEMENTATIONS = {"X222": "837P", "X098": "837P", "X223": "837I", "X096": "837I",
+                   "X221": "835", "X091": "835", "X224": "837D", "X097": "837D"}
+# ST01 transaction set identifiers of the transactions people most often send by mistake.
+TRANSACTION_NAMES = {
+    "837": "837 health care claim", "835": "835 remittance advice",
+    "270": "270 eligibility inquiry", "271": "271 eligibility response",
+    "276": "276 claim status inquiry", "277": "277 claim status response",
+    "278": "278 services review", "820": "820 premium payment",
+    "834": "834 benefit enrollment", "999": "999 implementation acknowledgment",
+    "997": "997 functional acknowledgment", "TA1": "TA1 interchange acknowledgment",
+}
+CLAIM_KINDS = frozenset({"837P", "837I"})
+REMIT_KINDS = frozenset({"835"})
+
+
+def kind_name(kind: str) -> str:
+    """Words for a kind: ``837D`` -> "837D dental claim", ``834`` -> "834 benefit enrollment"."""
+    words = {"837P": "837P professional claim", "837I": "837I institutional claim",
+             "837D": "837D dental claim", "835": "835 remittance advice"}
+    return words.get(kind) or TRANSACTION_NAMES.get(kind) or f"{kind} transaction"
+
+
+def transaction_kind(st01: str, implementation: str | None) -> str:
+    """837P / 837I / 837D / 835 from the implementation reference, else ST01 as written.
+
+    >>> transaction_kind("837", "005010X222A1")
+    '837P'
+    >>> transaction_kind("270", "005010X279A1")
+    '270'
+    """
+    for key, name in IMPLEMENTATIONS.items():
+        if implementation and key in implementation:
+            return name
+    return st01
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    """The transaction kinds seen at the start of a file, in order of first appearance."""
+
+    kinds: tuple[str, ...]
+
+    @property
+    def is_claims(self) -> bool:
+        return any(k in CLAIM_KINDS for k in self.kinds)
+
+    @property
+    def is_remits(self) -> bool:
+        return any(k in REMIT_KINDS for k in self.kinds)
+
+    def describe(self) -> str:
+        return ", ".join(kind_name(k) for k in self.kinds) or "no transaction"
+
+
+_ST = re.compile(rb"(?:^|[^A-Za-z0-9])ST([^A-Za-z0-9\s])([A-Z0-9]{3})\1[^\x00-\x1f~\1]*?(?:\1"
+                 rb"([0-9A-Z]{6,12}))?")
+_GS = re.compile(rb"(?:^|[^A-Za-z0-9])GS([^A-Za-z0-9\s])(?:[^\1]*?\1){7}([0-9A-Z]{6,12})")
+
+
+def detect_kind(head: bytes) -> FileKind | None:
+    """The kinds named by the ST segments (with GS08 / ST03) in ``head``; None when none.
+
+    >>> detect_kind(b"GS*HC*A*B*20260101*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~")
+    FileKind(kinds=('837P',))
+    >>> detect_kind(b"ST*835*0001~BPR*I~").kinds
+    ('835',)
+    >>> detect_kind(b"not x12") is None
+    True
+    """
+    kinds: dict[str, None] = {}
+    gs = _GS.search(head)
+    group_implementation = gs.group(2).decode("latin-1") if gs else None
+    for match in _ST.finditer(head):
+        st01 = match.group(2).decode("latin-1")
+        implementation = match.group(3).decode("latin-1") if match.group(3) else None
+        kinds[transaction_kind(st01, implementation or group_implementation)] = None
+    return FileKind(tuple(kinds)) if kinds else None
+
+
+def detect_file_kind(path: str | Path, head: bytes | None = None) -> FileKind | None:
+    """:func:`detect_kind` on the first bytes of ``path`` (or on ``head`` when given).
+
+    Raises OSError when the file cannot be read; the caller names the file in its message.
+    """
+    if head is None:
+        with open(path, "rb") as stream:
+            head = stream.read(PROBE_BYTES)
+    return detect_kind(head)
