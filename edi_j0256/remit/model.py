@@ -100,6 +100,11 @@ class ClaimPayment:
     adjustments: list[RemitAdjustment] = field(default_factory=list)  # 2100 CAS
     remarks: list[str] = field(default_factory=list)  # MOA/MIA remark codes (RARCs), in order
     patient_id: str | None = None  # NM1*QC NM109 (PHI)
+    patient_last_name: str | None = None  # NM1*QC NM103 (PHI)
+    patient_first_name: str | None = None  # NM1*QC NM104 (PHI)
+    insured_id: str | None = None  # NM1*IL NM109, when the insured is not the patient (PHI)
+    insured_last_name: str | None = None  # NM1*IL NM103 (PHI)
+    insured_first_name: str | None = None  # NM1*IL NM104 (PHI)
     references: list[tuple[str, str]] = field(default_factory=list)  # REF (qualifier, value)
     dates: dict[str, date] = field(default_factory=dict)  # DTM qualifier -> date (232, 233, 050)
     amounts: dict[str, Decimal] = field(default_factory=dict)  # AMT qualifier -> amount (AU ...)
@@ -147,7 +152,13 @@ class RemitPayment:
     payer_id: str | None = None  # 1000A N1*PR N104 (or REF*2U)
     payee_name: str | None = None  # 1000B N1*PE N102
     payee_id: str | None = None  # 1000B N1*PE N104 (NPI, tax id)
+    payee_id_qualifier: str | None = None  # 1000B N1*PE N103 (XX NPI, FI tax id ...)
     claims: list[ClaimPayment] = field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
     segment: int = 0  # segment index of ST
     line: int = 0  # line number of ST
+
+    @property
+    def payee_npi(self) -> str | None:
+        """N1*PE N104 when N103 says it is an NPI (XX)."""
+        return self.payee_id if self.payee_id_qualifier == "XX" else None

@@ -139,6 +139,7 @@ class _Builder:
         elif self.party == "PE":
             self.payment.payee_name = s.element(2) or None
             self.payment.payee_id = s.element(4) or None
+            self.payment.payee_id_qualifier = s.element(3) or None
 
     def lx(self, s: Any) -> None:
         self.claim = self.service = None
@@ -157,8 +158,17 @@ class _Builder:
         self.payment.claims.append(self.claim)
 
     def nm1(self, s: Any) -> None:
-        if self.claim is not None and s.element(1) == "QC":
+        if self.claim is None:
+            return
+        entity = s.element(1)
+        if entity == "QC":
             self.claim.patient_id = s.element(9) or None
+            self.claim.patient_last_name = s.element(3) or None
+            self.claim.patient_first_name = s.element(4) or None
+        elif entity == "IL":
+            self.claim.insured_id = s.element(9) or None
+            self.claim.insured_last_name = s.element(3) or None
+            self.claim.insured_first_name = s.element(4) or None
 
     def moa(self, s: Any) -> None:
         if self.claim is None:
