@@ -22,6 +22,7 @@ def _register() -> None:
 
     for module in (scan, check, rules, remit, reconcile):
         cli.add_command(module.command)
+    cli.add_command(__import__("edi_j0256.cli.report", fromlist=["command"]).command)
 
 
 _register()

@@ -1,0 +1,61 @@
+"""The denial analyst's report: one self-contained HTML page of a reconciliation.
+
+Stages, one module each: :mod:`.adapter` turns what ``reconcile`` gives (records, orphans,
+totals, the store's files) into the typed :mod:`.data` records; :mod:`.charts` draws the charts
+(matplotlib SVG); :mod:`.page` writes the page. :func:`write_report` writes it atomically.
+
+>>> from edi_j0256.reconcile import reconcile  # doctest: +SKIP
+>>> result = reconcile(["claims.x12"], ["remit.835"])  # doctest: +SKIP
+>>> write_report("denials.html", *result)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+from edi_j0256.report.adapter import ReportFilter, report_data
+from edi_j0256.report.data import ReportData
+from edi_j0256.report.page import render
+
+__all__ = ["ReportData", "ReportFilter", "render_report", "report_data", "write_atomically",
+           "write_report"]
+
+
+def render_report(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: Mapping,
+                  actions: Mapping[str, str] | None = None, *, as_of: date | None = None,
+                  files: Sequence[tuple[str, str]] | None = None,
+                  report_filter: ReportFilter | None = None, show_member_ids: bool = False,
+                  plb: Iterable[Mapping] | None = None) -> bytes:
+    """The report as HTML bytes. ``totals`` is :func:`edi_j0256.reconcile.engine.totals`."""
+    return render(report_data(records, orphans, totals, as_of=as_of, actions=actions,
+                              files=files, report_filter=report_filter,
+                              show_member_ids=show_member_ids, plb=plb))
+
+
+def write_atomically(path: str | Path, content: bytes) -> None:
+    """Write ``content`` to a temporary file beside ``path``, then rename it over ``path``:
+    a reader never sees half a page. Raises OSError (the temporary file is removed)."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def write_report(path: str | Path, records: Sequence[Mapping], orphans: Sequence[Mapping],
+                 totals: Mapping, actions: Mapping[str, str] | None = None, **options) -> None:
+    """Write the report to ``path`` atomically (options: those of :func:`render_report`)."""
+    write_atomically(path, render_report(records, orphans, totals, actions, **options))
