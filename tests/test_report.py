@@ -287,6 +287,19 @@ def test_control_characters_in_any_value_never_break_the_page(result):
     etree.tostring(page)  # still a well-formed tree
 
 
+def test_a_long_worklist_is_cut_on_the_page_and_says_so(result, monkeypatch):
+    from edi_j0256.report import page as page_module
+
+    monkeypatch.setattr(page_module, "WORKLIST_SHOWN", 5)
+    cut = html.fromstring(render_report(*result, as_of=AS_OF))
+    assert len(_rows(cut, "worklist")) == 5
+    assert cut.xpath("string(//h2[starts-with(., 'Worklist')])") == (
+        "Worklist: 21 open denied or reduced lines")
+    assert cut.xpath("string(//p[contains(@class, 'more')])").startswith(
+        "Showing the first 5 of 21 lines")
+    assert _cards(cut)["open denials"] == "21"
+
+
 def test_empty_store_still_gives_a_page(tmp_path):
     raw = render_report([], [], reconcile_totals([]), as_of=AS_OF)
     page = html.fromstring(raw)

@@ -18,6 +18,8 @@ from edi_j0256.report.data import Code, ReportData, WorklistRow
 from edi_j0256.report.script import SCRIPT, STYLE
 from edi_j0256.report.text import DASH, printable
 
+WORKLIST_SHOWN = 2000  # rows on the page (about 1.3 kB each): the page stays a few MB
+SECTION_SHOWN = 500  # corrections and orphans
 DEADLINE_WINDOWS = (("", "any"), ("overdue", "overdue"), ("30", "≤ 30 days"),
                     ("60", "≤ 60 days"), ("90", "≤ 90 days"), ("none", "no deadline"))
 
@@ -233,8 +235,16 @@ def _select(name: str, label: str, options: Iterable[tuple[str, str]]):
                                              for value, shown in options], id=f"filter-{name}"))
 
 
+def _more(shown: int, total: int, where: str):
+    """The note that says what the page leaves out (nothing read is dropped silently)."""
+    if total <= shown:
+        return None
+    return el("p", f"Showing the first {shown:,} of {total:,} {where}; `edi-j0256 reconcile "
+              "--format csv` lists them all.", class_="note more")
+
+
 def worklist(data: ReportData):
-    rows = data.worklist
+    rows = data.worklist[:WORKLIST_SHOWN]
     payers = sorted({r.payer_id for r in rows if r.payer_id})
     causes = sorted({c for r in rows for c in r.root_causes})
     statuses = sorted({r.status for r in rows})
@@ -244,7 +254,8 @@ def worklist(data: ReportData):
     headers += ["Service", "Payer", "Status", ("Billed", "num"), ("Denied", "num"),
                 ("Recoverable", "num"), "Recovery", "CARC", "RARC", "Group", "Root cause",
                 "Predicted by", "What to do"]
-    return el("section", el("h2", f"Worklist: {len(rows)} open denied or reduced lines"), el(
+    total = len(data.worklist)
+    return el("section", el("h2", f"Worklist: {total:,} open denied or reduced lines"), el(
         "p", "Sorted by appeal deadline, then recoverable dollars. Click a header to sort; "
         "hover a code for its text.", class_="note"), el(
         "div",
@@ -256,12 +267,13 @@ def worklist(data: ReportData):
         el("span", el("b", str(len(rows)), id="worklist-shown"), f" of {len(rows)} shown",
            class_="muted"),
         class_="filters"),
-        table(headers, [_worklist_row(r, data.show_member_ids) for r in rows], id="worklist"))
+        table(headers, [_worklist_row(r, data.show_member_ids) for r in rows], id="worklist"),
+        _more(len(rows), total, "lines (most urgent first)"))
 
 
 def corrections(data: ReportData):
     body = []
-    for line in data.corrections:
+    for line in data.corrections[:SECTION_SHOWN]:
         body.append(el("h3", f"Claim {text(line.claim_id)} line {text(line.line_number)}: "
                        f"{line.status}, net paid {money(line.paid)}", class_="muted"))
         body.append(table(
@@ -274,6 +286,7 @@ def corrections(data: ReportData):
              for h in line.history], sortable=False, kind="history"))
     if not body:
         body.append(el("p", "No reversal or correction in these remittances.", class_="muted"))
+    body.append(_more(SECTION_SHOWN, len(data.corrections), "corrected lines"))
     return el("section", el("h2", f"Reversals and corrections: {len(data.corrections)} lines"),
               *body, id="corrections")
 
@@ -300,7 +313,8 @@ def orphans(data: ReportData):
         [el("tr", el("td", o.claim_id), el("td", o.line_control), el("td", o.procedure_code),
             el("td", day(o.service_date)), el("td", day(o.payment_date)), el("td", o.payer_id),
             money_cell(o.charge), money_cell(o.paid), money_cell(o.denied), el("td", o.carcs),
-            el("td", f"{o.file}:{text(o.line)}")) for o in data.orphans], id="orphans"))
+            el("td", f"{o.file}:{text(o.line)}")) for o in data.orphans[:SECTION_SHOWN]],
+        id="orphans"), _more(SECTION_SHOWN, len(data.orphans), "unmatched 835 lines"))
 
 
 def _raw(tag: str, content: str) -> etree._Element:

@@ -133,7 +133,7 @@ h2 { font-size: 1.12em; margin: 1.8em 0 .4em; border-bottom: 2px solid var(--lin
 .card.likely { border-left-color: var(--likely); }
 .card.possible { border-left-color: var(--possible); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr));
-          gap: 1em; margin-top: 1em; }
+          gap: 1em; margin-top: 1em; align-items: start; }
 figure.chart { background: #fff; border: 1px solid #d5d9e2; border-radius: 6px; margin: 0;
                padding: .6em; }
 figure.chart svg { width: 100%; height: auto; }
