@@ -15,7 +15,7 @@ import io
 import os
 import shutil
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,18 +38,22 @@ REMITS = ["835-medicare.x12", "835-medicare-correction.x12", "835-commercial.x12
           "835-outpatient.x12", "835-billing-errors.x12"]
 AS_OF = date(2026, 3, 25)
 FORMULA_CLAIM = "=HYPERLINK(\"http://x\",\"y\")"
+DEADLINE_DAYS = {"TSTMB01": 10, "TSTCI01": 50}
 
 
-def write_fixture_report(target: Path, *, formula: bool = False) -> None:
-    """The report of the reconciled fixtures; ``formula``: one claim ID a spreadsheet would
-    run (to check the CSV button neutralises it)."""
+def write_fixture_report(target: Path, *, test_values: bool = False) -> None:
+    """The report of the reconciled fixtures. ``test_values``: one claim ID a spreadsheet
+    would run (the CSV button must neutralise it) and appeal deadlines of the kind the
+    reconciliation is adding (Medicare B lines due in 10 days, TSTCI01 lines in 50)."""
     result = reconcile([FIXTURES / c for c in CLAIMS], [FIXTURES / r for r in REMITS])
     records = result.records
-    if formula:
+    if test_values:
         records = copy.deepcopy(records)
         for record in records:
             if record["claim_id"] == "COM-C-4002":
                 record["claim_id"] = FORMULA_CLAIM
+            days = DEADLINE_DAYS.get(record["payer_id"])
+            record["appeal_deadline"] = AS_OF + timedelta(days=days) if days else None
     write_report(target, records, result.orphans, reconcile_totals(records), as_of=AS_OF)
 
 
@@ -78,7 +82,7 @@ def browser():
 @pytest.fixture(scope="module")
 def report_path(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("report") / "report.html"
-    write_fixture_report(target, formula=True)
+    write_fixture_report(target, test_values=True)
     return target
 
 
@@ -110,10 +114,21 @@ def opened(browser, report_path):
     context.close()
 
 
+def _column(page, header: str, attribute: str | None = None) -> list[str]:
+    """The visible worklist rows' cells under ``header`` (text, or a data attribute)."""
+    return page.evaluate(
+        """([header, attribute]) => {
+             const heads = Array.from(document.querySelectorAll('#worklist thead th'));
+             const index = heads.findIndex(th => th.textContent === header);
+             if (index < 0) { throw new Error('no column ' + header); }
+             return Array.from(document.querySelectorAll('#worklist tbody tr:not([hidden])'))
+               .map(r => attribute ? r.cells[index].getAttribute(attribute)
+                                   : r.cells[index].textContent.trim());
+           }""", [header, attribute])
+
+
 def _visible_claims(page) -> list[str]:
-    return page.eval_on_selector_all(
-        "#worklist tbody tr:not([hidden])",
-        "rows => rows.map(r => r.cells[2].textContent.trim())")
+    return _column(page, "Claim")
 
 
 def test_page_loads_offline_with_charts_and_no_errors(opened, report_path, tmp_path_factory):
@@ -147,9 +162,12 @@ def test_sorting_a_column_reorders_the_worklist(opened):
     page.click("#worklist thead th:text-is('Claim')")
     assert _visible_claims(page) == sorted(before, reverse=True)
     page.click("#worklist thead th:text-is('Denied')")
-    denied = page.eval_on_selector_all(
-        "#worklist tbody tr", "rows => rows.map(r => parseFloat(r.cells[9].dataset.v))")
-    assert denied == sorted(denied)
+    denied = [float(v) for v in _column(page, "Denied", "data-v")]
+    assert len(denied) == 21 and denied == sorted(denied) and denied[0] < denied[-1]
+    assert denied[:2] == [200.0, 220.0]  # numbers, not text: "200.00" before "2000"
+    page.click("#worklist thead th:text-is('Days left')")
+    days = _column(page, "Days left")
+    assert days == ["10"] * 13 + ["50"] * 6 + ["—"] * 2  # no deadline sorts last
     assert problems == []
 
 
@@ -182,10 +200,18 @@ def test_payer_filter_and_csv_download_give_the_visible_rows(opened, tmp_path):
     page.select_option("#filter-payer", "")
     page.select_option("#filter-cause", "modifiers")
     assert len(_visible_claims(page)) == 4
-    page.select_option("#filter-window", "none")  # no deadline known for any line yet
-    assert len(_visible_claims(page)) == 4
+    page.select_option("#filter-cause", "")
     page.select_option("#filter-window", "30")
+    assert set(_column(page, "Payer")) == {"TSTMB01"} and len(_visible_claims(page)) == 13
+    page.select_option("#filter-window", "60")
+    assert len(_visible_claims(page)) == 19
+    page.select_option("#filter-window", "none")
+    assert sorted(_column(page, "Payer")) == ["TSTBL01", "TSTMA01"]
+    page.select_option("#filter-window", "overdue")
     assert _visible_claims(page) == []
+    page.select_option("#filter-window", "")
+    page.select_option("#filter-status", "partial")
+    assert sorted(_visible_claims(page)) == ["MCR-B-2002", "OP-E-5002"]
     assert problems == []
 
 

@@ -100,7 +100,10 @@ def _svg(svg_text: str | None, caption: str, name: str):
     if svg_text is None:
         figure.append(el("p", "Nothing to chart for these lines.", class_="muted"))
     else:
-        figure.append(etree.fromstring(svg_text.encode("utf-8")))
+        svg = etree.fromstring(svg_text.encode("utf-8"))
+        svg.set("role", "img")
+        svg.set("aria-label", text(caption))
+        figure.append(svg)
     figure.append(el("figcaption", caption))
     return figure
 

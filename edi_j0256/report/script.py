@@ -7,11 +7,9 @@ SCRIPT = r"""
     var v = cell.getAttribute('data-v');
     return v === null ? cell.textContent.trim() : v;
   }
+  var NUMERIC = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
   function compare(x, y) {
-    var nx = parseFloat(x), ny = parseFloat(y);
-    if (!isNaN(nx) && !isNaN(ny) && String(nx) === x.trim() && String(ny) === y.trim()) {
-      return nx - ny;
-    }
+    if (NUMERIC.test(x) && NUMERIC.test(y)) { return parseFloat(x) - parseFloat(y); }
     if (x === '' && y !== '') { return 1; }
     if (y === '' && x !== '') { return -1; }
     return x.localeCompare(y);
