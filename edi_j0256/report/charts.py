@@ -46,6 +46,10 @@ def dollars(value: float | Decimal) -> str:
     return f"${value:,.0f}"
 
 
+def _lines(count: int) -> str:
+    return f"{count:,} line" + ("" if count == 1 else "s")
+
+
 def _axis_dollars(value: float, _position) -> str:
     return dollars(value)
 
@@ -128,7 +132,7 @@ def trend(periods: Sequence[Period], unit: str) -> str | None:
         values = [float(p.denied) for p in periods]
         labels = [p.label if unit == "month" else p.start.strftime("%b %d") for p in periods]
         bars = ax.bar(range(len(periods)), values, 0.6, color=TREND)
-        ax.bar_label(bars, [f"{dollars(v)}\n{p.lines} lines" if v else "$0"
+        ax.bar_label(bars, [f"{dollars(v)}\n{_lines(p.lines)}" if v else "$0"
                             for v, p in zip(values, periods, strict=True)],
                      padding=2, fontsize=8)
         ax.set_xticks(range(len(periods)), labels)
@@ -151,7 +155,7 @@ def aging(buckets: Sequence[AgingBucket]) -> str | None:
         ax = figure.add_subplot()
         values = [float(b.denied) for b in buckets]
         bars = ax.bar(range(len(buckets)), values, 0.6, color=AGING)
-        ax.bar_label(bars, [f"{dollars(v)}\n{b.lines} lines" for v, b in
+        ax.bar_label(bars, [f"{dollars(v)}\n{_lines(b.lines)}" for v, b in
                             zip(values, buckets, strict=True)], padding=2, fontsize=8)
         ax.set_xticks(range(len(buckets)), [b.label for b in buckets])
         ax.set_xlabel("days since the remittance")

@@ -51,7 +51,22 @@ def el(tag: str, *children, **attrs) -> etree._Element:
 
 
 def money(value: Decimal | None) -> str:
-    return DASH if value is None else f"${Decimal(value):,.2f}"
+    if value is None:
+        return DASH
+    value = Decimal(value)
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+
+
+def lines(count: int) -> str:
+    return f"{count:,} line" + ("" if count == 1 else "s")
+
+
+def shorten(value: str | None, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word, with an ellipsis."""
+    value = value or ""
+    if len(value) <= limit:
+        return value
+    return value[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def percent(value: float | None) -> str:
@@ -168,8 +183,8 @@ def scorecard(data: ReportData):
             if children:
                 children.append(el("br"))
             children.append(el("abbr", carc.code, title=carc.text or "no text in the code list"))
-            children.append(el("span", f" {money(carc.amount)} ({carc.lines}) "
-                               f"{(carc.text or '')[:70]}", class_="muted"))
+            children.append(el("span", f" {money(carc.amount)} ({lines(carc.lines)}) "
+                               f"{shorten(carc.text, 64)}", class_="muted"))
         top = el("td", *children, class_="carcs")
         rows.append(el(
             "tr", el("td", p.payer_id, el("br"), el("span", p.payer_name, class_="muted")),
@@ -185,7 +200,7 @@ def scorecard(data: ReportData):
         "dollars: denied / billed. Median days: service date to payment date.", class_="note"),
         table(["Payer", ("Lines", "num"), ("Denied", "num"), ("Rate (count)", "num"),
                ("Rate ($)", "num"), ("Billed", "num"), ("Paid", "num"), ("Paid/billed", "num"),
-               ("Median days", "num"), "Top CARCs ($, lines)"], rows, id="scorecard"))
+               ("Median days", "num"), "Top CARCs (denied $, lines)"], rows, id="scorecard"))
 
 
 def _deadline_class(row: WorklistRow) -> str | None:
@@ -225,9 +240,7 @@ def _action(action: str | None, limit: int = 90):
     """The first sentence of what to do (the whole text on hover and in the CSV)."""
     if not action:
         return el("td", DASH, class_="action")
-    short = action.split(". ")[0].split("; ")[0]
-    if len(short) > limit:
-        short = short[: limit - 1].rsplit(" ", 1)[0] + "…"
+    short = shorten(action.split(". ")[0].split("; ")[0], limit)
     cell = el("td", short, class_="action", title=action)
     cell.set("data-csv", text(action))
     return cell
@@ -290,7 +303,7 @@ def corrections(data: ReportData):
     if not body:
         body.append(el("p", "No reversal or correction in these remittances.", class_="muted"))
     body.append(_more(SECTION_SHOWN, len(data.corrections), "corrected lines"))
-    return el("section", el("h2", f"Reversals and corrections: {len(data.corrections)} lines"),
+    return el("section", el("h2", f"Reversals and corrections: {lines(len(data.corrections))}"),
               *body, id="corrections")
 
 
