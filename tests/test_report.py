@@ -178,6 +178,18 @@ def test_trend_is_weekly_for_a_short_range_with_empty_weeks_kept(result):
         ("2026-03-02", 0, Decimal(0)), ("2026-03-09", 1, Decimal("2000"))]
 
 
+def test_trend_is_monthly_for_a_long_range(result):
+    records = copy.deepcopy(result.records)
+    for record in records:
+        if record["claim_id"] == "MCR-A-1003":
+            record["payment_date"] = date(2026, 6, 2)  # 102 days after the first payment
+    data = report_data(records, result.orphans, reconcile_totals(records), as_of=AS_OF)
+    assert data.trend_unit == "month"
+    assert [(p.label, p.lines, p.denied) for p in data.trend] == [
+        ("2026-02", 19, Decimal("33576")), ("2026-03", 1, Decimal("2000")),
+        ("2026-04", 0, 0), ("2026-05", 0, 0), ("2026-06", 1, Decimal("2000"))]
+
+
 def test_payer_scorecard(result, page):
     data = report_data(*result, as_of=AS_OF)
     blue = next(p for p in data.payers if p.payer_id == "TSTBL01")
