@@ -16,37 +16,36 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
-from statistics import median
+from datetime import date
 
 from edi_j0256.reconcile.engine import totals as reconcile_totals
-from edi_j0256.reconcile.model import Adjustment
-from edi_j0256.remit.codes import bundled_tables
 from edi_j0256.remit.model import CLAIM_STATUS_NAMES
 from edi_j0256.remit.rootcause import root_cause_advice
 from edi_j0256.report.data import (
-    AGING_BUCKETS,
-    AgingBucket,
-    CarcCount,
     Code,
     CorrectedLine,
     Headline,
     HistoryRow,
     Money,
     OrphanRow,
-    PayerScore,
-    Period,
     PlbRow,
     ReportData,
     WorklistRow,
 )
-
-ZERO = Decimal(0)
-OPEN_STATUSES = ("denied", "partial")
-WEEKLY_UP_TO_DAYS = 92  # a payment-date range this short is charted by week, else by month
-TOP_CARCS = 3
-UNKNOWN_PAYER = "(unknown)"
+from edi_j0256.report.measures import (
+    OPEN_STATUSES,
+    UNKNOWN_PAYER,
+    ZERO,
+    aging,
+    carc_text,
+    day,
+    denials,
+    money,
+    payer_scores,
+    rarc_text,
+    recoverable,
+    trend,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,56 +81,6 @@ class ReportFilter:
         return tuple(words)
 
 
-def _money(value) -> Decimal:
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _day(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _denials(record: Mapping) -> list[Adjustment]:
-    """The adjustments of a record that are denials (the reconciliation's own rule)."""
-    if record.get("status") in ("reversed", "unmatched"):
-        return []
-    out = []
-    for a in record.get("adjustments") or ():
-        adjustment = Adjustment(a.get("group") or "", a.get("carc") or "", a.get("amount"),
-                                a.get("quantity"), tuple(a.get("root_causes") or ()))
-        if adjustment.is_denial:
-            out.append(adjustment)
-    return out
-
-
-def _recoverable(record: Mapping) -> Decimal:
-    """The dollars a line's recovery assessment is about (its recoverable part of the denial)."""
-    return _money(record.get("recoverable_amount", record.get("denied_amount")))
-
-
-def _code(table, code: str) -> str | None:
-    try:
-        return table.describe(code)
-    except (AttributeError, ValueError):
-        return None
-
-
-def _carc_text(code: str) -> str | None:
-    carcs, _ = bundled_tables()
-    return _code(carcs, code.split("-", 1)[-1])
-
-
-def _rarc_text(code: str) -> str | None:
-    _, rarcs = bundled_tables()
-    return _code(rarcs, code)
-
-
 def _recovery_split(records: Iterable[Mapping], assessed: bool, key) -> dict:
     """Recoverable dollars by ``key(record)`` and recovery level (``likely`` / ``possible``)."""
     split: dict = defaultdict(lambda: {"likely": ZERO, "possible": ZERO})
@@ -139,7 +88,7 @@ def _recovery_split(records: Iterable[Mapping], assessed: bool, key) -> dict:
         for record in records:
             level = record.get("recovery")
             if level in ("likely", "possible"):
-                split[key(record)][level] += _recoverable(record)
+                split[key(record)][level] += recoverable(record)
     return split
 
 
@@ -155,104 +104,36 @@ def _money_rows(groups: Mapping[str, Mapping], split: Mapping, assessed: bool,
     rows = []
     for key, bucket in groups.items():
         rows.append(Money(
-            key, (names or {}).get(key), bucket["lines"], _money(bucket["billed"]),
-            _money(bucket["paid"]), _money(bucket["denied"]),
+            key, (names or {}).get(key), bucket["lines"], money(bucket["billed"]),
+            money(bucket["paid"]), money(bucket["denied"]),
             split[key]["likely"] if assessed else None,
             split[key]["possible"] if assessed else None))
     return tuple(sorted(rows, key=lambda r: (-r.denied, r.name)))
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _trend(records: Sequence[Mapping]) -> tuple[tuple[Period, ...], str]:
-    paid_on = [(d, r) for r in records if (d := _day(r.get("payment_date")))]
-    if not paid_on:
-        return (), "month"
-    first, last = min(d for d, _ in paid_on), max(d for d, _ in paid_on)
-    weekly = (last - first).days <= WEEKLY_UP_TO_DAYS
-    start_of = _monday if weekly else (lambda d: d.replace(day=1))
-    sums: dict[date, list] = {}
-    period, end = start_of(first), start_of(last)
-    while period <= end:  # every period in the range, the empty ones too
-        sums[period] = [0, ZERO]
-        period = (period + timedelta(days=7) if weekly
-                  else (period.replace(day=28) + timedelta(days=4)).replace(day=1))
-    for day, record in paid_on:
-        denied = _money(record.get("denied_amount"))
-        if denied > 0:
-            bucket = sums[start_of(day)]
-            bucket[0] += 1
-            bucket[1] += denied
-    return (tuple(Period(p.isoformat() if weekly else p.strftime("%Y-%m"), p, n, d)
-                  for p, (n, d) in sums.items()), "week" if weekly else "month")
-
-
-def _aging(rows: Sequence[WorklistRow]) -> tuple[AgingBucket, ...]:
-    out = []
-    for label, low, high in AGING_BUCKETS:
-        inside = [r for r in rows if r.days_since_remit is not None
-                  and r.days_since_remit >= low and (high is None or r.days_since_remit <= high)]
-        out.append(AgingBucket(label, len(inside), sum((r.denied for r in inside), ZERO)))
-    return tuple(out)
-
-
-def _payer_scores(records: Sequence[Mapping]) -> tuple[PayerScore, ...]:
-    by_payer: dict[str, list[Mapping]] = defaultdict(list)
-    for record in records:
-        by_payer[record.get("payer_id") or UNKNOWN_PAYER].append(record)
-    scores = []
-    for payer_id, lines in sorted(by_payer.items()):
-        answered = [r for r in lines if r.get("status") != "unmatched"]
-        days = [(p - s).days for r in answered
-                if (p := _day(r.get("payment_date"))) and (s := _day(r.get("service_date")))]
-        carcs: dict[str, list] = defaultdict(lambda: [0, ZERO])
-        for record in answered:
-            seen = set()
-            for adjustment in _denials(record):
-                code = f"{adjustment.group}-{adjustment.carc}"
-                carcs[code][1] += _money(adjustment.amount)
-                if code not in seen:
-                    carcs[code][0] += 1
-                    seen.add(code)
-        top = sorted(carcs.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:TOP_CARCS]
-        scores.append(PayerScore(
-            payer_id, next((r.get("payer_name") for r in lines if r.get("payer_name")), None),
-            len(answered),
-            sum(1 for r in answered if r.get("status") in OPEN_STATUSES
-                and _money(r.get("denied_amount")) > 0),
-            sum((_money(r.get("billed_amount")) for r in answered), ZERO),
-            sum((_money(r.get("paid_amount")) for r in answered), ZERO),
-            sum((_money(r.get("denied_amount")) for r in answered), ZERO),
-            float(median(days)) if days else None,
-            tuple(CarcCount(code, _carc_text(code), n, amount) for code, (n, amount) in top)))
-    return tuple(scores)
-
-
 def _worklist_row(record: Mapping, as_of: date, assessed: bool,
                   show_member_ids: bool) -> WorklistRow:
-    deadline = _day(record.get("appeal_deadline"))
+    deadline = day(record.get("appeal_deadline"))
     days_left = (deadline - as_of).days if deadline else record.get("days_left")
-    paid_on = _day(record.get("payment_date"))
-    denials = _denials(record)
+    paid_on = day(record.get("payment_date"))
+    denied_by = denials(record)
     recovery = record.get("recovery") if assessed else None
     return WorklistRow(
         claim_id=record.get("claim_id"), line_number=record.get("line_number"),
         member_id=record.get("member_id") if show_member_ids else None,
         payer_id=record.get("payer_id"), payer_name=record.get("payer_name"),
-        service_date=_day(record.get("service_date")), payment_date=paid_on,
-        status=record.get("status") or "", billed=_money(record.get("billed_amount")),
-        paid=_money(record.get("paid_amount")), denied=_money(record.get("denied_amount")),
-        recoverable=(_recoverable(record) if recovery in ("likely", "possible")
+        service_date=day(record.get("service_date")), payment_date=paid_on,
+        status=record.get("status") or "", billed=money(record.get("billed_amount")),
+        paid=money(record.get("paid_amount")), denied=money(record.get("denied_amount")),
+        recoverable=(recoverable(record) if recovery in ("likely", "possible")
                      else ZERO if recovery == "none" else None),
         recovery=recovery, recovery_reason=record.get("recovery_reason") if assessed else None,
         appeal_deadline=deadline, days_left=days_left,
         days_since_remit=max((as_of - paid_on).days, 0) if paid_on else None,
-        carcs=tuple(Code(c, _carc_text(c)) for c in
-                    dict.fromkeys(f"{a.group}-{a.carc}" for a in denials)),
-        rarcs=tuple(Code(c, _rarc_text(c)) for c in record.get("rarcs") or ()),
-        groups=tuple(dict.fromkeys(a.group for a in denials)),
+        carcs=tuple(Code(c, carc_text(c)) for c in
+                    dict.fromkeys(f"{a.group}-{a.carc}" for a in denied_by)),
+        rarcs=tuple(Code(c, rarc_text(c)) for c in record.get("rarcs") or ()),
+        groups=tuple(dict.fromkeys(a.group for a in denied_by)),
         root_causes=tuple(record.get("root_causes") or ()),
         explained_by=tuple(record.get("explained_by") or ()),
         action=record.get("action"), file=str(record.get("file") or ""),
@@ -268,17 +149,17 @@ def _worklist_key(row: WorklistRow):
 def _history(entry: Mapping) -> HistoryRow:
     status = entry.get("claim_status")
     return HistoryRow(
-        _day(entry.get("payment_date")), status, CLAIM_STATUS_NAMES.get(status or ""),
+        day(entry.get("payment_date")), status, CLAIM_STATUS_NAMES.get(status or ""),
         entry.get("payer_claim_control"), entry.get("trace_number"),
-        _money(entry.get("paid_amount")) if entry.get("paid_amount") is not None else None,
-        _money(entry.get("denied_amount")) if entry.get("denied_amount") is not None else None,
+        money(entry.get("paid_amount")) if entry.get("paid_amount") is not None else None,
+        money(entry.get("denied_amount")) if entry.get("denied_amount") is not None else None,
         tuple(entry.get("carcs") or ()), str(entry.get("file") or ""), entry.get("line"))
 
 
 def _corrections(records: Sequence[Mapping]) -> tuple[CorrectedLine, ...]:
     return tuple(
         CorrectedLine(r.get("claim_id"), r.get("line_number"), r.get("status") or "",
-                      _money(r.get("paid_amount")), tuple(_history(h) for h in r["history"]))
+                      money(r.get("paid_amount")), tuple(_history(h) for h in r["history"]))
         for r in records
         if len(r.get("history") or ()) > 1 or r.get("status") == "reversed")
 
@@ -286,7 +167,7 @@ def _corrections(records: Sequence[Mapping]) -> tuple[CorrectedLine, ...]:
 def _orphan(record: Mapping) -> OrphanRow:
     return OrphanRow(
         record.get("claim_id"), record.get("line_control"), record.get("procedure_code"),
-        _day(record.get("service_date")), _day(record.get("payment_date")),
+        day(record.get("service_date")), day(record.get("payment_date")),
         record.get("payer_id"), record.get("charge"), record.get("paid_amount"),
         record.get("denied_amount"), tuple(record.get("carcs") or ()),
         str(record.get("file") or ""), record.get("line"))
@@ -297,7 +178,7 @@ def _plb(rows: Iterable[Mapping] | None) -> tuple[PlbRow, ...] | None:
         return None
     return tuple(PlbRow(
         r.get("payer_id"), r.get("provider_id"), r.get("reason") or "", r.get("reference"),
-        r.get("amount"), r.get("trace_number"), _day(r.get("check_date")),
+        r.get("amount"), r.get("trace_number"), day(r.get("check_date")),
         str(r.get("file") or ""), r.get("line")) for r in rows)
 
 
@@ -333,32 +214,32 @@ def report_data(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: 
     report_filter = report_filter or ReportFilter()
     if report_filter.active:
         records = [r for r in records if report_filter.keeps(r.get("payer_id"),
-                                                             _day(r.get("payment_date")))]
+                                                             day(r.get("payment_date")))]
         orphans = [o for o in orphans if report_filter.keeps(o.get("payer_id"),
-                                                             _day(o.get("payment_date")))]
+                                                             day(o.get("payment_date")))]
         totals = reconcile_totals(records)
         if plb is not None:
             plb = [p for p in plb if report_filter.keeps(p.get("payer_id"),
-                                                         _day(p.get("check_date")))]
+                                                         day(p.get("check_date")))]
     assessed = any("recovery" in r for r in records)
     worklist = sorted((_worklist_row(r, as_of, assessed, show_member_ids) for r in records
                        if r.get("status") in OPEN_STATUSES
-                       and _money(r.get("denied_amount")) > 0), key=_worklist_key)
+                       and money(r.get("denied_amount")) > 0), key=_worklist_key)
     overall = totals["total"]
     split_all = _recovery_split(records, assessed, lambda r: "all")
     claim_files, remit_files = _file_counts(records, orphans, files)
-    service = _span(_day(r.get("service_date")) for r in records)
-    payment = _span([_day(r.get("payment_date")) for r in records]
-                    + [_day(o.get("payment_date")) for o in orphans])
+    service = _span(day(r.get("service_date")) for r in records)
+    payment = _span([day(r.get("payment_date")) for r in records]
+                    + [day(o.get("payment_date")) for o in orphans])
     headline = Headline(
-        overall["lines"], _money(overall["billed"]), _money(overall["paid"]),
-        _money(overall["denied"]),
+        overall["lines"], money(overall["billed"]), money(overall["paid"]),
+        money(overall["denied"]),
         split_all["all"]["likely"] if assessed else None,
         split_all["all"]["possible"] if assessed else None,
         len(worklist), as_of, claim_files, remit_files, *service, *payment)
     payer_names = {r.get("payer_id") or UNKNOWN_PAYER: r.get("payer_name")
                    for r in records if r.get("payer_name")}
-    trend, unit = _trend(records)
+    periods, unit = trend(records)
     return ReportData(
         title=title, headline=headline,
         by_root_cause=_money_rows(totals["by_root_cause"],
@@ -368,8 +249,8 @@ def report_data(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: 
                                              lambda r: r.get("payer_id") or UNKNOWN_PAYER),
                              assessed,
                              payer_names),
-        trend=trend, trend_unit=unit, aging=_aging(worklist),
-        payers=_payer_scores(records), worklist=tuple(worklist),
+        trend=periods, trend_unit=unit, aging=aging(worklist),
+        payers=payer_scores(records), worklist=tuple(worklist),
         corrections=_corrections(records), plb=_plb(plb),
         orphans=tuple(_orphan(o) for o in orphans),
         actions=tuple(sorted((actions if actions is not None else {
