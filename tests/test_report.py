@@ -376,3 +376,14 @@ def test_reconcile_cli_still_writes_the_report(fixtures_dir, tmp_path):
     assert _money(_cards(page)["denied"]) == Decimal("37576")
     causes = [r[0] for r in _rows(page, "root-causes")]
     assert "modifiers" in causes and "units" in causes
+
+
+def test_the_command_line_loads_matplotlib_only_to_draw_a_page(repo_root):
+    import subprocess
+    import sys
+
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, edi_j0256.cli; print('matplotlib' in sys.modules)"],
+        capture_output=True, text=True, cwd=repo_root, check=True,
+        env={"PYTHONPATH": str(repo_root), "PATH": ""})
+    assert probe.stdout.strip() == "False"

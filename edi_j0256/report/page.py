@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from lxml import etree
 
-from edi_j0256.report import charts
 from edi_j0256.report.data import Code, ReportData, WorklistRow
 from edi_j0256.report.script import SCRIPT, STYLE
 from edi_j0256.report.text import DASH, printable
@@ -145,6 +144,8 @@ def headline(data: ReportData):
 
 
 def _charts(data: ReportData):
+    from edi_j0256.report import charts  # matplotlib loads only when a page is drawn
+
     assessed = ("denied, and recoverable by the recovery assessment (likely, possible)"
                 if data.recovery_assessed else "denied (no recovery assessment available)")
     return el("section", el("h2", "At a glance"), el(
