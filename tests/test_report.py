@@ -387,3 +387,18 @@ def test_the_command_line_loads_matplotlib_only_to_draw_a_page(repo_root):
         capture_output=True, text=True, cwd=repo_root, check=True,
         env={"PYTHONPATH": str(repo_root), "PATH": ""})
     assert probe.stdout.strip() == "False"
+
+
+def test_a_large_reconciliation_still_gives_a_page_of_a_few_megabytes(result):
+    records, orphans = [], []
+    for copy_number in range(100):  # 3,600 lines, 2,100 open denials, 100 orphans
+        for record in result.records:
+            records.append({**record, "claim_id": f"{record['claim_id']}-{copy_number}"})
+        orphans.extend(result.orphans)
+    raw = render_report(records, orphans, reconcile_totals(records), as_of=AS_OF)
+    assert len(raw) < 4_000_000
+    page = html.fromstring(raw)
+    assert len(_rows(page, "worklist")) == 2000
+    assert _cards(page)["open denials"] == "2,100"
+    assert "Showing the first 2,000 of 2,100 lines" in page.xpath(
+        "string(//p[contains(@class, 'more')])")
