@@ -57,8 +57,7 @@ def _axis_dollars(value: float, _position) -> str:
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     with matplotlib.rc_context(_STYLE):
-        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight",
-                       transparent=True)
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML declaration and DOCTYPE
 
