@@ -26,6 +26,8 @@ Diagnostic codes (family ``X35x``-``X36x``, remittance structure):
 - ``X355`` warning: an 835 without BPR, or a CLP without CLP01.
 - ``X356`` error: a CLP outside an 835 transaction (no ST*835 open); counted, not read.
 - ``X357`` error: a claim payment that could not be read; counted, skipped.
+- ``X358`` warning: ISA16 gives no usable component separator (empty, or equal to the element
+  separator); ``:`` is assumed.
 - ``X360``-``X362``: balancing, see :mod:`edi_j0256.remit.balance`.
 - ``X365``-``X367``: CARC/RARC not in the code tables, see :mod:`edi_j0256.remit.codes`.
 """
@@ -147,6 +149,7 @@ class RemitReader:
         self._skipping = False  # inside a transaction that is not an 835
         self._svc_needles: tuple[bytes, ...] = ()
         self._needles_for: object = None
+        self._bad_component: object = None
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -238,7 +241,7 @@ class RemitReader:
         yield header
         for tag, e, index, line in rest:
             if tag == "PLB":
-                yield from self._plb(e, unit.delimiters.component, index, line)
+                yield from self._plb(e, self._component(unit), index, line)
             else:
                 self._warn("X351", f"{tag} outside a claim (CLP); ignored", index, line)
 
@@ -258,7 +261,7 @@ class RemitReader:
             self._skipped_claim(unit)
             if unit.contains(b"PLB"):
                 for _tag, e, index, line, _ in unit.rows(frozenset({"PLB"})):
-                    yield from self._plb(e, unit.delimiters.component, index, line)
+                    yield from self._plb(e, self._component(unit), index, line)
             return
         try:
             claim, trailer = self._build(unit, header)
@@ -277,7 +280,7 @@ class RemitReader:
             check_claim_codes(claim, self.carcs, self.rarcs, self.diagnostics)
         yield claim
         for e, index, line in trailer:
-            yield from self._plb(e, unit.delimiters.component, index, line)
+            yield from self._plb(e, self._component(unit), index, line)
 
     def _concerns(self, unit: Unit) -> bool:
         """Whether a CLP unit may hold one of the codes, from its bytes: it names one, or it
@@ -305,7 +308,7 @@ class RemitReader:
                ) -> tuple[ClaimPayment, list[tuple[list[str], int, int]]]:
         """One claim payment from its unit, and the PLB segments written after it."""
         rows = unit.rows()
-        component = unit.delimiters.component
+        component = self._component(unit)
         number = self._number
         _, e, index, line, _ = rows[0]
         e = _padded(e, 10)
@@ -459,6 +462,18 @@ class RemitReader:
             yield adjustment
 
     # -- values ------------------------------------------------------------------------------
+
+    def _component(self, unit: Unit) -> str:
+        """The component separator, or ``:`` when ISA16 gave none that can be used (empty,
+        or the element or segment separator), said once per interchange (X358)."""
+        d = unit.delimiters
+        if d.component and d.component not in (d.element, d.segment):
+            return d.component
+        if self._bad_component is not d:
+            self._bad_component = d
+            self._warn("X358", f"ISA16 gives no usable component separator "
+                       f"({d.component!r}); ':' assumed", unit.index, unit.line)
+        return ":"
 
     def _warn(self, code: str, message: str, index: int | None, line: int | None,
               severity: Severity = Severity.WARNING) -> None:
