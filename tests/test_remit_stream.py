@@ -225,3 +225,23 @@ def test_a_large_transaction_streams_in_bounded_memory() -> None:
 @pytest.mark.slow
 def test_200k_claims_in_one_transaction_stream_in_bounded_memory() -> None:
     check_bounded(5_000, 200_000)
+
+
+PEERS = ROOT.parent / "shared" / "corpus" / "peers"
+EVERY_835 = sorted([*(ROOT / "fixtures").glob("835-*.x12"),
+                    *(ROOT / "fixtures" / "remit").glob("835-*.x12"),
+                    *PEERS.glob("pyx12/835*.txt"), *PEERS.glob("tigershark/835-example*.txt"),
+                    *PEERS.glob("edi-835-parser/*.txt")])
+
+
+@pytest.mark.parametrize("path", EVERY_835, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("codes", ["J0256", "J0256,99213", "A0425"])
+def test_skipping_loses_no_record_and_no_balance_check(path: Path, codes: str) -> None:
+    def read(hcpcs: str) -> tuple[list[dict], list[str]]:
+        diagnostics = Diagnostics()
+        found = list(remit_records(iter_remit(path, hcpcs=hcpcs, diagnostics=diagnostics),
+                                   hcpcs=codes))
+        return found, [str(d) for d in diagnostics if d.code in ("X362", "X350")]
+
+    skipped, skipped_payment = read(codes)
+    assert (skipped, skipped_payment) == read("ALL")
