@@ -59,7 +59,6 @@ from edi_j0256.x12.values import parse_date
 
 GROUP_CODES_5010 = frozenset({"CO", "PR", "OA", "PI"})
 GROUP_CODES_4010 = GROUP_CODES_5010 | {"CR"}
-CAS_TRIPLETS = tuple(range(2, 20, 3))  # CAS02, 05, 08, 11, 14, 17: reason; +1 amount; +2 quantity
 PLB_PAIRS = tuple(range(3, 15, 2))  # PLB03/04 ... PLB13/14
 MOA_REMARKS = (3, 4, 5, 6, 7)
 MIA_REMARKS = (5, 20, 21, 22, 23)
@@ -101,17 +100,23 @@ class RemitStats:
 class _Line:
     """A 2110 loop being read; frozen into a :class:`ServiceLinePayment` when it ends."""
 
-    __slots__ = ("values", "references", "adjustments", "rarcs")
+    __slots__ = ("head", "service_date", "service_date_end", "line_control", "references",
+                 "allowed_amount", "adjustments", "rarcs", "position")
 
-    def __init__(self, values: dict):
-        self.values = values
+    def __init__(self, head: tuple, position: tuple[int, int]):
+        self.head = head  # SVC01 .. SVC07: the first eleven fields, in their order
+        self.service_date = self.service_date_end = self.line_control = None
+        self.allowed_amount = None
         self.references: list[tuple[str, str]] = []
         self.adjustments: list[RemitAdjustment] = []
         self.rarcs: list[str] = []
+        self.position = position
 
     def freeze(self) -> ServiceLinePayment:
-        return ServiceLinePayment(**self.values, references=tuple(self.references),
-                                  adjustments=tuple(self.adjustments), rarcs=tuple(self.rarcs))
+        return ServiceLinePayment(*self.head, self.service_date, self.service_date_end,
+                                  self.line_control, tuple(self.references),
+                                  self.allowed_amount, tuple(self.adjustments),
+                                  tuple(self.rarcs), *self.position)
 
 
 class RemitReader:
@@ -147,9 +152,11 @@ class RemitReader:
         self._isa_version = "5010"
         self._seen_835 = False
         self._skipping = False  # inside a transaction that is not an 835
-        self._svc_needles: tuple[bytes, ...] = ()
+        self._svc_needles: list[bytes] = []
         self._needles_for: object = None
         self._bad_component: object = None
+        self._element_for: object = None
+        self._element = b"*"
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -285,24 +292,43 @@ class RemitReader:
     def _concerns(self, unit: Unit) -> bool:
         """Whether a CLP unit may hold one of the codes, from its bytes: it names one, or it
         has no SVC (claim-level adjustments, which cannot be told apart by procedure)."""
-        if any(unit.contains(needle) for needle in self.needles):
-            return True
+        for needle in self.needles:
+            if unit.contains(needle):
+                return True
         if self._needles_for is not unit.delimiters:
             d = unit.delimiters
             term, elem = d.segment.encode("latin-1"), d.element.encode("latin-1")
-            self._svc_needles = tuple({term + b"SVC" + elem, term + b"\nSVC" + elem,
-                                       term + b"\r\nSVC" + elem})
+            self._svc_needles = list(dict.fromkeys((term + b"\nSVC" + elem, term + b"SVC" + elem,
+                                                    term + b"\r\nSVC" + elem)))
             self._needles_for = d
-        return not any(unit.contains(needle) for needle in self._svc_needles)
+        needles = self._svc_needles
+        for n, needle in enumerate(needles):
+            if unit.contains(needle):
+                if n:  # the layout of this file: ask for it first from now on
+                    needles.insert(0, needles.pop(n))
+                return False
+        return True
 
     def _skipped_claim(self, unit: Unit) -> None:
         """CLP04 of a claim passed over, from the CLP segment's bytes (for X362)."""
-        element = unit.delimiters.element.encode("latin-1")
-        parts = unit.head().split(element, 5)
-        if len(parts) > 4 and parts[4]:
-            paid = self._number(parts[4].decode("latin-1"), "CLP04", unit.index, unit.line)
-            if paid is not None:
-                self._totals.claims_paid += paid
+        parts = unit.head().split(self._element_bytes(unit), 5)
+        if len(parts) < 5 or not parts[4]:
+            return
+        paid = parts[4]
+        digits = paid[1:] if paid[:1] == b"-" else paid
+        if len(digits) <= MAX_DIGITS and (digits.isdigit()
+                                          or digits.replace(b".", b"", 1).isdigit()):
+            self._totals.claims_paid += Decimal(paid.decode("ascii"))
+            return
+        value = self._number(paid.decode("latin-1"), "CLP04", unit.index, unit.line)
+        if value is not None:
+            self._totals.claims_paid += value
+
+    def _element_bytes(self, unit: Unit) -> bytes:
+        d = unit.delimiters
+        if self._element_for is not d:
+            self._element_for, self._element = d, d.element.encode("latin-1")
+        return self._element
 
     def _build(self, unit: Unit, header: PaymentHeader
                ) -> tuple[ClaimPayment, list[tuple[list[str], int, int]]]:
@@ -351,31 +377,33 @@ class RemitReader:
                 if tag in CLAIM_LOOP_TAGS:
                     self._warn("X351", f"{tag} outside a claim (CLP); ignored", index, line)
                 continue
-            e = _padded(e, 24)
             if tag == "CAS":
                 self._cas(service.adjustments if service else adjustments, e, header.version,
                           index, line)
-            elif tag == "REF":
+                continue
+            if len(e) < 10:
+                e = _padded(e, 10)
+            if tag == "REF":
                 if service is None:
                     references.append((e[1], e[2]))
                 elif e[1] == "6R":
-                    service.values["line_control"] = e[2] or None
+                    service.line_control = e[2] or None
                 else:
                     service.references.append((e[1], e[2]))
             elif tag == "DTM":
                 value = self._date(e[2], "DTM02", index, line)
                 if service is not None:
                     if e[1] in ("472", "150"):
-                        service.values["service_date"] = value
+                        service.service_date = value
                     elif e[1] == "151":
-                        service.values["service_date_end"] = value
+                        service.service_date_end = value
                 elif value is not None:
                     dates[e[1]] = value
             elif tag == "AMT":
                 value = number(e[2], "AMT02", index, line)
                 if service is not None:
                     if e[1] == "B6":
-                        service.values["allowed_amount"] = value
+                        service.allowed_amount = value
                 elif value is not None:
                     amounts[e[1]] = value
             elif tag == "LQ":
@@ -395,6 +423,7 @@ class RemitReader:
             elif tag == "MOA":
                 moa.extend(e[n] for n in MOA_REMARKS if e[n])
             elif tag == "MIA":
+                e = _padded(e, 24)
                 mia.extend(e[n] for n in MIA_REMARKS if e[n])
         if service is not None:
             lines.append(service.freeze())
@@ -405,42 +434,45 @@ class RemitReader:
         return claim, trailer
 
     def _service(self, e: list[str], component: str, index: int, line: int) -> _Line:
-        e = _padded(e, 8)
+        if len(e) < 8:
+            e = _padded(e, 8)
         procedure = e[1].split(component) if e[1] else []
         original = e[6].split(component) if e[6] else []
         number = self._number
-        return _Line(dict(
-            procedure_qualifier=procedure[0] if procedure and procedure[0] else None,
-            procedure_code=procedure[1] if len(procedure) > 1 and procedure[1] else None,
-            modifiers=tuple(m for m in procedure[2:6] if m),
-            charge=number(e[2], "SVC02", index, line), paid=number(e[3], "SVC03", index, line),
-            revenue_code=e[4] or None, units_paid=number(e[5], "SVC05", index, line),
-            original_qualifier=original[0] if original and original[0] else None,
-            original_procedure_code=original[1] if len(original) > 1 and original[1] else None,
-            original_modifiers=tuple(m for m in original[2:6] if m),
-            original_units=number(e[7], "SVC07", index, line), segment=index, line=line))
+        return _Line((
+            procedure[0] if procedure and procedure[0] else None,
+            procedure[1] if len(procedure) > 1 and procedure[1] else None,
+            tuple(m for m in procedure[2:6] if m),
+            number(e[2], "SVC02", index, line), number(e[3], "SVC03", index, line),
+            e[4] or None, number(e[5], "SVC05", index, line),
+            original[0] if original and original[0] else None,
+            original[1] if len(original) > 1 and original[1] else None,
+            tuple(m for m in original[2:6] if m), number(e[7], "SVC07", index, line)),
+            (index, line))
 
     def _cas(self, into: list[RemitAdjustment], e: list[str], version: str, index: int,
              line: int) -> None:
-        group = e[1]
-        allowed = GROUP_CODES_4010 if version == "4010" else GROUP_CODES_5010
-        if group not in allowed:
+        group = e[1] if len(e) > 1 else ""
+        if group not in (GROUP_CODES_4010 if version == "4010" else GROUP_CODES_5010):
             hint = " (4010 only)" if group == "CR" else ""
             self._warn("X353", f"CAS01 group code `{_shown(group)}` is not valid in "
                        f"{version}{hint}; kept", index, line)
-        for n in CAS_TRIPLETS:
-            reason, amount = e[n].strip(), e[n + 1].strip()
+        number = self._number
+        size = len(e)
+        for n in range(2, min(size, 20), 3):  # CAS02/05/08/11/14/17, then amount, quantity
+            reason = e[n].strip()
+            amount = e[n + 1].strip() if n + 1 < size else ""
             if not reason and not amount:
                 continue
             if not reason or not amount:
                 self._warn("X354", f"CAS{n:02d}/CAS{n + 1:02d} triplet is incomplete "
                            f"(reason `{_shown(reason)}`, amount `{_shown(amount)}`)",
                            index, line)
+            quantity = e[n + 2] if n + 2 < size else ""
             into.append(RemitAdjustment(
-                group=group, carc=reason, amount=self._number(amount, f"CAS{n + 1:02d}",
-                                                              index, line),
-                quantity=self._number(e[n + 2], f"CAS{n + 2:02d}", index, line),
-                segment=index, line=line))
+                group, reason, number(amount, f"CAS{n + 1:02d}", index, line) if amount else None,
+                number(quantity, f"CAS{n + 2:02d}", index, line) if quantity else None,
+                index, line))
 
     def _plb(self, e: list[str], component: str, index: int, line: int
              ) -> Iterator[ProviderAdjustment]:
@@ -481,14 +513,20 @@ class RemitReader:
 
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
         """An X12 R value: optional minus, digits, optional point; no exponent, <= 18 digits."""
-        text = text.strip()
         if not text:
             return None
-        if (_NUMBER.fullmatch(text) is None
-                or len(text) - text.startswith("-") - ("." in text) > MAX_DIGITS):
-            self._warn("X352", f"{where} `{_shown(text)}` is not a number", index, line)
-            return None
-        return Decimal(text)
+        digits = text[1:] if text[0] == "-" else text
+        if (len(digits) <= MAX_DIGITS and digits.isascii()
+                and (digits.isdigit() or digits.replace(".", "", 1).isdigit())):
+            return Decimal(text)  # the common case, decided with C-speed string tests
+        stripped = text.strip()
+        if stripped != text:
+            return self._number(stripped, where, index, line)
+        if (_NUMBER.fullmatch(text) is not None
+                and len(text) - text.startswith("-") - ("." in text) <= MAX_DIGITS):
+            return Decimal(text)  # 18 digits and a point
+        self._warn("X352", f"{where} `{_shown(text)}` is not a number", index, line)
+        return None
 
     def _date(self, text: str, where: str, index: int, line: int) -> date | None:
         text = text.strip()
