@@ -205,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nPython {platform.python_version()}, {os.cpu_count()} CPUs, CPU seconds, best of "
           f"{args.repeats}")
     print(f"{'file':<28} {'variant':<16} {'CPU s':>8} {'MB/s':>8} {'x floor':>8}")
-    for label, (path, info) in files.items():
+    for label, (_path, info) in files.items():
         base = best[(label, "floor")]
         for variant in ("floor", "remit", "remit (typed)"):
             s = best[(label, variant)]

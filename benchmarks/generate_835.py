@@ -194,7 +194,8 @@ class Writer:
             interest = rng.randint(1, 900)
             plb = [f"L6*{money(-interest)}"]
             if paid > 50_000 and rng.random() < 0.5:
-                plb.append(f"WO:PCNREC{rng.randrange(10**6):06d}*{money(rng.randint(1, 500) * 100)}")
+                recovered = money(rng.randint(1, 500) * 100)
+                plb.append(f"WO:PCNREC{rng.randrange(10**6):06d}*{recovered}")
             counts.provider_adjustments += len(plb)
         plb_total = sum(cents(p.split("*")[1]) for p in plb)
         segs = [f"ST*835*{control}",
