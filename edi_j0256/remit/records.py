@@ -30,6 +30,7 @@ from edi_j0256.root_causes import NOT_DENIALS
 REVERSAL_NOTE = "Reversal of an earlier payment (CLP02 = 22); a corrected adjudication follows."
 NO_ADJUSTMENT = "No adjustment reported: paid as billed."
 
+CACHE_LIMIT = 10_000  # lookups remembered per run, so memory stays bounded on any input
 PLB_TABLE_FIELDS = ("trace_number", "payment_date", "payer_name", "provider_id", "reason",
                     "reference", "amount")
 TABLE_FIELDS = ("claim_id", "claim_status", "procedure_code", "modifiers", "service_date",
@@ -43,15 +44,36 @@ class _Context:
         self.denial_map = denial_map or bundled_denial_map()
         self.carcs = carcs if carcs is not None else bundled_carcs
         self.rarcs = rarcs if rarcs is not None else bundled_rarcs
+        # An 835 repeats a few (group, CARC, remarks) combinations thousands of times: the
+        # description and root causes of each are looked up once per run.
+        self._known: dict[tuple, tuple[str | None, tuple[str, ...]]] = {}
+        self._advice: dict[tuple, dict] = {}
 
     def adjustments(self, adjustments: Sequence[RemitAdjustment],
                     remarks: Sequence[str]) -> list[dict]:
-        return [{
-            "group": a.group, "carc": a.carc, "amount": a.amount, "quantity": a.quantity,
-            "description": self.carcs.describe(a.carc),
-            "root_causes": list(self.denial_map.classify(a.group, a.carc, remarks)),
-            "segment": a.segment, "line": a.line,
-        } for a in adjustments]
+        known = self._known
+        out = []
+        for a in adjustments:
+            key = (a.group, a.carc, *remarks)
+            found = known.get(key)
+            if found is None:
+                if len(known) >= CACHE_LIMIT:  # hostile input: many distinct codes
+                    known.clear()
+                found = known[key] = (self.carcs.describe(a.carc),
+                                      self.denial_map.classify(a.group, a.carc, remarks))
+            out.append({"group": a.group, "carc": a.carc, "amount": a.amount,
+                        "quantity": a.quantity, "description": found[0],
+                        "root_causes": list(found[1]), "segment": a.segment, "line": a.line})
+        return out
+
+    def advice(self, causes: list[str], reversal: bool) -> dict:
+        key = (reversal, *causes)
+        found = self._advice.get(key)
+        if found is None:
+            if len(self._advice) >= CACHE_LIMIT:
+                self._advice.clear()
+            found = self._advice[key] = _advice(causes, reversal)
+        return found
 
 
 def _causes(adjustments: list[dict], denials: bool) -> list[str]:
@@ -120,7 +142,7 @@ def _record(claim: ClaimPayment, service: ServiceLinePayment | None, context: _C
         "mia_remarks": list(claim.inpatient_remarks),
         "denied_amount": _denied(adjustments), "root_causes": causes,
         "claim_root_causes": _causes(claim_adjustments, denials=True),
-        **_advice(shown, claim.is_reversal),
+        **context.advice(shown, claim.is_reversal),
         "segment": claim.segment, "line": claim.line,
         "claim_segment": claim.segment, "claim_line": claim.line,
     }
