@@ -65,6 +65,8 @@ MIA_REMARKS = (5, 20, 21, 22, 23)
 ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 CLAIM_LOOP_TAGS = frozenset({"SVC", "CAS", "LQ", "MOA", "MIA", "NM1", "AMT", "QTY"})
 MAX_DIGITS = 18  # the longest X12 R element (R 1/18)
+CAS_AMOUNTS = {n: f"CAS{n + 1:02d}" for n in range(2, 20, 3)}
+CAS_QUANTITIES = {n: f"CAS{n + 2:02d}" for n in range(2, 20, 3)}
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _SHOWN = 24  # characters of a bad value quoted in a message
 RemitItem = PaymentHeader | ClaimPayment | ProviderAdjustment
@@ -356,7 +358,12 @@ class RemitReader:
         trailer: list[tuple[list[str], int, int]] = []
         service: _Line | None = None
         in_claim = True  # False after an LX or PLB: the segments that follow are not this claim's
+        version = header.version
         for tag, e, index, line, _ in rows[1:]:
+            if tag == "CAS" and in_claim:  # the most frequent segment first
+                self._cas(service.adjustments if service else adjustments, e, version,
+                          index, line)
+                continue
             if tag == "SVC":
                 if service is not None:
                     lines.append(service.freeze())
@@ -381,8 +388,8 @@ class RemitReader:
                 self._cas(service.adjustments if service else adjustments, e, header.version,
                           index, line)
                 continue
-            if len(e) < 10:
-                e = _padded(e, 10)
+            if len(e) < 3:
+                e = _padded(e, 3)
             if tag == "REF":
                 if service is None:
                     references.append((e[1], e[2]))
@@ -414,6 +421,7 @@ class RemitReader:
             elif service is not None:
                 continue  # NM1, MOA, MIA belong to the claim, before its first SVC
             elif tag == "NM1":
+                e = _padded(e, 10)
                 if e[1] == "QC":
                     values.update(patient_id=e[9] or None, patient_last_name=e[3] or None,
                                   patient_first_name=e[4] or None)
@@ -421,6 +429,7 @@ class RemitReader:
                     values.update(insured_id=e[9] or None, insured_last_name=e[3] or None,
                                   insured_first_name=e[4] or None)
             elif tag == "MOA":
+                e = _padded(e, 8)
                 moa.extend(e[n] for n in MOA_REMARKS if e[n])
             elif tag == "MIA":
                 e = _padded(e, 24)
@@ -442,12 +451,12 @@ class RemitReader:
         return _Line((
             procedure[0] if procedure and procedure[0] else None,
             procedure[1] if len(procedure) > 1 and procedure[1] else None,
-            tuple(m for m in procedure[2:6] if m),
+            tuple(filter(None, procedure[2:6])),
             number(e[2], "SVC02", index, line), number(e[3], "SVC03", index, line),
             e[4] or None, number(e[5], "SVC05", index, line),
             original[0] if original and original[0] else None,
             original[1] if len(original) > 1 and original[1] else None,
-            tuple(m for m in original[2:6] if m), number(e[7], "SVC07", index, line)),
+            tuple(filter(None, original[2:6])), number(e[7], "SVC07", index, line)),
             (index, line))
 
     def _cas(self, into: list[RemitAdjustment], e: list[str], version: str, index: int,
@@ -457,22 +466,28 @@ class RemitReader:
             hint = " (4010 only)" if group == "CR" else ""
             self._warn("X353", f"CAS01 group code `{_shown(group)}` is not valid in "
                        f"{version}{hint}; kept", index, line)
-        number = self._number
         size = len(e)
         for n in range(2, min(size, 20), 3):  # CAS02/05/08/11/14/17, then amount, quantity
-            reason = e[n].strip()
-            amount = e[n + 1].strip() if n + 1 < size else ""
-            if not reason and not amount:
-                continue
-            if not reason or not amount:
-                self._warn("X354", f"CAS{n:02d}/CAS{n + 1:02d} triplet is incomplete "
-                           f"(reason `{_shown(reason)}`, amount `{_shown(amount)}`)",
-                           index, line)
+            reason = e[n]
+            amount = e[n + 1] if n + 1 < size else ""
+            if not (reason and amount and reason[0] > " " and reason[-1] > " "):
+                reason, amount = reason.strip(), amount.strip()
+                if not reason and not amount:
+                    continue
+                if not reason or not amount:
+                    self._warn("X354", f"CAS{n:02d}/CAS{n + 1:02d} triplet is incomplete "
+                               f"(reason `{_shown(reason)}`, amount `{_shown(amount)}`)",
+                               index, line)
+            value = _plain(amount) if amount else None
+            if value is None and amount:
+                value = self._number(amount, CAS_AMOUNTS[n], index, line)
             quantity = e[n + 2] if n + 2 < size else ""
-            into.append(RemitAdjustment(
-                group, reason, number(amount, f"CAS{n + 1:02d}", index, line) if amount else None,
-                number(quantity, f"CAS{n + 2:02d}", index, line) if quantity else None,
-                index, line))
+            count = None
+            if quantity:
+                count = _plain(quantity)
+                if count is None:
+                    count = self._number(quantity, CAS_QUANTITIES[n], index, line)
+            into.append(RemitAdjustment(group, reason, value, count, index, line))
 
     def _plb(self, e: list[str], component: str, index: int, line: int
              ) -> Iterator[ProviderAdjustment]:
@@ -515,10 +530,9 @@ class RemitReader:
         """An X12 R value: optional minus, digits, optional point; no exponent, <= 18 digits."""
         if not text:
             return None
-        digits = text[1:] if text[0] == "-" else text
-        if (len(digits) <= MAX_DIGITS and digits.isascii()
-                and (digits.isdigit() or digits.replace(".", "", 1).isdigit())):
-            return Decimal(text)  # the common case, decided with C-speed string tests
+        value = _plain(text)
+        if value is not None:
+            return value
         stripped = text.strip()
         if stripped != text:
             return self._number(stripped, where, index, line)
@@ -545,6 +559,17 @@ def _padded(elements: list[str], size: int) -> list[str]:
     """Elements 0 .. size-1, ``''`` where absent, so handlers index without length checks."""
     missing = size - len(elements)
     return elements + _BLANK[:missing] if missing > 0 else elements
+
+
+def _plain(text: str) -> Decimal | None:
+    """The common number, decided with C-speed string tests: ASCII digits, at most one point,
+    an optional leading minus, at most 18 characters besides the minus. None otherwise (the
+    caller then looks closer)."""
+    digits = text[1:] if text[:1] == "-" else text
+    if len(digits) <= MAX_DIGITS and digits.isascii() and (
+            digits.isdigit() or digits.replace(".", "", 1).isdigit()):
+        return Decimal(text)
+    return None
 
 
 def _shown(text: str) -> str:
