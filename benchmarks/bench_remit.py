@@ -115,10 +115,17 @@ def remit_typed(path: Path) -> int:
 def remit_cli(path: Path, output: Path) -> tuple[float, float, int]:
     """CPU seconds and peak RSS (MB) of the CLI in a subprocess; records written."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # VmHWM: the peak RSS of this process's own address space (ru_maxrss would carry the
+    # benchmark's own peak over the fork and exec on Linux).
     code = ("import resource, sys, runpy; sys.argv = ['edi-j0256'] + sys.argv[1:]\n"
             "try:\n    runpy.run_module('edi_j0256', run_name='__main__')\n"
-            "finally:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-            "file=sys.stderr)")
+            "finally:\n"
+            "    try:\n"
+            "        peak = next(int(x.split()[1]) for x in open('/proc/self/status')\n"
+            "                    if x.startswith('VmHWM:'))\n"
+            "    except (OSError, StopIteration):\n"
+            "        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "    print(peak, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, "remit", str(path), "--format", "jsonl",
                            "-o", str(output), "--no-summary", "-q"],
                           capture_output=True, text=True, check=False)
