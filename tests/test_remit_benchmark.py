@@ -56,3 +56,19 @@ def test_the_835_answers_its_837(generated: dict) -> None:
                     for s in payment.lines] == [
                 (ln.line_control, ln.procedure_code, ln.modifiers, ln.charge, ln.service_date)
                 for ln in claim.lines]
+
+
+@pytest.mark.slow
+def test_pyx12_accepts_a_generated_835(generated: dict, tmp_path: Path) -> None:
+    """The benchmark files are valid 005010X221A1 by pyx12's implementation-guide check."""
+    x12n_document = pytest.importorskip("pyx12.x12n_document")
+    import logging
+
+    import pyx12.params
+
+    sys.modules["generate_835"].generate(tmp_path / "small.835", size_mb=0.1, seed=3,
+                                         claims_path=tmp_path / "small.837p.x12")
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    assert x12n_document.x12n_document(param=pyx12.params.params(),
+                                       src_file=str(tmp_path / "small.835"), fd_997=None,
+                                       fd_html=None, fd_xmldoc=None, xslt_files=None)
