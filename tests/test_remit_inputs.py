@@ -151,3 +151,14 @@ def test_a_transaction_of_another_kind_inside_an_835_file_is_skipped() -> None:
     assert kinds == ["PaymentHeader", "ClaimPayment"]
     assert (reader.stats.transactions, reader.stats.other_transactions) == (1, 1)
     assert [d.code for d in reader.diagnostics] == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_named_not_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "era.fifo"
+    os.mkfifo(fifo)
+    result = run(str(fifo), str(GOOD))  # would block forever if it were opened
+    assert result.exit_code == 2
+    assert errors(result) == [f"error: {fifo}: is not a regular file (a directory, FIFO or "
+                              "device); not read"]
+    assert len(result.stdout.splitlines()) == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -25,6 +27,9 @@ def wrong_kind(path: str) -> str | None:
 
     Raises OSError when the file cannot be read.
     """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):  # a FIFO or a device would block the batch: never opened
+        return "is not a regular file (a directory, FIFO or device); not read"
     kind = detect_file_kind(path)
     if kind is None or kind.is_remits:
         return None

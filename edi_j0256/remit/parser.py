@@ -10,7 +10,8 @@ codes but do hold an SVC segment cannot concern them: it is counted and passed o
 being tokenised (its CLP04 still goes into the payment's balance, read from the CLP segment's
 bytes; a PLB written after it is still read). A CLP with no SVC at all is always built: its
 claim-level adjustments cannot say which procedure they were for. Every claim that is built is
-built exactly as it would be without the filter.
+built exactly as it would be without the filter. Line and claim balancing (X360, X361) run on
+the claims that are built (``hcpcs="ALL"`` builds and checks every claim).
 
 The reader never raises on content: what it cannot use it reports as a diagnostic and goes on.
 Transactions other than 835 (an 837 in the same interchange) are skipped and counted.
@@ -268,9 +269,7 @@ class RemitReader:
         if not self.every and not self._concerns(unit):
             stats.claims_skipped += 1
             self._skipped_claim(unit)
-            if unit.contains(b"PLB"):
-                for _tag, e, index, line, _ in unit.rows(frozenset({"PLB"})):
-                    yield from self._plb(e, self._component(unit), index, line)
+            yield from self._trailing_plb(unit)
             return
         try:
             claim, trailer = self._build(unit, header)
@@ -279,6 +278,7 @@ class RemitReader:
             self._warn("X357", f"claim payment at segment {unit.index} could not be read "
                        f"({type(exc).__name__}); skipped", unit.index, unit.line,
                        Severity.ERROR)
+            yield from self._trailing_plb(unit)
             return
         stats.claims_read += 1
         stats.service_lines_read += len(claim.lines)
@@ -290,6 +290,13 @@ class RemitReader:
         yield claim
         for e, index, line in trailer:
             yield from self._plb(e, self._component(unit), index, line)
+
+    def _trailing_plb(self, unit: Unit) -> Iterator[ProviderAdjustment]:
+        """The PLB segments written after a claim that is not built (they close the
+        transaction, so they sit in its last CLP unit)."""
+        if unit.contains(b"PLB"):
+            for _tag, e, index, line, _ in unit.rows(frozenset({"PLB"})):
+                yield from self._plb(e, self._component(unit), index, line)
 
     def _concerns(self, unit: Unit) -> bool:
         """Whether a CLP unit may hold one of the codes, from its bytes: it names one, or it
