@@ -214,8 +214,10 @@ def check_bounded(small: int, large: int) -> None:
     assert (stats.transactions, stats.claims, stats.service_lines) == (1, large, large)
     assert stats.claims_read + stats.claims_skipped == large
     assert stats.claims_read == len(range(0, large, 50))
-    # the peak does not grow with the claims of the transaction (5x as many: same peak)
-    assert peak_large < peak_small * 1.3 + 200_000, (peak_small, peak_large)
+    # The peak does not grow with the claims of the transaction: it moves by a few hundred KB
+    # from run to run (dict resizes, garbage collection), while holding the claims would add
+    # over 1 KB per claim (4 MB more for 4,000 claims).
+    assert peak_large < peak_small + 1_000_000, (peak_small, peak_large)
 
 
 def test_a_large_transaction_streams_in_bounded_memory() -> None:
