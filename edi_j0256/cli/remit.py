@@ -73,7 +73,8 @@ def _counts(stats: RemitStats, records: int, codes: tuple[str, ...]) -> list[str
     lines = ["read: " + ", ".join(f"{values[k]} {k}" for k in COUNTS)]
     parts = [f"{stats.claims_read} built"]
     if stats.claims_skipped:
-        parts.append(f"{stats.claims_skipped} skipped (no {'/'.join(codes)} in their bytes)")
+        parts.append(f"{stats.claims_skipped} skipped (no {escape_controls('/'.join(codes))} "
+                     "in their bytes)")
     if stats.claims_outside:
         parts.append(f"{stats.claims_outside} outside an 835 transaction (X356)")
     if stats.claims_unreadable:

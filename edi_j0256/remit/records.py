@@ -162,10 +162,11 @@ def _record(claim: ClaimPayment, service: ServiceLinePayment | None, context: _C
 
 
 def _wanted(service: ServiceLinePayment, codes: frozenset[str]) -> bool:
+    """The adjudicated (SVC01-2) or the submitted (SVC06-2) procedure is one of ``codes``."""
     if ALL_CODES in codes:
         return True
-    return any((code or "").upper() in codes
-               for code in (service.procedure_code, service.original_procedure_code))
+    code, original = service.procedure_code, service.original_procedure_code
+    return bool((code and code.upper() in codes) or (original and original.upper() in codes))
 
 
 def _claims(items: Iterable) -> Iterator[ClaimPayment]:
