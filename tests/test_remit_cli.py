@@ -142,7 +142,7 @@ def test_unusable_input_exits_2_with_one_line(tmp_path: Path) -> None:
     junk.write_bytes(b"\x00\x01 this is not X12 at all\n" * 20)
     result = run("--format", "jsonl", str(junk))
     assert result.exit_code == 2
-    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("Error:")]
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("error:")]
     assert len(errors) == 1 and "junk.txt" in errors[0]
     assert "Traceback" not in result.output
 
@@ -150,7 +150,9 @@ def test_unusable_input_exits_2_with_one_line(tmp_path: Path) -> None:
 def test_claim_file_and_missing_file_exit_2(tmp_path: Path) -> None:
     result = run("--format", "jsonl", str(FIXTURES / "837p-medicare.x12"),
                  str(FIXTURES / "835-outpatient.x12"))
-    assert result.exit_code == 2 and "no 835 transaction" in result.stderr
+    assert result.exit_code == 2
+    assert f"error: {FIXTURES / '837p-medicare.x12'}: is an 837P professional claim, not an " \
+           "835 remittance advice" in result.stderr
     assert jsonl(result.stdout)  # the usable file was still reported
     result = run(str(tmp_path / "absent.835"))
     assert result.exit_code == 2 and "absent.835" in result.stderr

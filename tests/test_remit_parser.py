@@ -81,7 +81,7 @@ def test_service_line_with_unit_reduction() -> None:
     assert line.service_date == date(2026, 1, 8)
     assert line.line_control == "MCRB2002-01"
     assert line.allowed_amount == Decimal("1000")
-    assert line.rarcs == ["N362"]
+    assert line.rarcs == ("N362",)
     triplets = [(a.group, a.carc, a.amount, a.quantity) for a in line.adjustments]
     assert triplets == [("CO", "151", Decimal("200"), Decimal("50")),
                         ("CO", "45", Decimal("300"), None), ("CO", "253", Decimal("16"), None),
@@ -107,9 +107,9 @@ def test_reversal_then_correction() -> None:
 
 def test_claim_level_denial_without_service_lines() -> None:
     c = claim(payments("835-billing-errors.x12"), "ERR-6008")
-    assert c.status == "4" and c.lines == []
+    assert c.status == "4" and c.lines == ()
     assert [(a.group, a.carc, a.amount) for a in c.adjustments] == [("CO", "16", Decimal(2200))]
-    assert c.remarks == ["MA130"]
+    assert c.remarks == ("MA130",)
 
 
 def test_all_six_cas_triplets_are_read() -> None:
@@ -179,7 +179,7 @@ def test_tigershark_4010_with_leading_terminators() -> None:
     assert payment.version == "4010"
     assert [c.claim_id for c in payment.claims] == ["001-DDDDDDDDDD", "001-SSSSSSSSSS"]
     assert payment.claims[1].adjustments[0].carc == "1"
-    assert payment.claims[1].lines[0].rarcs == ["N220", "M68"]
+    assert payment.claims[1].lines[0].rarcs == ("N220", "M68")
     assert payment.provider_adjustments[0].reason == "WO"
     assert payment.provider_adjustments[0].amount == Decimal("-361.19")
 

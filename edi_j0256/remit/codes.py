@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from edi_j0256.diagnostics import Diagnostics, Severity
-from edi_j0256.remit.model import RemitPayment
+from edi_j0256.remit.model import ClaimPayment, RemitPayment
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +95,18 @@ def bundled_tables() -> tuple[CodeTable, CodeTable]:
     return CodeTable.load("CARC"), CodeTable.load("RARC")
 
 
-def check_codes(payment: RemitPayment, carcs: CodeTable, rarcs: CodeTable,
-                diagnostics: Diagnostics) -> None:
-    """``X365`` unknown CARC, ``X366`` unknown RARC, ``X367`` code used after its stop date.
+def check_claim_codes(claim: ClaimPayment, carcs: CodeTable, rarcs: CodeTable,
+                      diagnostics: Diagnostics) -> None:
+    """``X365`` unknown CARC, ``X366`` unknown RARC, ``X367`` code used after its stop date,
+    for one claim payment (its claim-level and line-level codes).
 
     Skipped for a table that is empty (not installed), so a missing table is not noise.
     """
-    file = payment.envelope.file
+    header = claim.payment
+    file = header.envelope.file if header else "<input>"
+    when = (header.payment_date or header.production_date) if header else None
 
-    def check(table: CodeTable, code: str, when: date | None, segment: int, line: int) -> None:
+    def check(table: CodeTable, code: str, segment: int, line: int) -> None:
         if not len(table) or not code:
             return
         if code not in table:
@@ -114,14 +117,19 @@ def check_codes(payment: RemitPayment, carcs: CodeTable, rarcs: CodeTable,
             diagnostics.add("X367", Severity.INFO, f"{table.kind} `{code}` was stopped on "
                             f"{table.get(code).stop_date}", file, segment, line)
 
-    when = payment.payment_date or payment.production_date
+    for a in claim.adjustments:
+        check(carcs, a.carc, a.segment, a.line)
+    for code in claim.remarks:
+        check(rarcs, code, claim.segment, claim.line)
+    for service in claim.lines:
+        for a in service.adjustments:
+            check(carcs, a.carc, a.segment, a.line)
+        for code in service.rarcs:
+            check(rarcs, code, service.segment, service.line)
+
+
+def check_codes(payment: RemitPayment, carcs: CodeTable, rarcs: CodeTable,
+                diagnostics: Diagnostics) -> None:
+    """:func:`check_claim_codes` for every claim of one whole transaction."""
     for claim in payment.claims:
-        for a in claim.adjustments:
-            check(carcs, a.carc, when, a.segment, a.line)
-        for code in claim.remarks:
-            check(rarcs, code, when, claim.segment, claim.line)
-        for service in claim.lines:
-            for a in service.adjustments:
-                check(carcs, a.carc, when, a.segment, a.line)
-            for code in service.rarcs:
-                check(rarcs, code, when, service.segment, service.line)
+        check_claim_codes(claim, carcs, rarcs, diagnostics)

@@ -1,8 +1,16 @@
 """Remittance records built from 835 (005010X221A1, and 004010X091A1) transactions.
 
-Plain dataclasses named after the X12 elements they come from, in the style of
-:mod:`edi_j0256.claims.model`. Every record carries the position of the segment it was built
-from (``segment``: 1-based segment index in the file, ``line``: 1-based line number).
+Frozen, slotted dataclasses named after the X12 elements they come from. Every record carries
+the position of the segment it was built from (``segment``: 1-based segment index in the file,
+``line``: 1-based line number).
+
+The reader streams (:func:`edi_j0256.remit.iter_remit`): for each 835 transaction it yields
+one :class:`PaymentHeader` (BPR, TRN, DTM*405, N1*PR, N1*PE), then each
+:class:`ClaimPayment` (2100 loop, with its :class:`ServiceLinePayment` 2110 loops and their
+:class:`RemitAdjustment` CAS triplets) as it is read, then each :class:`ProviderAdjustment`
+(PLB pair). Claims and provider adjustments point at their header, so nothing of a
+transaction has to be held to describe one claim. :class:`RemitPayment` gathers one whole
+transaction for callers that want it (:func:`edi_j0256.remit.read_remits`).
 
 Money and quantities are :class:`decimal.Decimal`. Reversals (CLP02 = 22) carry negative
 amounts, as the payer sent them.
@@ -38,7 +46,35 @@ REVERSAL = "22"
 DENIED = "4"
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
+class PaymentHeader:
+    """The 835 header (Table 1): one per transaction (ST..SE), referenced by its claims."""
+
+    envelope: Envelope
+    version: str = "5010"  # "5010" or "4010", from GS08 / ST03 / ISA12
+    handling_code: str | None = None  # BPR01 (I remittance and payment, H notification only)
+    payment_amount: Decimal | None = None  # BPR02, total actual provider payment
+    credit_debit: str | None = None  # BPR03 (C, D)
+    payment_method: str | None = None  # BPR04 (ACH, CHK, NON, BOP, FWT)
+    payment_date: date | None = None  # BPR16, check issue or EFT effective date
+    trace_number: str | None = None  # TRN02, check or EFT trace number
+    trace_originator: str | None = None  # TRN03, payer identifier
+    production_date: date | None = None  # DTM*405
+    payer_name: str | None = None  # 1000A N1*PR N102
+    payer_id: str | None = None  # 1000A N1*PR N104 (or REF*2U)
+    payee_name: str | None = None  # 1000B N1*PE N102
+    payee_id: str | None = None  # 1000B N1*PE N104 (NPI, tax id)
+    payee_id_qualifier: str | None = None  # 1000B N1*PE N103 (XX NPI, FI tax id ...)
+    segment: int = 0  # segment index of ST
+    line: int = 0  # line number of ST
+
+    @property
+    def payee_npi(self) -> str | None:
+        """N1*PE N104 when N103 says it is an NPI (XX)."""
+        return self.payee_id if self.payee_id_qualifier == "XX" else None
+
+
+@dataclass(frozen=True, slots=True)
 class RemitAdjustment:
     """One CAS triplet: CAS01 group, CAS02/05/08/11/14/17 reason (CARC), amount, quantity."""
 
@@ -50,7 +86,7 @@ class RemitAdjustment:
     line: int = 0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ServiceLinePayment:
     """One 2110 loop: SVC, DTM*472 (or 150/151), CAS, REF, AMT, LQ*HE."""
 
@@ -68,10 +104,10 @@ class ServiceLinePayment:
     service_date: date | None = None  # DTM*472, or DTM*150 (period start)
     service_date_end: date | None = None  # DTM*151 (period end)
     line_control: str | None = None  # REF*6R, the 837's line item control number
-    references: list[tuple[str, str]] = field(default_factory=list)  # other REF (qualifier, value)
+    references: tuple[tuple[str, str], ...] = ()  # other REF (qualifier, value)
     allowed_amount: Decimal | None = None  # AMT*B6
-    adjustments: list[RemitAdjustment] = field(default_factory=list)  # 2110 CAS
-    rarcs: list[str] = field(default_factory=list)  # LQ*HE remark codes, in order
+    adjustments: tuple[RemitAdjustment, ...] = ()  # 2110 CAS
+    rarcs: tuple[str, ...] = ()  # LQ*HE remark codes, in order
     segment: int = 0  # segment index of SVC
     line: int = 0  # line number of SVC
 
@@ -81,11 +117,12 @@ class ServiceLinePayment:
         return self.original_units if self.original_units is not None else self.units_paid
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ClaimPayment:
     """One 2100 loop: CLP with its CAS, NM1, MOA/MIA, REF, DTM, AMT and service lines.
 
-    ``patient_id`` (NM1*QC NM109) is PHI: a field of the record, never part of a message.
+    ``patient_*`` (NM1*QC) and ``insured_*`` (NM1*IL) are PHI: fields of the record, never
+    part of a message. ``payment`` is the header of the transaction the claim was paid in.
     """
 
     claim_id: str | None  # CLP01, the 837's CLM01 (patient control number)
@@ -97,18 +134,21 @@ class ClaimPayment:
     payer_claim_control: str | None = None  # CLP07, payer claim control number
     facility_type: str | None = None  # CLP08 (place of service or facility type)
     frequency_code: str | None = None  # CLP09, claim frequency type code
-    adjustments: list[RemitAdjustment] = field(default_factory=list)  # 2100 CAS
-    remarks: list[str] = field(default_factory=list)  # MOA/MIA remark codes (RARCs), in order
+    adjustments: tuple[RemitAdjustment, ...] = ()  # 2100 CAS
+    remarks: tuple[str, ...] = ()  # MOA then MIA remark codes (RARCs), in order
+    outpatient_remarks: tuple[str, ...] = ()  # MOA03-07
+    inpatient_remarks: tuple[str, ...] = ()  # MIA05, MIA20-23
     patient_id: str | None = None  # NM1*QC NM109 (PHI)
     patient_last_name: str | None = None  # NM1*QC NM103 (PHI)
     patient_first_name: str | None = None  # NM1*QC NM104 (PHI)
     insured_id: str | None = None  # NM1*IL NM109, when the insured is not the patient (PHI)
     insured_last_name: str | None = None  # NM1*IL NM103 (PHI)
     insured_first_name: str | None = None  # NM1*IL NM104 (PHI)
-    references: list[tuple[str, str]] = field(default_factory=list)  # REF (qualifier, value)
-    dates: dict[str, date] = field(default_factory=dict)  # DTM qualifier -> date (232, 233, 050)
+    references: tuple[tuple[str, str], ...] = ()  # REF (qualifier, value)
+    dates: dict[str, date] = field(default_factory=dict)  # DTM qualifier -> date (232, 233 ...)
     amounts: dict[str, Decimal] = field(default_factory=dict)  # AMT qualifier -> amount (AU ...)
-    lines: list[ServiceLinePayment] = field(default_factory=list)
+    lines: tuple[ServiceLinePayment, ...] = ()
+    payment: PaymentHeader | None = field(default=None, repr=False, compare=False)
     segment: int = 0  # segment index of CLP
     line: int = 0  # line number of CLP
 
@@ -121,44 +161,47 @@ class ClaimPayment:
         return self.status == REVERSAL
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ProviderAdjustment:
-    """One PLB reason/amount pair: PLB03/04, 05/06 ... 13/14 (positive amounts reduce BPR02)."""
+    """One PLB reason/amount pair: PLB03/04, 05/06 ... 13/14 (positive amounts reduce BPR02).
+
+    A record of its own: a provider-level adjustment (WO overpayment recovery, L6 interest,
+    FB forwarding balance, 72 authorized return ...) belongs to the payment, not to a claim.
+    """
 
     provider_id: str | None  # PLB01
     fiscal_period_date: date | None  # PLB02
     reason: str  # PLB03-1, adjustment reason (WO, FB, L6, 72 ...)
     reference: str | None  # PLB03-2, e.g. the claim being recovered
     amount: Decimal | None  # PLB04
+    payment: PaymentHeader | None = field(default=None, repr=False, compare=False)
     segment: int = 0
     line: int = 0
+
+    @property
+    def trace_number(self) -> str | None:
+        """TRN02 of the payment the adjustment was made in."""
+        return self.payment.trace_number if self.payment else None
+
+    @property
+    def payment_date(self) -> date | None:
+        """BPR16, the check or EFT date of that payment."""
+        return self.payment.payment_date if self.payment else None
 
 
 @dataclass(slots=True)
 class RemitPayment:
-    """One 835 transaction (ST..SE): the payment, its payer and payee, claims and PLB."""
+    """One whole 835 transaction (ST..SE): its header, claims and PLB pairs.
 
-    envelope: Envelope
-    version: str = "5010"  # "5010" or "4010", from GS08 / ISA12
-    handling_code: str | None = None  # BPR01 (I remittance and payment, H notification only)
-    payment_amount: Decimal | None = None  # BPR02, total actual provider payment
-    credit_debit: str | None = None  # BPR03 (C, D)
-    payment_method: str | None = None  # BPR04 (ACH, CHK, NON, BOP, FWT)
-    payment_date: date | None = None  # BPR16, check issue or EFT effective date
-    trace_number: str | None = None  # TRN02, check or EFT trace number
-    trace_originator: str | None = None  # TRN03, payer identifier
-    production_date: date | None = None  # DTM*405
-    payer_name: str | None = None  # 1000A N1*PR N102
-    payer_id: str | None = None  # 1000A N1*PR N104 (or REF*2U)
-    payee_name: str | None = None  # 1000B N1*PE N102
-    payee_id: str | None = None  # 1000B N1*PE N104 (NPI, tax id)
-    payee_id_qualifier: str | None = None  # 1000B N1*PE N103 (XX NPI, FI tax id ...)
+    The header's fields read through (``payment.trace_number`` is
+    ``payment.header.trace_number``).
+    """
+
+    header: PaymentHeader
     claims: list[ClaimPayment] = field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
-    segment: int = 0  # segment index of ST
-    line: int = 0  # line number of ST
 
-    @property
-    def payee_npi(self) -> str | None:
-        """N1*PE N104 when N103 says it is an NPI (XX)."""
-        return self.payee_id if self.payee_id_qualifier == "XX" else None
+    def __getattr__(self, name: str):
+        if name in PaymentHeader.__dataclass_fields__ or name == "payee_npi":
+            return getattr(self.header, name)
+        raise AttributeError(name)

@@ -1,333 +1,594 @@
-"""835 segments -> :class:`~edi_j0256.remit.model.RemitPayment` records, one per ST..SE.
+"""835 units -> a stream of typed records: payment headers, claim payments, PLB adjustments.
 
-The parser never raises on content: what it cannot use it reports as a diagnostic and goes on.
-Segments of other transaction sets (an 837 in the same interchange) are skipped.
+The 835 is read through the same reader as the 837 (:class:`edi_j0256.x12.X12Reader`, one
+envelope tracker), cut into units at each CLP (:data:`~edi_j0256.x12.REMIT_BOUNDARIES`), so a
+transaction of any number of claims streams in bounded memory: :class:`RemitReader` yields
+each record as it is read and keeps only the open transaction's header and two running sums.
+
+With procedure codes (``hcpcs``, not ``ALL``), a CLP unit whose raw bytes hold none of the
+codes but do hold an SVC segment cannot concern them: it is counted and passed over without
+being tokenised (its CLP04 still goes into the payment's balance, read from the CLP segment's
+bytes; a PLB written after it is still read). A CLP with no SVC at all is always built: its
+claim-level adjustments cannot say which procedure they were for. Every claim that is built is
+built exactly as it would be without the filter. Line and claim balancing (X360, X361) run on
+the claims that are built (``hcpcs="ALL"`` builds and checks every claim).
+
+The reader never raises on content: what it cannot use it reports as a diagnostic and goes on.
+Transactions other than 835 (an 837 in the same interchange) are skipped and counted.
 
 Diagnostic codes (family ``X35x``-``X36x``, remittance structure):
 
 - ``X350`` error: the file holds no 835 transaction.
 - ``X351`` warning: a segment outside the loop it belongs to (SVC before any CLP ...).
-- ``X352`` warning: a number or date that cannot be read; the field is left empty.
+- ``X352`` warning: a number or date that cannot be read (X12 numbers have no exponent and at
+  most 18 digits); the field is left empty.
 - ``X353`` warning: a CAS group code that is not CO/PR/OA/PI (CR is accepted in 4010 only).
 - ``X354`` warning: a CAS triplet with a reason and no amount, or an amount and no reason.
 - ``X355`` warning: an 835 without BPR, or a CLP without CLP01.
+- ``X356`` error: a CLP outside an 835 transaction (no ST*835 open); counted, not read.
+- ``X357`` error: a claim payment that could not be read; counted, skipped.
+- ``X358`` warning: ISA16 gives no usable component separator (empty, or equal to the element
+  separator); ``:`` is assumed.
 - ``X360``-``X362``: balancing, see :mod:`edi_j0256.remit.balance`.
-- ``X365``/``X366``: CARC/RARC not in the code tables, see :mod:`edi_j0256.remit.codes`.
+- ``X365``-``X367``: CARC/RARC not in the code tables, see :mod:`edi_j0256.remit.codes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import BinaryIO
 
+from edi_j0256.codes import ALL_CODES, normalize_codes
 from edi_j0256.diagnostics import Diagnostics, Severity
-from edi_j0256.remit.balance import check_balance
+from edi_j0256.remit.balance import PaymentTotals, check_claim, check_payment
+from edi_j0256.remit.codes import CodeTable, check_claim_codes
 from edi_j0256.remit.model import (
     ClaimPayment,
+    PaymentHeader,
     ProviderAdjustment,
     RemitAdjustment,
-    RemitPayment,
     ServiceLinePayment,
 )
-from edi_j0256.x12.envelope import Envelope
-from edi_j0256.x12.values import parse_date, parse_decimal
+from edi_j0256.x12.reader import X12Reader
+from edi_j0256.x12.tokenizer import REMIT_BOUNDARIES, Segment, Unit
+from edi_j0256.x12.values import parse_date
 
 GROUP_CODES_5010 = frozenset({"CO", "PR", "OA", "PI"})
 GROUP_CODES_4010 = GROUP_CODES_5010 | {"CR"}
-CAS_TRIPLETS = tuple(range(2, 20, 3))  # CAS02, 05, 08, 11, 14, 17: reason; +1 amount; +2 quantity
 PLB_PAIRS = tuple(range(3, 15, 2))  # PLB03/04 ... PLB13/14
 MOA_REMARKS = (3, 4, 5, 6, 7)
 MIA_REMARKS = (5, 20, 21, 22, 23)
+ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+CLAIM_LOOP_TAGS = frozenset({"SVC", "CAS", "LQ", "MOA", "MIA", "NM1", "AMT", "QTY"})
+MAX_DIGITS = 18  # the longest X12 R element (R 1/18)
+CAS_AMOUNTS = {n: f"CAS{n + 1:02d}" for n in range(2, 20, 3)}
+CAS_QUANTITIES = {n: f"CAS{n + 2:02d}" for n in range(2, 20, 3)}
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+_SHOWN = 24  # characters of a bad value quoted in a message
+RemitItem = PaymentHeader | ClaimPayment | ProviderAdjustment
 
 
-class _Builder:
-    """Walks the segments of one file, keeping the open transaction, claim and service line."""
+@dataclass(slots=True)
+class RemitStats:
+    """What was read, so nothing is dropped silently (counts in = counts out).
 
-    def __init__(self, file: str, diagnostics: Diagnostics):
-        self.file = file
-        self.diagnostics = diagnostics
-        self.envelope = Envelope(file=file)
-        self.version = "5010"
-        self.payment: RemitPayment | None = None
-        self.claim: ClaimPayment | None = None
-        self.service: ServiceLinePayment | None = None
-        self.party: str | None = None  # last N1 entity (PR, PE) of the header
-        self.skipping: str | None = None  # ST01 of a transaction that is not an 835
-        self.seen_835 = False
-        self.handlers: dict[str, Callable[[Any], None]] = {
-            "ISA": self.isa, "GS": self.gs, "BPR": self.bpr, "TRN": self.trn, "N1": self.n1,
-            "REF": self.ref, "DTM": self.dtm, "LX": self.lx, "CLP": self.clp, "CAS": self.cas,
-            "NM1": self.nm1, "MOA": self.moa, "MIA": self.mia, "AMT": self.amt, "SVC": self.svc,
-            "LQ": self.lq, "PLB": self.plb,
-        }
+    ``claims = claims_read + claims_skipped + claims_outside + claims_unreadable``; every
+    CLP segment of the file is one of them. ``service_lines`` is every SVC segment, counted
+    on the bytes, built or not.
+    """
 
-    # -- helpers ---------------------------------------------------------------------------
-    def warn(self, code: str, message: str, segment: Any) -> None:
-        self.diagnostics.add(code, Severity.WARNING, message, self.file,
-                             getattr(segment, "index", None), getattr(segment, "line", None))
+    files: int = 0
+    interchanges: int = 0
+    transactions: int = 0  # 835 transactions (ST*835)
+    other_transactions: int = 0  # ST of other transaction sets, skipped
+    claims: int = 0  # every CLP segment
+    claims_read: int = 0  # built into ClaimPayment records
+    claims_skipped: int = 0  # could not concern the codes: counted, not built
+    claims_outside: int = 0  # CLP with no ST*835 open (X356)
+    claims_unreadable: int = 0  # could not be read (X357)
+    service_lines: int = 0  # every SVC segment
+    service_lines_read: int = 0  # SVC loops of the claims that were built
+    provider_adjustments: int = 0  # PLB reason/amount pairs
 
-    def number(self, segment: Any, n: int) -> Decimal | None:
-        text = segment.element(n).strip()
+    def add(self, other: RemitStats) -> None:
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class _Line:
+    """A 2110 loop being read; frozen into a :class:`ServiceLinePayment` when it ends."""
+
+    __slots__ = ("head", "service_date", "service_date_end", "line_control", "references",
+                 "allowed_amount", "adjustments", "rarcs", "position")
+
+    def __init__(self, head: tuple, position: tuple[int, int]):
+        self.head = head  # SVC01 .. SVC07: the first eleven fields, in their order
+        self.service_date = self.service_date_end = self.line_control = None
+        self.allowed_amount = None
+        self.references: list[tuple[str, str]] = []
+        self.adjustments: list[RemitAdjustment] = []
+        self.rarcs: list[str] = []
+        self.position = position
+
+    def freeze(self) -> ServiceLinePayment:
+        return ServiceLinePayment(*self.head, self.service_date, self.service_date_end,
+                                  self.line_control, tuple(self.references),
+                                  self.allowed_amount, tuple(self.adjustments),
+                                  tuple(self.rarcs), *self.position)
+
+
+class RemitReader:
+    """The 835 records of one file. Iterate :meth:`items`; read :attr:`stats` afterwards.
+
+    >>> import io
+    >>> text = (b"ST*835*0001~BPR*I*80*C*ACH************20260105~TRN*1*EFT1*1999999999~"
+    ...         b"N1*PR*PAYER~N1*PE*CLINIC*XX*1999999984~LX*1~CLP*C1*1*100*80**MB*P1~"
+    ...         b"SVC*HC:J0256*100*80**10~CAS*CO*45*20~SE*10*0001~")
+    >>> reader = RemitReader(io.BytesIO(text), name="era.835")
+    >>> [type(item).__name__ for item in reader.items()]
+    ['PaymentHeader', 'ClaimPayment']
+    >>> reader.stats.claims, reader.stats.service_lines
+    (1, 1)
+    """
+
+    def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
+                 diagnostics: Diagnostics | None = None,
+                 hcpcs: str | Iterable[str] | None = ALL_CODES,
+                 carcs: CodeTable | None = None, rarcs: CodeTable | None = None):
+        self.codes = normalize_codes(hcpcs)
+        self.every = ALL_CODES in self.codes
+        self.needles = tuple({c.encode("latin-1", "replace") for c in self.codes}
+                             | {c.lower().encode("latin-1", "replace") for c in self.codes})
+        self.reader = X12Reader(source, name=name, diagnostics=diagnostics,
+                                boundaries=REMIT_BOUNDARIES, tally=("SVC",))
+        self.name = self.reader.name
+        self.diagnostics = self.reader.diagnostics
+        self.carcs, self.rarcs = carcs, rarcs
+        self.stats = RemitStats(files=1)
+        self._header: PaymentHeader | None = None
+        self._totals = PaymentTotals()
+        self._isa_version = "5010"
+        self._seen_835 = False
+        self._skipping = False  # inside a transaction that is not an 835
+        self._svc_needles: list[bytes] = []
+        self._needles_for: object = None
+        self._bad_component: object = None
+        self._element_for: object = None
+        self._element = b"*"
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def items(self) -> Iterator[RemitItem]:
+        """Headers, claim payments and provider adjustments, in file order."""
+        for unit in self.reader.units():
+            tag = unit.tag
+            if tag == "CLP":
+                yield from self._clp(unit)
+            elif tag == "ST":
+                yield from self._st(unit)
+            else:
+                self._close()
+                if tag == "ISA":
+                    isa12 = unit.segments()[0].element(12)
+                    self._isa_version = "4010" if isa12.startswith("004") else "5010"
+                self._outside(unit.segments()[1:])
+        self._close()
+        tokenizer = self.reader.tokenizer
+        self.stats.service_lines = tokenizer.tallies.get("SVC", 0)
+        self.stats.interchanges = self.reader.interchanges
+        if not self._seen_835:
+            self.diagnostics.add("X350", Severity.ERROR,
+                                 "no 835 transaction (ST*835) in the file", self.name)
+
+    def _close(self) -> None:
+        """End the open transaction: its payment balance, from the running sums."""
+        if self._header is not None:
+            check_payment(self._header, self._totals, self.diagnostics)
+        self._header = None
+        self._skipping = False
+
+    def _outside(self, segments: list[Segment]) -> None:
+        for s in segments:
+            if s.tag not in ENVELOPE_TAGS and not self._skipping:
+                self._warn("X351", f"{_shown(s.tag)} outside an 835 transaction (ST*835); "
+                           "ignored", s.index, s.line)
+
+    # -- header ------------------------------------------------------------------------------
+
+    def _st(self, unit: Unit) -> Iterator[RemitItem]:
+        self._close()
+        if unit.segments()[0].element(1) != "835":  # split by the envelope reader already
+            self._skipping = True
+            self.stats.other_transactions += 1
+            return
+        rows = unit.rows()
+        self._seen_835 = True
+        self.stats.transactions += 1
+        envelope = self.reader.envelope
+        implementation = envelope.implementation or ""
+        version = ("4010" if implementation.startswith("004") else "5010") if implementation \
+            else self._isa_version
+        values: dict = {}
+        party = None
+        rest = []
+        for tag, e, index, line, _ in rows[1:]:
+            e = _padded(e, 17)
+            if tag == "BPR":
+                values.update(handling_code=e[1] or None,
+                              payment_amount=self._number(e[2], "BPR02", index, line),
+                              credit_debit=e[3] or None, payment_method=e[4] or None,
+                              payment_date=self._date(e[16], "BPR16", index, line))
+            elif tag == "TRN":
+                if "trace_number" not in values:
+                    values.update(trace_number=e[2] or None, trace_originator=e[3] or None)
+            elif tag == "N1":
+                party = e[1]
+                if party == "PR":
+                    values.update(payer_name=e[2] or None, payer_id=e[4] or None)
+                elif party == "PE":
+                    values.update(payee_name=e[2] or None, payee_id=e[4] or None,
+                                  payee_id_qualifier=e[3] or None)
+            elif tag == "REF":
+                if party == "PR" and e[1] == "2U" and not values.get("payer_id"):
+                    values["payer_id"] = e[2] or None
+            elif tag == "DTM":
+                if e[1] == "405":
+                    values["production_date"] = self._date(e[2], "DTM02", index, line)
+            elif tag in CLAIM_LOOP_TAGS or tag == "PLB":
+                rest.append((tag, e, index, line))
+        first = rows[0]
+        header = PaymentHeader(envelope=envelope, version=version, segment=first[2],
+                               line=first[3], **values)
+        if "payment_amount" not in values and "handling_code" not in values:
+            self._warn("X355", "835 transaction without BPR", first[2], first[3])
+        self._header = header
+        self._totals = PaymentTotals()
+        yield header
+        for tag, e, index, line in rest:
+            if tag == "PLB":
+                yield from self._plb(e, self._component(unit), index, line)
+            else:
+                self._warn("X351", f"{tag} outside a claim (CLP); ignored", index, line)
+
+    # -- claims ------------------------------------------------------------------------------
+
+    def _clp(self, unit: Unit) -> Iterator[RemitItem]:
+        stats = self.stats
+        stats.claims += 1
+        header = self._header
+        if header is None:
+            stats.claims_outside += 1
+            self._warn("X356", "CLP outside an 835 transaction (no ST*835 before it); "
+                       "counted, not read", unit.index, unit.line, Severity.ERROR)
+            return
+        if not self.every and not self._concerns(unit):
+            stats.claims_skipped += 1
+            self._skipped_claim(unit)
+            yield from self._trailing_plb(unit)
+            return
+        try:
+            claim, trailer = self._build(unit, header)
+        except Exception as exc:  # one bad claim never stops the file
+            stats.claims_unreadable += 1
+            self._warn("X357", f"claim payment at segment {unit.index} could not be read "
+                       f"({type(exc).__name__}); skipped", unit.index, unit.line,
+                       Severity.ERROR)
+            yield from self._trailing_plb(unit)
+            return
+        stats.claims_read += 1
+        stats.service_lines_read += len(claim.lines)
+        if claim.paid is not None:
+            self._totals.claims_paid += claim.paid
+        check_claim(claim, self.name, self.diagnostics)
+        if self.carcs is not None and self.rarcs is not None:
+            check_claim_codes(claim, self.carcs, self.rarcs, self.diagnostics)
+        yield claim
+        for e, index, line in trailer:
+            yield from self._plb(e, self._component(unit), index, line)
+
+    def _trailing_plb(self, unit: Unit) -> Iterator[ProviderAdjustment]:
+        """The PLB segments written after a claim that is not built (they close the
+        transaction, so they sit in its last CLP unit)."""
+        if unit.contains(b"PLB"):
+            for _tag, e, index, line, _ in unit.rows(frozenset({"PLB"})):
+                yield from self._plb(e, self._component(unit), index, line)
+
+    def _concerns(self, unit: Unit) -> bool:
+        """Whether a CLP unit may hold one of the codes, from its bytes: it names one, or it
+        has no SVC (claim-level adjustments, which cannot be told apart by procedure)."""
+        for needle in self.needles:
+            if unit.contains(needle):
+                return True
+        if self._needles_for is not unit.delimiters:
+            d = unit.delimiters
+            term, elem = d.segment.encode("latin-1"), d.element.encode("latin-1")
+            self._svc_needles = list(dict.fromkeys((term + b"\nSVC" + elem, term + b"SVC" + elem,
+                                                    term + b"\r\nSVC" + elem)))
+            self._needles_for = d
+        needles = self._svc_needles
+        for n, needle in enumerate(needles):
+            if unit.contains(needle):
+                if n:  # the layout of this file: ask for it first from now on
+                    needles.insert(0, needles.pop(n))
+                return False
+        return True
+
+    def _skipped_claim(self, unit: Unit) -> None:
+        """CLP04 of a claim passed over, from the CLP segment's bytes (for X362)."""
+        parts = unit.head().split(self._element_bytes(unit), 5)
+        if len(parts) < 5 or not parts[4]:
+            return
+        paid = parts[4]
+        digits = paid[1:] if paid[:1] == b"-" else paid
+        if len(digits) <= MAX_DIGITS and (digits.isdigit()
+                                          or digits.replace(b".", b"", 1).isdigit()):
+            self._totals.claims_paid += Decimal(paid.decode("ascii"))
+            return
+        value = self._number(paid.decode("latin-1"), "CLP04", unit.index, unit.line)
+        if value is not None:
+            self._totals.claims_paid += value
+
+    def _element_bytes(self, unit: Unit) -> bytes:
+        d = unit.delimiters
+        if self._element_for is not d:
+            self._element_for, self._element = d, d.element.encode("latin-1")
+        return self._element
+
+    def _build(self, unit: Unit, header: PaymentHeader
+               ) -> tuple[ClaimPayment, list[tuple[list[str], int, int]]]:
+        """One claim payment from its unit, and the PLB segments written after it."""
+        rows = unit.rows()
+        component = self._component(unit)
+        number = self._number
+        _, e, index, line, _ = rows[0]
+        e = _padded(e, 10)
+        values: dict = dict(
+            claim_id=e[1] or None, status=e[2] or None,
+            charge=number(e[3], "CLP03", index, line), paid=number(e[4], "CLP04", index, line),
+            patient_responsibility=number(e[5], "CLP05", index, line),
+            filing_indicator=e[6] or None, payer_claim_control=e[7] or None,
+            facility_type=e[8] or None, frequency_code=e[9] or None, segment=index, line=line)
+        if not values["claim_id"]:
+            self._warn("X355", "CLP01 (patient control number) is empty", index, line)
+        adjustments: list[RemitAdjustment] = []
+        moa: list[str] = []
+        mia: list[str] = []
+        references: list[tuple[str, str]] = []
+        dates: dict[str, date] = {}
+        amounts: dict[str, Decimal] = {}
+        lines: list[ServiceLinePayment] = []
+        trailer: list[tuple[list[str], int, int]] = []
+        service: _Line | None = None
+        in_claim = True  # False after an LX or PLB: the segments that follow are not this claim's
+        version = header.version
+        for tag, e, index, line, _ in rows[1:]:
+            if tag == "CAS" and in_claim:  # the most frequent segment first
+                self._cas(service.adjustments if service else adjustments, e, version,
+                          index, line)
+                continue
+            if tag == "SVC":
+                if service is not None:
+                    lines.append(service.freeze())
+                service = None
+                if in_claim:
+                    service = self._service(e, component, index, line)
+                else:
+                    self._warn("X351", "SVC outside a claim (CLP); ignored", index, line)
+                continue
+            if tag == "PLB" or tag == "LX":
+                if service is not None:
+                    lines.append(service.freeze())
+                service, in_claim = None, False
+                if tag == "PLB":
+                    trailer.append((e, index, line))
+                continue
+            if not in_claim:
+                if tag in CLAIM_LOOP_TAGS:
+                    self._warn("X351", f"{tag} outside a claim (CLP); ignored", index, line)
+                continue
+            if tag == "CAS":
+                self._cas(service.adjustments if service else adjustments, e, header.version,
+                          index, line)
+                continue
+            if len(e) < 3:
+                e = _padded(e, 3)
+            if tag == "REF":
+                if service is None:
+                    references.append((e[1], e[2]))
+                elif e[1] == "6R":
+                    service.line_control = e[2] or None
+                else:
+                    service.references.append((e[1], e[2]))
+            elif tag == "DTM":
+                value = self._date(e[2], "DTM02", index, line)
+                if service is not None:
+                    if e[1] in ("472", "150"):
+                        service.service_date = value
+                    elif e[1] == "151":
+                        service.service_date_end = value
+                elif value is not None:
+                    dates[e[1]] = value
+            elif tag == "AMT":
+                value = number(e[2], "AMT02", index, line)
+                if service is not None:
+                    if e[1] == "B6":
+                        service.allowed_amount = value
+                elif value is not None:
+                    amounts[e[1]] = value
+            elif tag == "LQ":
+                if service is None:
+                    self._warn("X351", "LQ outside a service line (SVC); ignored", index, line)
+                elif e[1] == "HE" and e[2]:
+                    service.rarcs.append(e[2])
+            elif service is not None:
+                continue  # NM1, MOA, MIA belong to the claim, before its first SVC
+            elif tag == "NM1":
+                e = _padded(e, 10)
+                if e[1] == "QC":
+                    values.update(patient_id=e[9] or None, patient_last_name=e[3] or None,
+                                  patient_first_name=e[4] or None)
+                elif e[1] == "IL":
+                    values.update(insured_id=e[9] or None, insured_last_name=e[3] or None,
+                                  insured_first_name=e[4] or None)
+            elif tag == "MOA":
+                e = _padded(e, 8)
+                moa.extend(e[n] for n in MOA_REMARKS if e[n])
+            elif tag == "MIA":
+                e = _padded(e, 24)
+                mia.extend(e[n] for n in MIA_REMARKS if e[n])
+        if service is not None:
+            lines.append(service.freeze())
+        claim = ClaimPayment(**values, adjustments=tuple(adjustments), remarks=(*moa, *mia),
+                             outpatient_remarks=tuple(moa), inpatient_remarks=tuple(mia),
+                             references=tuple(references), dates=dates, amounts=amounts,
+                             lines=tuple(lines), payment=header)
+        return claim, trailer
+
+    def _service(self, e: list[str], component: str, index: int, line: int) -> _Line:
+        if len(e) < 8:
+            e = _padded(e, 8)
+        procedure = e[1].split(component) if e[1] else []
+        original = e[6].split(component) if e[6] else []
+        number = self._number
+        return _Line((
+            procedure[0] if procedure and procedure[0] else None,
+            procedure[1] if len(procedure) > 1 and procedure[1] else None,
+            tuple(filter(None, procedure[2:6])),
+            number(e[2], "SVC02", index, line), number(e[3], "SVC03", index, line),
+            e[4] or None, number(e[5], "SVC05", index, line),
+            original[0] if original and original[0] else None,
+            original[1] if len(original) > 1 and original[1] else None,
+            tuple(filter(None, original[2:6])), number(e[7], "SVC07", index, line)),
+            (index, line))
+
+    def _cas(self, into: list[RemitAdjustment], e: list[str], version: str, index: int,
+             line: int) -> None:
+        group = e[1] if len(e) > 1 else ""
+        if group not in (GROUP_CODES_4010 if version == "4010" else GROUP_CODES_5010):
+            hint = " (4010 only)" if group == "CR" else ""
+            self._warn("X353", f"CAS01 group code `{_shown(group)}` is not valid in "
+                       f"{version}{hint}; kept", index, line)
+        size = len(e)
+        for n in range(2, min(size, 20), 3):  # CAS02/05/08/11/14/17, then amount, quantity
+            reason = e[n]
+            amount = e[n + 1] if n + 1 < size else ""
+            if not (reason and amount and reason[0] > " " and reason[-1] > " "):
+                reason, amount = reason.strip(), amount.strip()
+                if not reason and not amount:
+                    continue
+                if not reason or not amount:
+                    self._warn("X354", f"CAS{n:02d}/CAS{n + 1:02d} triplet is incomplete "
+                               f"(reason `{_shown(reason)}`, amount `{_shown(amount)}`)",
+                               index, line)
+            value = _plain(amount) if amount else None
+            if value is None and amount:
+                value = self._number(amount, CAS_AMOUNTS[n], index, line)
+            quantity = e[n + 2] if n + 2 < size else ""
+            count = None
+            if quantity:
+                count = _plain(quantity)
+                if count is None:
+                    count = self._number(quantity, CAS_QUANTITIES[n], index, line)
+            into.append(RemitAdjustment(group, reason, value, count, index, line))
+
+    def _plb(self, e: list[str], component: str, index: int, line: int
+             ) -> Iterator[ProviderAdjustment]:
+        e = _padded(e, 15)
+        provider = e[1] or None
+        period = self._date(e[2], "PLB02", index, line)
+        for n in PLB_PAIRS:
+            if not e[n] and not e[n + 1]:
+                continue
+            reason, _, reference = e[n].partition(component)
+            amount = self._number(e[n + 1], f"PLB{n + 1:02d}", index, line)
+            adjustment = ProviderAdjustment(
+                provider_id=provider, fiscal_period_date=period, reason=reason,
+                reference=reference.split(component, 1)[0] or None, amount=amount,
+                payment=self._header, segment=index, line=line)
+            self.stats.provider_adjustments += 1
+            if amount is not None:
+                self._totals.provider_adjustments += amount
+            yield adjustment
+
+    # -- values ------------------------------------------------------------------------------
+
+    def _component(self, unit: Unit) -> str:
+        """The component separator, or ``:`` when ISA16 gave none that can be used (empty,
+        or the element or segment separator), said once per interchange (X358)."""
+        d = unit.delimiters
+        if d.component and d.component not in (d.element, d.segment):
+            return d.component
+        if self._bad_component is not d:
+            self._bad_component = d
+            self._warn("X358", f"ISA16 gives no usable component separator "
+                       f"({d.component!r}); ':' assumed", unit.index, unit.line)
+        return ":"
+
+    def _warn(self, code: str, message: str, index: int | None, line: int | None,
+              severity: Severity = Severity.WARNING) -> None:
+        self.diagnostics.add(code, severity, message, self.name, index, line)
+
+    def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
+        """An X12 R value: optional minus, digits, optional point; no exponent, <= 18 digits."""
         if not text:
             return None
-        value = parse_decimal(text)
-        if value is None:
-            self.warn("X352", f"{segment.tag}{n:02d} `{text}` is not a number", segment)
-        return value
+        value = _plain(text)
+        if value is not None:
+            return value
+        stripped = text.strip()
+        if stripped != text:
+            return self._number(stripped, where, index, line)
+        if (_NUMBER.fullmatch(text) is not None
+                and len(text) - text.startswith("-") - ("." in text) <= MAX_DIGITS):
+            return Decimal(text)  # 18 digits and a point
+        self._warn("X352", f"{where} `{_shown(text)}` is not a number", index, line)
+        return None
 
-    def date(self, segment: Any, n: int) -> date | None:
-        text = segment.element(n).strip()
+    def _date(self, text: str, where: str, index: int, line: int) -> date | None:
+        text = text.strip()
         if not text:
             return None
         value = parse_date(text)
         if value is None:
-            self.warn("X352", f"{segment.tag}{n:02d} `{text}` is not a CCYYMMDD date", segment)
+            self._warn("X352", f"{where} `{_shown(text)}` is not a CCYYMMDD date", index, line)
         return value
 
-    def outside(self, segment: Any, loop: str) -> None:
-        self.warn("X351", f"{segment.tag} outside {loop}; ignored", segment)
 
-    # -- envelope --------------------------------------------------------------------------
-    def isa(self, s: Any) -> None:
-        self.envelope = Envelope(file=self.file, interchange_control=s.element(13).strip() or None,
-                                 sender_id=s.element(6).strip() or None,
-                                 receiver_id=s.element(8).strip() or None)
-        self.version = "4010" if s.element(12).startswith("004") else "5010"
-
-    def gs(self, s: Any) -> None:
-        self.envelope.group_control = s.element(6) or None
-        self.envelope.implementation = s.element(8) or None
-        if s.element(8):
-            self.version = "4010" if s.element(8).startswith("004") else "5010"
-
-    def start(self, s: Any) -> None:
-        control = (s.element(2) or None) if s.tag == "ST" else None
-        envelope = replace(self.envelope, transaction_control=control, transaction_type="835")
-        self.payment = RemitPayment(envelope=envelope, version=self.version,
-                                    segment=s.index, line=s.line)
-        self.claim = self.service = None
-        self.party = None
-        self.seen_835 = True
-
-    def finish(self) -> RemitPayment | None:
-        payment, self.payment = self.payment, None
-        self.claim = self.service = None
-        return payment
-
-    # -- header ----------------------------------------------------------------------------
-    def bpr(self, s: Any) -> None:
-        p = self.payment
-        p.handling_code = s.element(1) or None
-        p.payment_amount = self.number(s, 2)
-        p.credit_debit = s.element(3) or None
-        p.payment_method = s.element(4) or None
-        p.payment_date = self.date(s, 16)
-
-    def trn(self, s: Any) -> None:
-        if self.payment.trace_number is None:
-            self.payment.trace_number = s.element(2) or None
-            self.payment.trace_originator = s.element(3) or None
-
-    def n1(self, s: Any) -> None:
-        self.party = s.element(1)
-        if self.party == "PR":
-            self.payment.payer_name = s.element(2) or None
-            self.payment.payer_id = s.element(4) or None
-        elif self.party == "PE":
-            self.payment.payee_name = s.element(2) or None
-            self.payment.payee_id = s.element(4) or None
-            self.payment.payee_id_qualifier = s.element(3) or None
-
-    def lx(self, s: Any) -> None:
-        self.claim = self.service = None
-
-    # -- claim -----------------------------------------------------------------------------
-    def clp(self, s: Any) -> None:
-        self.service = None
-        self.claim = ClaimPayment(
-            claim_id=s.element(1) or None, status=s.element(2) or None,
-            charge=self.number(s, 3), paid=self.number(s, 4),
-            patient_responsibility=self.number(s, 5), filing_indicator=s.element(6) or None,
-            payer_claim_control=s.element(7) or None, facility_type=s.element(8) or None,
-            frequency_code=s.element(9) or None, segment=s.index, line=s.line)
-        if not self.claim.claim_id:
-            self.warn("X355", "CLP01 (patient control number) is empty", s)
-        self.payment.claims.append(self.claim)
-
-    def nm1(self, s: Any) -> None:
-        if self.claim is None:
-            return
-        entity = s.element(1)
-        if entity == "QC":
-            self.claim.patient_id = s.element(9) or None
-            self.claim.patient_last_name = s.element(3) or None
-            self.claim.patient_first_name = s.element(4) or None
-        elif entity == "IL":
-            self.claim.insured_id = s.element(9) or None
-            self.claim.insured_last_name = s.element(3) or None
-            self.claim.insured_first_name = s.element(4) or None
-
-    def moa(self, s: Any) -> None:
-        if self.claim is None:
-            return self.outside(s, "a claim (CLP)")
-        self.claim.remarks.extend(s.element(n) for n in MOA_REMARKS if s.element(n))
-
-    def mia(self, s: Any) -> None:
-        if self.claim is None:
-            return self.outside(s, "a claim (CLP)")
-        self.claim.remarks.extend(s.element(n) for n in MIA_REMARKS if s.element(n))
-
-    def cas(self, s: Any) -> None:
-        owner = self.service or self.claim
-        if owner is None:
-            return self.outside(s, "a claim (CLP) or service line (SVC)")
-        group = s.element(1)
-        allowed = GROUP_CODES_4010 if self.version == "4010" else GROUP_CODES_5010
-        if group not in allowed:
-            hint = " (4010 only)" if group == "CR" else ""
-            self.warn("X353", f"CAS01 group code `{group}` is not valid in "
-                              f"{self.version}{hint}; kept", s)
-        for n in CAS_TRIPLETS:
-            reason, amount = s.element(n).strip(), s.element(n + 1).strip()
-            if not reason and not amount:
-                continue
-            if not reason or not amount:
-                self.warn("X354", f"CAS{n:02d}/CAS{n + 1:02d} triplet is incomplete "
-                                  f"(reason `{reason}`, amount `{amount}`)", s)
-            owner.adjustments.append(RemitAdjustment(
-                group=group, carc=reason, amount=self.number(s, n + 1),
-                quantity=self.number(s, n + 2), segment=s.index, line=s.line))
-
-    # -- service line ----------------------------------------------------------------------
-    def svc(self, s: Any) -> None:
-        if self.claim is None:
-            self.service = None
-            return self.outside(s, "a claim (CLP)")
-        procedure = s.components(1)
-        original = s.components(6)
-        self.service = ServiceLinePayment(
-            procedure_qualifier=procedure[0] if procedure and procedure[0] else None,
-            procedure_code=procedure[1] if len(procedure) > 1 and procedure[1] else None,
-            modifiers=tuple(m for m in procedure[2:6] if m),
-            charge=self.number(s, 2), paid=self.number(s, 3),
-            revenue_code=s.element(4) or None, units_paid=self.number(s, 5),
-            original_qualifier=original[0] if original and original[0] else None,
-            original_procedure_code=original[1] if len(original) > 1 and original[1] else None,
-            original_modifiers=tuple(m for m in original[2:6] if m),
-            original_units=self.number(s, 7), segment=s.index, line=s.line)
-        self.claim.lines.append(self.service)
-
-    def lq(self, s: Any) -> None:
-        if self.service is None:
-            return self.outside(s, "a service line (SVC)")
-        if s.element(1) == "HE" and s.element(2):
-            self.service.rarcs.append(s.element(2))
-
-    # -- segments whose meaning depends on the loop ----------------------------------------
-    def ref(self, s: Any) -> None:
-        qualifier, value = s.element(1), s.element(2)
-        if self.service is not None:
-            if qualifier == "6R":
-                self.service.line_control = value or None
-            else:
-                self.service.references.append((qualifier, value))
-        elif self.claim is not None:
-            self.claim.references.append((qualifier, value))
-        elif self.party == "PR" and qualifier == "2U" and not self.payment.payer_id:
-            self.payment.payer_id = value or None
-
-    def dtm(self, s: Any) -> None:
-        qualifier = s.element(1)
-        if self.service is not None:
-            if qualifier in ("472", "150"):
-                self.service.service_date = self.date(s, 2)
-            elif qualifier == "151":
-                self.service.service_date_end = self.date(s, 2)
-        elif self.claim is not None:
-            value = self.date(s, 2)
-            if value is not None:
-                self.claim.dates[qualifier] = value
-        elif qualifier == "405":
-            self.payment.production_date = self.date(s, 2)
-
-    def amt(self, s: Any) -> None:
-        if self.service is not None:
-            if s.element(1) == "B6":
-                self.service.allowed_amount = self.number(s, 2)
-        elif self.claim is not None:
-            value = self.number(s, 2)
-            if value is not None:
-                self.claim.amounts[s.element(1)] = value
-
-    def plb(self, s: Any) -> None:
-        self.claim = self.service = None
-        provider, period = s.element(1) or None, self.date(s, 2)
-        for n in PLB_PAIRS:
-            if not s.element(n) and not s.element(n + 1):
-                continue
-            self.payment.provider_adjustments.append(ProviderAdjustment(
-                provider_id=provider, fiscal_period_date=period, reason=s.component(n, 1),
-                reference=s.component(n, 2) or None, amount=self.number(s, n + 1),
-                segment=s.index, line=s.line))
-
-    # -- driver ----------------------------------------------------------------------------
-    def feed(self, s: Any) -> RemitPayment | None:
-        """Take one segment; return a finished transaction when one closes."""
-        tag = s.tag
-        if tag == "ST":
-            done = self.finish()
-            self.skipping = None if s.element(1) == "835" else (s.element(1) or "?")
-            if self.skipping is None:
-                self.start(s)
-            return done
-        if tag in ("SE", "GE", "IEA"):
-            self.skipping = None
-            return self.finish()
-        if tag in ("ISA", "GS"):
-            done = self.finish()
-            self.handlers[tag](s)
-            return done
-        if self.skipping:
-            return None
-        handler = self.handlers.get(tag)
-        if handler is None:
-            return None
-        if self.payment is None:
-            if tag != "BPR":
-                return self.outside(s, "an 835 transaction (ST*835)")
-            self.start(s)
-            self.warn("X355", "BPR without ST*835; read as an 835", s)
-        handler(s)
-        return None
+_BLANK = [""] * 24
 
 
-def parse_remits(segments: Iterable[Any], *, file: str = "<input>",
-                 diagnostics: Diagnostics | None = None) -> Iterator[RemitPayment]:
-    """Build one :class:`RemitPayment` per 835 transaction set from X12 segments.
-
-    ``segments`` are :class:`edi_j0256.x12.Segment` objects (anything with ``tag``,
-    ``element(n)``, ``components(n)``, ``component(n, k)``, ``index`` and ``line``).
-    Reports ``X350`` when no 835 transaction was found.
-    """
-    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
-    builder = _Builder(file, diagnostics)
-    for segment in segments:
-        done = builder.feed(segment)
-        if done is not None:
-            yield _checked(done, builder)
-    done = builder.finish()
-    if done is not None:
-        yield _checked(done, builder)
-    if not builder.seen_835:
-        diagnostics.add("X350", Severity.ERROR, "no 835 transaction (ST*835) in the file", file)
+def _padded(elements: list[str], size: int) -> list[str]:
+    """Elements 0 .. size-1, ``''`` where absent, so handlers index without length checks."""
+    missing = size - len(elements)
+    return elements + _BLANK[:missing] if missing > 0 else elements
 
 
-def _checked(payment: RemitPayment, builder: _Builder) -> RemitPayment:
-    if payment.payment_amount is None and payment.handling_code is None:
-        builder.diagnostics.add("X355", Severity.WARNING, "835 transaction without BPR",
-                                builder.file, payment.segment, payment.line)
-    check_balance(payment, builder.diagnostics)
-    return payment
+def _plain(text: str) -> Decimal | None:
+    """The common number, decided with C-speed string tests: ASCII digits, at most one point,
+    an optional leading minus, at most 18 characters besides the minus. None otherwise (the
+    caller then looks closer)."""
+    digits = text[1:] if text[:1] == "-" else text
+    if len(digits) <= MAX_DIGITS and digits.isascii() and (
+            digits.isdigit() or digits.replace(".", "", 1).isdigit()):
+        return Decimal(text)
+    return None
+
+
+def _shown(text: str) -> str:
+    """A value quoted in a message: cut to a few characters (a hostile value can be long)."""
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+
+
+def iter_remit(source: str | Path | BinaryIO, *, name: str | None = None,
+               diagnostics: Diagnostics | None = None,
+               hcpcs: str | Iterable[str] | None = ALL_CODES,
+               carcs: CodeTable | None = None, rarcs: CodeTable | None = None
+               ) -> Iterator[RemitItem]:
+    """The records of one 835 file as they are read (see :class:`RemitReader`)."""
+    return RemitReader(source, name=name, diagnostics=diagnostics, hcpcs=hcpcs, carcs=carcs,
+                       rarcs=rarcs).items()
