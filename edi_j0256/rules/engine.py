@@ -55,13 +55,18 @@ class Checker:
         return not (self.ignore and matches(code, self.ignore))
 
     def check_claim(self, claim: Claim) -> Iterator[Finding]:
-        """Claim rules on one claim; the claim is remembered for the run rules."""
+        """Claim rules on one claim, then the run rules on its J0256 lines against the
+        patient's recent doses (the lines are remembered for later claims)."""
         self.counts.claims += 1
         self.counts.lines += len(drug_lines(claim))
         self.context.remember(claim)
         for rule in self.rules:
             if rule.scope == "claim":
                 for hit in rule.check(claim, self.context):
+                    yield self.counts.add(finding(rule, hit))
+        for rule in self.rules:
+            if rule.scope == "run":
+                for hit in rule.check(self.context):
                     yield self.counts.add(finding(rule, hit))
 
     def check_file(self, path: str | Path | BinaryIO, name: str | None = None
@@ -87,11 +92,9 @@ class Checker:
                     yield self.counts.add(finding(RULES[code], hit))
 
     def finish(self) -> Iterator[Finding]:
-        """The run rules (frequency, caps, duplicates) over everything checked so far."""
-        for rule in self.rules:
-            if rule.scope == "run":
-                for hit in rule.check(self.context):
-                    yield self.counts.add(finding(rule, hit))
+        """The end of the run: nothing is left to report (run rules report as lines are
+        read, against the patients' recent doses); kept so callers need not know."""
+        return iter(())
 
     def check_files(self, paths: Iterable[str | Path]) -> Iterator[Finding]:
         for path in paths:
