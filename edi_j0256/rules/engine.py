@@ -7,19 +7,21 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from edi_j0256.claims.model import Claim
-from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity
+from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
 from edi_j0256.rules.context import RuleContext, drug_lines
 from edi_j0256.rules.finding import Finding, Hit
 from edi_j0256.rules.policy import load_policies
 from edi_j0256.rules.refdata import load_crosswalk
 from edi_j0256.rules.registry import RULES, Rule, all_rules, matches
+from edi_j0256.x12.kind import PROBE_BYTES, FileKind, detect_file_kind, detect_kind
 
 READER_FIX = "Correct the X12 at this position so the file follows the 5010 guide, and resend."
 
@@ -42,12 +44,15 @@ class Checker:
     """One run: any number of files share the context (for cross-file rules) and counts."""
 
     def __init__(self, context: RuleContext | None = None, *, select: Iterable[str] = (),
-                 ignore: Iterable[str] = (), ig: bool = False, ack_dir: str | None = None):
+                 ignore: Iterable[str] = (), ig: bool = False, ack_dir: str | None = None,
+                 ig_values: bool = False):
         self.context = context or RuleContext()
         self.select, self.ignore = tuple(select), tuple(ignore)
-        self.ig, self.ack_dir = ig, ack_dir
+        self.ig, self.ack_dir, self.ig_values = ig, ack_dir, ig_values
         self.counts = Counts()
         self.rules = [r for r in all_rules() if self.wanted(r.code)]
+        self.unusable: list[str] = []  # one line per input that could not be checked
+        self._ack_names: set[str] = set()
 
     def wanted(self, code: str) -> bool:
         if self.select and not matches(code, self.select):
@@ -87,9 +92,52 @@ class Checker:
         if self.ig and isinstance(path, (str, Path)):
             from edi_j0256.rules.ig import run_pyx12
 
-            for code, hit in run_pyx12(str(path), self.ack_dir):
+            ack = self.ack_path(path) if self.ack_dir else None
+            for code, hit in run_pyx12(str(path), ack, show_values=self.ig_values):
                 if self.wanted(code):
                     yield self.counts.add(finding(RULES[code], hit))
+
+    def ack_path(self, path: str | Path) -> Path:
+        """Where the 999 of ``path`` goes: its file name made safe (letters, digits, ``._-``;
+        no leading dot), ``.999`` added, and ``-2``, ``-3`` ... when two inputs of the run
+        share a name. Always directly inside ``ack_dir``."""
+        from edi_j0256.rules.ig import ack_file_name
+
+        first = ack_file_name(path)
+        candidate, n = first, 1
+        while candidate in self._ack_names:
+            n += 1
+            candidate = f"{first[:-len('.999')]}-{n}.999"
+        self._ack_names.add(candidate)
+        return Path(self.ack_dir or ".") / candidate
+
+    def check_inputs(self, names: Iterable[str], stdin: BinaryIO | None = None,
+                     on_unusable: Callable[[str], None] | None = None) -> Iterator[Finding]:
+        """Check every input (``-`` is ``stdin``); an input that is not an 837 claim file or
+        cannot be read is reported in one line (``self.unusable``, and ``on_unusable``) and
+        the others are still checked."""
+        def unusable(message: str) -> None:
+            self.unusable.append(message)
+            if on_unusable is not None:
+                on_unusable(message)
+
+        for name in names:
+            try:
+                if name == "-":
+                    data = stdin.read() if stdin is not None else b""
+                    kind, source, label = detect_kind(data[:PROBE_BYTES]), io.BytesIO(data), \
+                        "<stdin>"
+                else:
+                    kind, source, label = detect_file_kind(name), name, None
+                if kind is not None and not kind.is_claims:
+                    unusable(wrong_kind(label or name, kind))
+                    continue
+                yield from self.check_file(source, name=label)
+            except X12ReadError as exc:
+                unusable(str(exc))
+            except OSError as exc:
+                unusable(f"{name}: cannot read: {exc.strerror or exc}")
+        yield from self.finish()
 
     def finish(self) -> Iterator[Finding]:
         """The end of the run: nothing is left to report (run rules report as lines are
@@ -107,6 +155,13 @@ class Checker:
         for diagnostic in pending:
             if diagnostic.severity != Severity.INFO and self.wanted(diagnostic.code):
                 yield self.counts.add(from_diagnostic(diagnostic))
+
+
+def wrong_kind(name: str, kind: FileKind) -> str:
+    """``FILE: is an 835 remittance advice, not an 837 claim file``."""
+    what = kind.describe()
+    article = "an" if what[:1] in "8" or what[:2] == "11" else "a"
+    return f"{name}: is {article} {what}, not an 837 claim file (check reads 837P / 837I)"
 
 
 def finding(rule: Rule, hit: Hit) -> Finding:

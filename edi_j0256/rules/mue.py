@@ -120,12 +120,12 @@ def read_cms_mue(path: str | Path) -> tuple[str, list[MueEdit]]:
     edits: list[MueEdit] = []
     source = f"CMS MUE table {Path(path).name}"
     try:
-        for number, row in enumerate(rows, 2):
+        for row in rows:
             if len(row) <= max(values[0], mai[0]) or not row[0].strip():
                 continue
             value, indicator = row[values[0]].strip(), _MAI.match(row[mai[0]])
             if not value.isdigit() or indicator is None:
-                raise MueError(f"{path}: row {number}: MUE value {value!r} or adjudication "
+                raise MueError(f"{path}: line {rows.line_num}: MUE value {value!r} or adjudication "
                                f"indicator {row[mai[0]].strip()!r} is not readable")
             why = row[rationale[0]].strip() if rationale and len(row) > rationale[0] else ""
             edits.append(MueEdit(row[0].strip().upper(), setting, int(value),
