@@ -13,13 +13,14 @@ from datetime import date
 from decimal import Decimal
 
 from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.rules.finding import Hit, Where
 from edi_j0256.rules.history import Dose, DoseRef, History, Seen, patient_key
 from edi_j0256.rules.mue import MueTable, load_mue
 from edi_j0256.rules.policy import Policy, PolicySet, load_policies
 from edi_j0256.rules.refdata import Crosswalk, load_crosswalk
 
-DRUG_CODE = "J0256"
+DRUG_CODE = DEFAULT_HCPCS[0]  # the rules are J0256's (1 unit = 10 mg)
 WASTE, NO_WASTE = "JW", "JZ"
 REPLACEMENT, VOID = "7", "8"  # CLM05-3: replacement / void of an earlier claim
 VOIDING_FREQUENCIES = frozenset({REPLACEMENT, VOID})
@@ -46,6 +47,8 @@ class RuleContext:
     arrivals: list[Arrival] = field(default_factory=list)  # of the claim being checked
     remembered: int = 0  # J0256 lines remembered in the run
     claims_seen: int = 0
+    _policy_of: Claim | None = None
+    _policy: Policy | None = None
 
     def __post_init__(self) -> None:
         if self.history is None:
@@ -54,7 +57,10 @@ class RuleContext:
             self.history = History(longest)
 
     def policy(self, claim: Claim) -> Policy:
-        return self.policies.for_claim(claim)
+        """The claim's payer policy (kept for the claim being checked: every rule asks)."""
+        if self._policy_of is not claim:
+            self._policy_of, self._policy = claim, self.policies.for_claim(claim)
+        return self._policy
 
     def remember(self, claim: Claim) -> list[Arrival]:
         """Check the claim's J0256 lines against the patient's recent doses, then keep them.
@@ -83,7 +89,8 @@ class RuleContext:
             dose = Dose(when, service_line.units, WASTE in service_line.modifiers,
                         self.claims_seen, claim.claim_id, signature,
                         DoseRef(claim.claim_id, service_line.line_number, file))
-            seen = self.history.seen(key, dose, policy.min_days_between_doses)
+            seen = self.history.seen(key, dose, policy.min_days_between_doses,
+                                     weekly=bool(policy.max_units_per_7_days))
             self.arrivals.append(Arrival(dose, Where.of(claim, service_line), policy, seen,
                                          claim.transaction_type))
             self.remembered += 1
@@ -108,9 +115,16 @@ def member_key(claim: Claim) -> int | None:
                        norm(claim.patient_first_name), claim.patient_birth_date)
 
 
+_LAST: list = [None, 0, []]  # the claim drug_lines last answered for, its line count, lines
+
+
 def drug_lines(claim: Claim) -> list[ServiceLine]:
-    """The claim's J0256 lines."""
-    return [s for s in claim.lines if (s.procedure_code or "").upper() == DRUG_CODE]
+    """The claim's J0256 lines (every rule asks: the answer for the last claim is kept)."""
+    if _LAST[0] is claim and _LAST[1] == len(claim.lines):
+        return _LAST[2]
+    lines = [s for s in claim.lines if (s.procedure_code or "").upper() == DRUG_CODE]
+    _LAST[:] = [claim, len(claim.lines), lines]
+    return lines
 
 
 def service_date(claim: Claim, service_line: ServiceLine) -> date | None:

@@ -16,9 +16,18 @@ LUNG_CATEGORIES = ("J43", "J44")  # emphysema, other COPD
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
 
 
+_LAST: list = [None, 0, []]  # the claim icd10_codes last answered for, its count, codes
+
+
 def icd10_codes(claim: Claim) -> list[tuple[str, str]]:
-    """(qualifier, dotted code) of the claim's ICD-10-CM diagnoses."""
-    return [(d.qualifier, d.dotted) for d in claim.diagnoses if d.qualifier in ICD10_QUALIFIERS]
+    """(qualifier, dotted code) of the claim's ICD-10-CM diagnoses (kept for the last claim:
+    several rules ask)."""
+    if _LAST[0] is claim and _LAST[1] == len(claim.diagnoses):
+        return _LAST[2]
+    codes = [(d.qualifier, d.dotted) for d in claim.diagnoses
+             if d.qualifier in ICD10_QUALIFIERS]
+    _LAST[:] = [claim, len(claim.diagnoses), codes]
+    return codes
 
 
 @rule("JD001", "no-aatd-diagnosis", severity="error", root_cause="diagnosis", carc="11",
@@ -81,8 +90,9 @@ def line_not_pointing_at_aatd(claim: Claim, context: RuleContext) -> Iterator[Hi
         return
     if not any(code == AATD for _, code in icd10_codes(claim)):
         return  # JD001
+    claim_codes = [d.dotted for d in claim.diagnoses]
     for service_line in drug_lines(claim):
-        pointed = claim.pointed_diagnoses(service_line)
+        pointed = claim.pointed_diagnoses(service_line, claim_codes)
         if AATD not in pointed:
             shown = ",".join(str(p) for p in service_line.diagnosis_pointers) or "none"
             yield hit(claim, service_line, f"J0256 line diagnosis pointers (SV107) `{shown}` "

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from edi_j0256.claims.model import Claim
+from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
 from edi_j0256.rules.context import RuleContext, drug_lines
 from edi_j0256.rules.finding import Finding, Hit
@@ -51,6 +52,8 @@ class Checker:
         self.ig, self.ack_dir, self.ig_values = ig, ack_dir, ig_values
         self.counts = Counts()
         self.rules = [r for r in all_rules() if self.wanted(r.code)]
+        self._claim_rules = [r for r in self.rules if r.scope == "claim"]
+        self._run_rules = [r for r in self.rules if r.scope == "run"]
         self.unusable: list[str] = []  # one line per input that could not be checked
         self._ack_names: set[str] = set()
 
@@ -64,14 +67,14 @@ class Checker:
         patient's recent doses (the lines are remembered for later claims)."""
         self.counts.claims += 1
         self.counts.lines += len(drug_lines(claim))
-        self.context.remember(claim)
-        for rule in self.rules:
-            if rule.scope == "claim":
-                for hit in rule.check(claim, self.context):
-                    yield self.counts.add(finding(rule, hit))
-        for rule in self.rules:
-            if rule.scope == "run":
-                for hit in rule.check(self.context):
+        context = self.context
+        context.remember(claim)
+        for rule in self._claim_rules:
+            for hit in rule.check(claim, context):
+                yield self.counts.add(finding(rule, hit))
+        if context.arrivals:
+            for rule in self._run_rules:
+                for hit in rule.check(context):
                     yield self.counts.add(finding(rule, hit))
 
     def check_file(self, path: str | Path | BinaryIO, name: str | None = None
@@ -85,7 +88,7 @@ class Checker:
 
         self.counts.files += 1
         diagnostics = Diagnostics()
-        for claim in read_claims(path, name=name, diagnostics=diagnostics, hcpcs="J0256"):
+        for claim in read_claims(path, name=name, diagnostics=diagnostics, hcpcs=DEFAULT_HCPCS):
             yield from self.check_claim(claim)
             yield from self._drain(diagnostics)
         yield from self._drain(diagnostics)

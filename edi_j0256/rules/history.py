@@ -94,6 +94,9 @@ class Day:
         self.signatures.setdefault(dose.signature, dose.ref)
         if dose.waste:
             return
+        if not self.given:
+            self.given.append((dose.claim_seq, dose.signature, dose.ref))
+            return
         given = [g for g in self.given if (g[0], g[1]) != (dose.claim_seq, dose.signature)]
         given.append((dose.claim_seq, dose.signature, dose.ref))
         claims = list(dict.fromkeys(g[0] for g in reversed(given)))[:PER_DATE_CLAIMS]
@@ -173,8 +176,10 @@ class History:
             self.packed[self.live_key] = marshal.dumps(days)
         self.live_key, self.live = None, {}
 
-    def seen(self, key: int, dose: Dose, within_days: int | None) -> Seen:
-        """What the patient's kept doses say about ``dose``; then ``dose`` is added."""
+    def seen(self, key: int, dose: Dose, within_days: int | None,
+             weekly: bool = True) -> Seen:
+        """What the patient's kept doses say about ``dose``; then ``dose`` is added
+        (``weekly``: compute the 7-day totals, else ``week_units`` is the day's)."""
         days = self.patient(key)
         ordinal = dose.service_date.toordinal()
         today = days.get(ordinal)
@@ -184,10 +189,13 @@ class History:
             nearest = self._nearest(days, ordinal, dose, within_days)
         day = days.setdefault(ordinal, Day())
         day.add(dose)
-        week = max(sum((days[d].units for d in range(end - 6, end + 1) if d in days),
-                       Decimal(0)) for end in range(ordinal, ordinal + 7)
-                   if end == ordinal or end in days)
-        self._prune(days)
+        week = day.units
+        if weekly and len(days) > 1:
+            week = max(sum((days[d].units for d in range(end - 6, end + 1) if d in days),
+                           Decimal(0)) for end in range(ordinal, ordinal + 7)
+                       if end == ordinal or end in days)
+        if len(days) > 1:
+            self._prune(days)
         return Seen(nearest, duplicate, day.units, week)
 
     def _nearest(self, days: dict[int, Day], ordinal: int, dose: Dose,
