@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,9 @@ def test_output_error_exits_2_and_leaves_no_file(tmp_path: Path) -> None:
     good = tmp_path / "out.jsonl"
     assert invoke("--format", "jsonl", "-o", str(good), ERRORS).exit_code == 1
     assert good.read_text().count("\n") > 10 and list(tmp_path.iterdir()) == [good]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert good.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would have made it
 
 
 def test_text_output_escapes_control_characters(tmp_path: Path) -> None:

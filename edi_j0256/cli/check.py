@@ -84,12 +84,23 @@ def atomic_output(output: str | None, newline: str | None):
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
             yield stream
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions ``open()`` would give: the existing file's, else 0666 less umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @click.command("check")
