@@ -233,3 +233,15 @@ def test_crosswalk_skipped_rows_are_counted_on_stderr() -> None:
                                                       CLEAN])
     assert result.exit_code == 0, result.output
     assert result.stderr == f"warning: {october}: 1 row skipped (NDC cell not an NDC)\n"
+
+
+def test_text_output_written_as_it_goes_keeps_the_order(monkeypatch) -> None:
+    """Findings before the claim being checked are written early (bounded memory on big
+    files); the text is the same as sorting all of them at the end."""
+    import edi_j0256.cli.check as check_cli
+
+    files = [ERRORS, *map(str, sorted(RULE_FIXTURES.glob("J*-trigger*.x12")))]
+    whole = invoke(*files).output
+    monkeypatch.setattr(check_cli, "FLUSH_EVERY", 2)
+    assert invoke(*files).output == whole
+    assert whole.count("\n\n") >= 30  # many files, each its own group

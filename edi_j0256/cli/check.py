@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,18 +42,46 @@ def split_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     return codes
 
 
-def text_lines(findings: list[Finding], files: list[str]) -> Iterator[str]:
+FLUSH_EVERY = 5000  # text findings held before the ones that can no longer move are written
+
+
+def _key(order: dict[str, int], finding: Finding) -> tuple:
+    return (order.get(finding.file or "", len(order)), finding.file or "", finding.segment or 0,
+            finding.code)
+
+
+def text_lines(findings: Iterable[Finding], files: list[str],
+               checker: Checker | None = None) -> Iterator[str]:
     """Findings grouped by file (in the order given), then by position; control characters
-    in values are shown escaped, so a claim value cannot drive the terminal."""
+    in values are shown escaped, so a claim value cannot drive the terminal.
+
+    With ``checker`` (not running pyx12, whose findings come at a file's end), findings
+    before the claim being checked are written as the run goes, so a large file's findings
+    are not all held in memory; the order is the same.
+    """
     order = {name: i for i, name in enumerate(files)}
-    ranked = sorted(findings, key=lambda f: (order.get(f.file or "", len(order)), f.file or "",
-                                             f.segment or 0, f.code))
-    previous = None
-    for finding in ranked:
-        if previous is not None and finding.file != previous:
-            yield ""
-        previous = finding.file
-        yield escape_controls(str(finding))
+    held: list[Finding] = []
+    previous: list[str | None] = []
+
+    def emit(batch: list[Finding]) -> Iterator[str]:
+        for finding in sorted(batch, key=lambda f: _key(order, f)):
+            if previous and finding.file != previous[0]:
+                yield ""
+            previous[:] = [finding.file]
+            yield escape_controls(str(finding))
+
+    streaming = checker is not None and not checker.ig
+    for finding in findings:
+        held.append(finding)
+        if streaming and len(held) >= FLUSH_EVERY and checker.position is not None:
+            file, segment = checker.position
+            now = (order.get(file or "", len(order)), file or "", segment)
+            ready, keep = [], []
+            for f in held:
+                (ready if _key(order, f)[:3] < now else keep).append(f)
+            yield from emit(ready)
+            held = keep
+    yield from emit(held)
 
 
 def summary(checker: Checker) -> str:
@@ -186,8 +214,7 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
 
     with atomic_output(output, "" if fmt == "csv" else None) as stream:
         if fmt == "text":
-            collected = list(findings())
-            for text in text_lines(collected, list(files)):
+            for text in text_lines(findings(), list(files), checker):
                 stream.write(text + "\n")
             stream.write(summary(checker) + "\n")
         else:

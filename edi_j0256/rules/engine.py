@@ -55,6 +55,9 @@ class Checker:
         self._claim_rules = [r for r in self.rules if r.scope == "claim"]
         self._run_rules = [r for r in self.rules if r.scope == "run"]
         self.unusable: list[str] = []  # one line per input that could not be checked
+        # (file, CLM segment) of the claim being checked: later findings of the file are at
+        # or after it (reader diagnostics and rules report where they read), pyx12's aside
+        self.position: tuple[str | None, int] | None = None
         self._ack_names: set[str] = set()
 
     def wanted(self, code: str) -> bool:
@@ -67,6 +70,7 @@ class Checker:
         patient's recent doses (the lines are remembered for later claims)."""
         self.counts.claims += 1
         self.counts.lines += len(drug_lines(claim))
+        self.position = (claim.envelope.file if claim.envelope else None, claim.segment)
         context = self.context
         context.remember(claim)
         for rule in self._claim_rules:
