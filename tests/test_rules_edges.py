@@ -234,3 +234,18 @@ def test_no_member_ids_names_or_birth_dates_in_messages() -> None:
     for f in found:
         for secret in secrets:
             assert secret not in f.message and secret not in f.fix, (f.code, secret)
+
+
+# --- patient identity ------------------------------------------------------------------------
+
+def test_twins_are_two_patients_and_one_child_twice_is_one() -> None:
+    twins = make.FIXTURES["twins-pass"][0]
+    assert codes(check_text(twins)) == []
+    same = [twins[0], {**twins[1], "patient": twins[0]["patient"]}]  # one child, two claims
+    assert codes(check_text(same)) == ["JC005", "JF003"]  # and 800 units in 7 days
+
+
+def test_void_read_before_a_new_claim_leaves_no_dose_behind() -> None:
+    original, void, new = make.FIXTURES["void-pass"][0]
+    assert codes(check_text([original, new])) == ["JC005"]  # without the void: a duplicate
+    assert codes(check_text([original, void, new])) == []
