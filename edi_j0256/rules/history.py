@@ -118,25 +118,32 @@ class Day:
         self.signatures = {s: r for s, r in self.signatures.items() if r.claim_id != claim_id}
 
     def pack(self, files: dict[str, int]) -> tuple:
+        """Plain values for :mod:`marshal`, flat: units per claim; the signatures with the
+        line each stands for; the recent doses as (claim, signature, line), the line as
+        ``None`` when it is the signature's own."""
         def ref(r: DoseRef) -> tuple:
             return (r.claim_id, -1 if r.line_number is None else r.line_number,
                     files.setdefault(r.file or "", len(files)))
 
-        return (str(self.units), tuple((k, str(v)) for k, v in self.by_claim.items()),
-                tuple((seq, sig, ref(r)) for seq, sig, r in self.given),
-                tuple((sig, ref(r)) for sig, r in self.signatures.items()))
+        return (tuple(x for k, v in self.by_claim.items() for x in (k, str(v))),
+                tuple(x for sig, r in self.signatures.items() for x in (sig, *ref(r))),
+                tuple(x for seq, sig, r in self.given
+                      for x in (seq, sig, None if self.signatures.get(sig) == r else ref(r))))
 
     @classmethod
     def unpack(cls, packed: tuple, names: list[str]) -> Day:
-        def ref(t: tuple) -> DoseRef:
-            return DoseRef(t[0], None if t[1] < 0 else t[1], names[t[2]] or None)
+        def ref(claim_id: str, line: int, file: int) -> DoseRef:
+            return DoseRef(claim_id, None if line < 0 else line, names[file] or None)
 
         day = cls()
-        units, by_claim, given, signatures = packed
-        day.units = Decimal(units)
-        day.by_claim = {k: Decimal(v) for k, v in by_claim}
-        day.given = [(seq, sig, ref(r)) for seq, sig, r in given]
-        day.signatures = {sig: ref(r) for sig, r in signatures}
+        by_claim, signatures, given = packed
+        day.by_claim = {by_claim[i]: Decimal(by_claim[i + 1]) for i in range(0, len(by_claim), 2)}
+        day.units = sum(day.by_claim.values(), Decimal(0))
+        day.signatures = {signatures[i]: ref(*signatures[i + 1:i + 4])
+                          for i in range(0, len(signatures), 4)}
+        for i in range(0, len(given), 3):
+            seq, sig, own = given[i:i + 3]
+            day.given.append((seq, sig, day.signatures[sig] if own is None else ref(*own)))
         return day
 
 
