@@ -19,6 +19,7 @@ from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
 from edi_j0256.rules.context import RuleContext, drug_lines
 from edi_j0256.rules.finding import Finding, Hit
+from edi_j0256.rules.mue import load_mue
 from edi_j0256.rules.policy import load_policies
 from edi_j0256.rules.refdata import load_crosswalk
 from edi_j0256.rules.registry import RULES, Rule, all_rules, matches
@@ -187,10 +188,12 @@ def from_diagnostic(diagnostic: Diagnostic) -> Finding:
 
 
 def check_files(paths: Iterable[str | Path], *, policy: str | Path | None = None,
-                ndc_crosswalk: str | Path | None = None, select: Iterable[str] = (),
-                ignore: Iterable[str] = (), ig: bool = False,
+                ndc_crosswalk: str | Path | None = None, mue: Iterable[str | Path] = (),
+                select: Iterable[str] = (), ignore: Iterable[str] = (), ig: bool = False,
                 ack_dir: str | None = None) -> Iterator[Finding]:
-    """Check 837 files with the bundled (or given) policies and crosswalk; yield findings."""
-    context = RuleContext(load_policies(policy), load_crosswalk(ndc_crosswalk))
+    """Check 837 files with the bundled (or given) policies, crosswalk and CMS MUE tables;
+    yield findings."""
+    context = RuleContext(load_policies(policy), load_crosswalk(ndc_crosswalk),
+                          load_mue(list(mue)))
     checker = Checker(context, select=select, ignore=ignore, ig=ig, ack_dir=ack_dir)
     return checker.check_files(paths)

@@ -125,9 +125,10 @@ def units_over_7_day_cap(context: RuleContext) -> Iterator[Hit]:
     for arrival in context.arrivals:
         cap, total = arrival.policy.max_units_per_7_days, arrival.seen.week_units
         if cap and total > cap:
-            yield Hit(f"J0256 units in 7 days around this line's date total {fmt(total)}, over "
-                      f"the `{arrival.policy.name}` policy cap of {cap} units per 7 days"
-                      f"{_source(arrival)}", arrival.where, policy=arrival.policy.name)
+            yield Hit(f"J0256 units in a 7-day window holding this line's date total "
+                      f"{fmt(total)}, over the `{arrival.policy.name}` policy cap of {cap} "
+                      f"units per 7 days{_source(arrival)}", arrival.where,
+                      policy=arrival.policy.name)
 
 
 def _source(arrival: Arrival) -> str:
