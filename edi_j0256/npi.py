@@ -7,6 +7,8 @@ pyx12 does not check it; a claim with a bad NPI is rejected at the payer's front
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _PREFIX = "80840"
 
 
@@ -26,6 +28,7 @@ def check_digit(first_nine: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+@lru_cache(maxsize=4096)  # a file holds a few providers: the check digit is computed once each
 def is_valid_npi(npi: str | None) -> bool:
     """Ten ASCII digits with the right check digit.
 

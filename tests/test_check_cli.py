@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -69,11 +70,10 @@ def test_output_validates_against_schema() -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    files = [ERRORS, *map(str, sorted(RULE_FIXTURES.glob("*-trigger*.x12"))),
-             str(ROOT / "fixtures" / "remit" / "835-exceptions.x12")]
+    files = [ERRORS, *map(str, sorted(RULE_FIXTURES.glob("*-trigger*.x12")))]
     result = invoke("--format", "jsonl", "--ig", *files)
     records = [json.loads(line) for line in result.output.splitlines()]
-    assert len({r["code"] for r in records}) >= 30
+    assert len({r["code"] for r in records}) >= 34
     assert {r["code"][:2] for r in records} >= {"JU", "JM", "JN", "JD", "JA", "JP", "JF",
                                                  "JC", "IG"}
     for record in records:
@@ -130,6 +130,23 @@ def test_ig_clean_file_and_ack(tmp_path: Path) -> None:
     assert ack.startswith("ISA") and "AK9*A" in ack
 
 
+def test_ack_names_are_unique_per_input_and_stay_in_the_folder(tmp_path: Path) -> None:
+    text = (RULE_FIXTURES / "clean-medicare.x12").read_bytes()
+    for folder in ("week1", "week2"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "claims.x12").write_bytes(text)
+    odd = tmp_path / "..\x1b[2J;claims.x12"
+    odd.write_bytes(text)
+    acks = tmp_path / "acks"
+    result = invoke("--ack-dir", str(acks), str(tmp_path / "week1" / "claims.x12"),
+                    str(tmp_path / "week2" / "claims.x12"), str(odd))
+    assert result.exit_code == 1, result.output  # the same claim three times: JC005
+    assert sorted(p.name for p in acks.iterdir()) == [
+        "__2J_claims.x12.999", "claims.x12-2.999", "claims.x12.999"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "..\x1b[2J;claims.x12", "acks", "week1", "week2"]
+
+
 def test_ig_errors_have_positions() -> None:
     result = invoke("--ig", "--format", "jsonl", "--select", "IG",
                     str(RULE_FIXTURES / "JN006-trigger.x12"))
@@ -139,10 +156,92 @@ def test_ig_errors_have_positions() -> None:
     assert "CTP05-1" in records[0]["message"] and "`MG`" in records[0]["message"]
 
 
-def test_ig_on_835_with_ack_does_not_crash(tmp_path: Path) -> None:
+def test_ig_findings_keep_member_ids_and_birth_dates_out(tmp_path: Path) -> None:
+    member = "9TR0TR0TR01" + "X" * 70  # too long for NM109: pyx12 quotes it
+    text = (RULE_FIXTURES / "clean-medicare.x12").read_text()
+    text = text.replace("DMG*D8*19550312*F~", "DMG*D8*19551399*F~")
+    path = tmp_path / "phi.x12"
+    path.write_text(text.replace("MI*9TR0TR0TR01~", f"MI*{member}~"))
+    result = invoke("--ig", "--select", "IG", "--format", "jsonl", str(path))
+    messages = [json.loads(line)["message"] for line in result.output.splitlines()]
+    assert messages == [
+        'NM109: Data element "Subscriber Primary Identifier" (NM109) is too long: '
+        'len("(value not shown)") = 81 > 80 (max_len) (pyx12 code 5)',
+        'DMG02: Data element "Subscriber Birth Date" (DMG02) contains an invalid date '
+        '((value not shown)) (pyx12 code 8)']
+    shown = invoke("--ig", "--ig-values", "--select", "IG", "--format", "jsonl", str(path))
+    assert "19551399" in shown.output and member in shown.output
+
+
+def test_wrong_kind_files_are_named_and_the_others_checked(tmp_path: Path) -> None:
     remit = str(ROOT / "fixtures" / "835-medicare.x12")
-    result = invoke("--ack-dir", str(tmp_path), "--format", "jsonl", remit)
-    assert result.exit_code == 0
-    records = [json.loads(line) for line in result.output.splitlines()]
-    assert records and {r["code"] for r in records} == {"IG002"}
-    assert all(r["severity"] == "warning" for r in records)
+    dental = tmp_path / "dental.x12"
+    dental.write_text((RULE_FIXTURES / "clean-medicare.x12").read_text()
+                      .replace("005010X222A1", "005010X224A2"))
+    result = CliRunner().invoke(cli, ["check", remit, str(dental), CLEAN])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {remit}: is an 835 remittance advice, not an 837 claim file (check reads "
+        "837P / 837I)",
+        f"error: {dental}: is an 837D dental claim, not an 837 claim file (check reads "
+        "837P / 837I)"]
+    assert result.stdout == ("Checked 1 file, 1 J0256 claim, 1 J0256 line: 0 errors, "
+                             "0 warnings. 2 files could not be checked.\n")
+
+
+def test_output_error_exits_2_and_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.jsonl"
+    result = invoke("--format", "jsonl", "-o", str(target), ERRORS)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "missing/out.jsonl" in result.output
+    good = tmp_path / "out.jsonl"
+    assert invoke("--format", "jsonl", "-o", str(good), ERRORS).exit_code == 1
+    assert good.read_text().count("\n") > 10 and list(tmp_path.iterdir()) == [good]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert good.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would have made it
+
+
+def test_text_output_escapes_control_characters(tmp_path: Path) -> None:
+    text = (RULE_FIXTURES / "JC004-trigger.x12").read_text().replace("RUL-7031", "RUL\x1b[2J")
+    path = tmp_path / "esc.x12"
+    path.write_text(text)
+    result = invoke(str(path))
+    assert "\x1b" not in result.output
+    assert "[claim RUL\\x1b[2J line 1]" in result.output
+
+
+def test_mue_file_as_published_replaces_the_bundled_value(tmp_path: Path) -> None:
+    passing = str(RULE_FIXTURES / "JF004-pass.x12")  # 1600 units on one date
+    assert "JF004" not in invoke("--select", "JF004", passing).output
+    lowered = str(RULE_FIXTURES / "refdata" / "mue_practitioner_lowered_layout.csv")
+    result = invoke("--select", "JF004", "--mue", lowered, passing)
+    assert result.exit_code == 1
+    assert ("JF004 J0256 units on this date total 1600, over the CMS MUE of 1200 units per "
+            "date of service for practitioner services (MAI 3; CMS MUE table "
+            "mue_practitioner_lowered_layout.csv)") in result.output
+    bad = tmp_path / "mue.csv"
+    bad.write_text("HCPCS,Value\nJ0256,1\n")
+    result = invoke("--mue", str(bad), passing)
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "mue.csv: no header row starting 'HCPCS/CPT Code'" in result.output
+
+
+def test_crosswalk_skipped_rows_are_counted_on_stderr() -> None:
+    october = str(RULE_FIXTURES / "refdata" / "asp_ndc_hcpcs_crosswalk_2026-10_layout.csv")
+    result = CliRunner().invoke(cli, ["check", "--ndc-crosswalk", october,
+                                                      CLEAN])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"warning: {october}: 1 row skipped (NDC cell not an NDC)\n"
+
+
+def test_text_output_written_as_it_goes_keeps_the_order(monkeypatch) -> None:
+    """Findings before the claim being checked are written early (bounded memory on big
+    files); the text is the same as sorting all of them at the end."""
+    import edi_j0256.cli.check as check_cli
+
+    files = [ERRORS, *map(str, sorted(RULE_FIXTURES.glob("J*-trigger*.x12")))]
+    whole = invoke(*files).output
+    monkeypatch.setattr(check_cli, "FLUSH_EVERY", 2)
+    assert invoke(*files).output == whole
+    assert whole.count("\n\n") >= 30  # many files, each its own group

@@ -78,3 +78,39 @@ def test_cli_uses_the_given_crosswalk(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--ndc-crosswalk", str(bad), unknown])
     assert result.exit_code == 2 and "bad.csv" in result.output
     assert result.output.count("\n") == 1
+
+
+OCTOBER_2026 = RULE_FIXTURES / "refdata" / "asp_ndc_hcpcs_crosswalk_2026-10_layout.csv"
+
+
+def test_october_2026_layout_loads_by_column_name() -> None:
+    """Since 2026 the NDC column is ``NDC`` (not ``NDC2``) and ``LABELER NAME`` is added;
+    8 preamble lines, latin-1, CRLF; a 12-digit number that is not an NDC is skipped."""
+    assert OCTOBER_2026.read_bytes().count(b"\r\n") == 23
+    crosswalk = load_crosswalk(OCTOBER_2026)
+    assert crosswalk.skipped == 1
+    assert sorted(crosswalk.products) == [
+        "00053720202", "00944281501", "00944288401", "00944288403", "13533070501",
+        "13533070531", "13533070551", "99999017801", "99999025602", "99999110010",
+        "99999250501"]
+    prolastin = crosswalk.get("13533070551")
+    assert (prolastin.hcpcs, prolastin.product, prolastin.mg_per_package) == (
+        "J0256", "Prolastin-C Liquid", Decimal(4000))
+    assert crosswalk.get("00944288403").hcpcs == "J0257"
+    # listed under J0256 and J3590: the J0256 row is kept
+    assert crosswalk.get("99999025602").hcpcs == "J0256"
+
+
+def test_both_layouts_give_the_same_products_for_the_same_rows() -> None:
+    old = load_crosswalk(CMS_SAMPLE)
+    new = load_crosswalk(OCTOBER_2026)
+    for ndc in ("13533070501", "13533070551", "00944281501", "00053720202", "00944288401"):
+        assert old.get(ndc) == new.get(ndc), ndc
+
+
+def test_layout_without_an_ndc_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cw.csv"
+    path.write_text("_2026_CODE,LABELER NAME,Drug Name,HCPCS dosage,BILLUNITSPKG\n"
+                    "J0256,x,y,10 MG,1\n")
+    with pytest.raises(CrosswalkError, match=r"an NDC \(NDC2 or NDC\) column"):
+        load_crosswalk(path)

@@ -118,9 +118,12 @@ def test_ndc_qualifier_not_n4() -> None:
     assert "`EN`" in only("JN002", found)[0].message
 
 
-@pytest.mark.parametrize("written", ["13533-705-51", "13533-0705-51", "13533070551"])
-def test_ndc_forms_accepted(written) -> None:
-    assert codes(check_text([claim("N-4", lines=[drug(ndc=written), admin()])])) == []
+@pytest.mark.parametrize(("written", "found"), [("13533-705-51", ["JN008"]),
+                                               ("13533-0705-51", ["JN008"]),
+                                               ("13533070551", [])])
+def test_ndc_forms_accepted(written, found) -> None:
+    """Hyphenated NDCs are read (no JN002), with a warning that the guide wants 11 digits."""
+    assert codes(check_text([claim("N-4", lines=[drug(ndc=written), admin()])])) == found
 
 
 # --- diagnosis -------------------------------------------------------------------------------
@@ -225,7 +228,24 @@ def test_no_member_ids_names_or_birth_dates_in_messages() -> None:
     for claims, _ in make.FIXTURES.values():
         for c in claims:
             secrets |= {c["member"], c["dob"], c["name"], "TESTPATIENT"}
+            if c.get("patient"):
+                secrets |= {c["patient"]["first"], c["patient"]["dob"]}
     assert found
     for f in found:
         for secret in secrets:
             assert secret not in f.message and secret not in f.fix, (f.code, secret)
+
+
+# --- patient identity ------------------------------------------------------------------------
+
+def test_twins_are_two_patients_and_one_child_twice_is_one() -> None:
+    twins = make.FIXTURES["twins-pass"][0]
+    assert codes(check_text(twins)) == []
+    same = [twins[0], {**twins[1], "patient": twins[0]["patient"]}]  # one child, two claims
+    assert codes(check_text(same)) == ["JC005", "JF003"]  # and 800 units in 7 days
+
+
+def test_void_read_before_a_new_claim_leaves_no_dose_behind() -> None:
+    original, void, new = make.FIXTURES["void-pass"][0]
+    assert codes(check_text([original, new])) == ["JC005"]  # without the void: a duplicate
+    assert codes(check_text([original, void, new])) == []

@@ -1,13 +1,16 @@
-"""``edi-j0256 check``: the J0256 coding-rule validator."""
+"""``edi-j0256 check``: the J0256 coding-rule validator (options in, library, a writer out)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
-from edi_j0256.cli.common import echo_err, expand_inputs, fail, open_output
-from edi_j0256.diagnostics import X12ReadError
+from edi_j0256.cli.common import echo_err, expand_inputs, fail
 from edi_j0256.output import write_records
 from edi_j0256.rules import (
     FIELDS,
@@ -21,7 +24,9 @@ from edi_j0256.rules import (
     load_policies,
 )
 from edi_j0256.rules.finding import SEVERITY_RANK
+from edi_j0256.rules.mue import MueError, load_mue
 from edi_j0256.rules.registry import FAMILIES
+from edi_j0256.safe_text import escape_controls
 
 CHECK_FORMATS = ("text", "jsonl", "json", "csv")
 
@@ -37,29 +42,93 @@ def split_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
     return codes
 
 
-def text_lines(findings: list[Finding], files: list[str]) -> Iterator[str]:
-    """Findings grouped by file (in the order given), then by position."""
+FLUSH_EVERY = 5000  # text findings held before the ones that can no longer move are written
+
+
+def _key(order: dict[str, int], finding: Finding) -> tuple:
+    return (order.get(finding.file or "", len(order)), finding.file or "", finding.segment or 0,
+            finding.code)
+
+
+def text_lines(findings: Iterable[Finding], files: list[str],
+               checker: Checker | None = None) -> Iterator[str]:
+    """Findings grouped by file (in the order given), then by position; control characters
+    in values are shown escaped, so a claim value cannot drive the terminal.
+
+    With ``checker`` (not running pyx12, whose findings come at a file's end), findings
+    before the claim being checked are written as the run goes, so a large file's findings
+    are not all held in memory; the order is the same.
+    """
     order = {name: i for i, name in enumerate(files)}
-    ranked = sorted(findings, key=lambda f: (order.get(f.file or "", len(order)), f.file or "",
-                                             f.segment or 0, f.code))
-    previous = None
-    for finding in ranked:
-        if previous is not None and finding.file != previous:
-            yield ""
-        previous = finding.file
-        yield str(finding)
+    held: list[Finding] = []
+    previous: list[str | None] = []
+
+    def emit(batch: list[Finding]) -> Iterator[str]:
+        for finding in sorted(batch, key=lambda f: _key(order, f)):
+            if previous and finding.file != previous[0]:
+                yield ""
+            previous[:] = [finding.file]
+            yield escape_controls(str(finding))
+
+    streaming = checker is not None and not checker.ig
+    for finding in findings:
+        held.append(finding)
+        if streaming and len(held) >= FLUSH_EVERY and checker.position is not None:
+            file, segment = checker.position
+            now = (order.get(file or "", len(order)), file or "", segment)
+            ready, keep = [], []
+            for f in held:
+                (ready if _key(order, f)[:3] < now else keep).append(f)
+            yield from emit(ready)
+            held = keep
+    yield from emit(held)
 
 
-def summary(checker: Checker, unreadable: int) -> str:
-    counts = checker.counts
+def summary(checker: Checker) -> str:
+    counts, unusable = checker.counts, len(checker.unusable)
     parts = [f"{n} {s}{'s' if n != 1 else ''}" for s in ("error", "warning", "info")
              if (n := counts.by_severity.get(s, 0)) or s != "info"]
     text = (f"Checked {counts.files} file{'s' if counts.files != 1 else ''}, {counts.claims} "
             f"J0256 claim{'s' if counts.claims != 1 else ''}, {counts.lines} J0256 "
             f"line{'s' if counts.lines != 1 else ''}: {', '.join(parts)}.")
-    if unreadable:
-        text += f" {unreadable} file{'s' if unreadable != 1 else ''} could not be read."
+    if unusable:
+        text += f" {unusable} file{'s' if unusable != 1 else ''} could not be checked."
     return text
+
+
+@contextmanager
+def atomic_output(output: str | None, newline: str | None):
+    """Standard output, or a temporary file beside ``output`` renamed over it at the end (no
+    partial file is left behind when writing fails). Errors: one line, exit 2."""
+    if output is None:
+        yield click.get_text_stream("stdout")
+        return
+    target = Path(output)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=target.parent if str(target.parent) else ".")
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
+            yield stream
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions ``open()`` would give: the existing file's, else 0666 less umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 @click.command("check")
@@ -77,13 +146,21 @@ def summary(checker: Checker, unreadable: int) -> str:
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False),
               help="Payer policy TOML overriding the bundled profiles.")
 @click.option("--ndc-crosswalk", "crosswalk_file", type=click.Path(dir_okay=False),
-              help="CMS ASP NDC-HCPCS crosswalk CSV (as published) replacing the bundled table.")
+              help="CMS ASP NDC-HCPCS crosswalk CSV (as published, any layout since 2023) "
+                   "replacing the bundled table.")
+@click.option("--mue", "mue_files", multiple=True, type=click.Path(dir_okay=False),
+              help="CMS MUE table CSV as published (one per setting: practitioner, outpatient "
+                   "hospital; repeatable) replacing the bundled values of its setting.")
 @click.option("--ig", is_flag=True,
               help="Also validate each file against the 5010 implementation guide (pyx12; slow).")
 @click.option("--ack-dir", type=click.Path(file_okay=False),
-              help="With --ig (implied), write pyx12's 999 for each file into this directory.")
-def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_file, ig,
-            ack_dir):
+              help="With --ig (implied), write pyx12's 999 for each file into this directory "
+                   "(NAME.999; NAME-2.999 ... when two inputs share a name).")
+@click.option("--ig-values", is_flag=True,
+              help="Show the values pyx12 quotes in --ig findings (they may be member IDs or "
+                   "birth dates: PHI). Default: left out, except codes and amounts.")
+def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_file,
+            mue_files, ig, ack_dir, ig_values):
     """Check the J0256 lines of 837P / 837I FILES (or folders) against billing rules.
 
     Every finding names the rule, the position (file, line, claim CLM01, line LX01), the
@@ -99,57 +176,53 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
       edi-j0256 check claims.x12 --select JU,JM --ignore JM006 --policy payers.toml
       edi-j0256 check claims.x12 --ig --ack-dir acks/
 
-    Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 a file could not be
-    read as X12, or a bad option, policy or crosswalk file.
+    Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 an input could not be
+    checked (not X12, not an 837 claim file, unreadable: named in one line each, the others
+    are still checked), a bad option, policy, crosswalk or MUE file, or an output error.
     """
     try:
         select_codes = split_codes(select, "--select")
         ignore_codes = split_codes(ignore, "--ignore")
-        context = RuleContext(load_policies(policy_file), load_crosswalk(crosswalk_file))
-    except (PolicyError, CrosswalkError) as exc:
+        crosswalk = load_crosswalk(crosswalk_file)
+        context = RuleContext(load_policies(policy_file), crosswalk, load_mue(mue_files))
+    except (PolicyError, CrosswalkError, MueError) as exc:
         raise fail(str(exc)) from None
+    if crosswalk.skipped:
+        echo_err(f"warning: {crosswalk_file}: {crosswalk.skipped} row"
+                 f"{'s' if crosswalk.skipped != 1 else ''} skipped (NDC cell not an NDC)")
     ig = ig or bool(ack_dir)
     files = [path for name in files
              for path in ([name] if name == "-" else expand_inputs([name]))]
     if ig and "-" in files:
         raise fail("--ig cannot read standard input: give a file path")
+    if ack_dir:
+        try:
+            Path(ack_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise fail(f"cannot create --ack-dir {ack_dir}: {exc.strerror or exc}") from None
     checker = Checker(context, select=select_codes, ignore=ignore_codes, ig=ig,
-                      ack_dir=ack_dir)
-    unreadable: list[str] = []
+                      ack_dir=ack_dir, ig_values=ig_values)
     worst = SEVERITY_RANK[fail_on]
     failing = 0
 
     def findings() -> Iterator[Finding]:
         nonlocal failing
-        for name in files:
-            try:
-                for found in _check_one(checker, name):
-                    failing += SEVERITY_RANK[found.severity] >= worst
-                    yield found
-            except X12ReadError as exc:
-                unreadable.append(name)
-                echo_err(f"Error: {exc}")
-            except OSError as exc:
-                unreadable.append(name)
-                echo_err(f"Error: {name}: cannot read: {exc.strerror or exc}")
-        for found in checker.finish():
+        stdin = click.get_binary_stream("stdin") if "-" in files else None
+        for found in checker.check_inputs(files, stdin, on_unusable=report_unusable):
             failing += SEVERITY_RANK[found.severity] >= worst
             yield found
 
-    with open_output(output, "csv" if fmt == "csv" else "text") as stream:
+    with atomic_output(output, "" if fmt == "csv" else None) as stream:
         if fmt == "text":
-            collected = list(findings())
-            for text in text_lines(collected, list(files)):
+            for text in text_lines(findings(), list(files), checker):
                 stream.write(text + "\n")
-            stream.write(summary(checker, len(unreadable)) + "\n")
+            stream.write(summary(checker) + "\n")
         else:
             write_records((f.record() for f in findings()), fmt, stream, csv_fields=FIELDS)
-    if unreadable:
+    if checker.unusable:
         raise SystemExit(2)
     raise SystemExit(1 if failing else 0)
 
 
-def _check_one(checker: Checker, name: str) -> Iterator[Finding]:
-    if name == "-":
-        return checker.check_file(click.get_binary_stream("stdin"), name="<stdin>")
-    return checker.check_file(name)
+def report_unusable(message: str) -> None:
+    echo_err(f"error: {escape_controls(message)}")

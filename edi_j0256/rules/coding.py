@@ -3,7 +3,6 @@ duplicates, claim totals)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -31,9 +30,9 @@ ADMINISTRATION_CODES = frozenset({
 INPATIENT_BILL_TYPES = ("11", "12")  # hospital inpatient (Part A), inpatient Part B only
 
 
-def administered_on(claim: Claim, service_line: ServiceLine) -> bool:
-    """True when the claim has an administration line covering the J0256 line's date."""
-    when = service_date(claim, service_line)
+def administration_dates(claim: Claim) -> tuple[bool, set, list]:
+    """(an administration line without a date, its single dates, its date ranges)."""
+    undated, dates, ranges = False, set(), []
     for other in claim.lines:
         code = (other.procedure_code or "").upper()
         revenue = (other.revenue_code or "").zfill(4)
@@ -41,9 +40,23 @@ def administered_on(claim: Claim, service_line: ServiceLine) -> bool:
             continue
         start = service_date(claim, other)
         end = other.service_date_end or start
-        if when is None or start is None or start <= when <= end:
-            return True
-    return False
+        if start is None:
+            undated = True
+        elif end == start:
+            dates.add(start)
+        else:
+            ranges.append((start, end))
+    return undated, dates, ranges
+
+
+def administered_on(claim: Claim, service_line: ServiceLine,
+                    administrations: tuple[bool, set, list] | None = None) -> bool:
+    """True when the claim has an administration line covering the J0256 line's date."""
+    undated, dates, ranges = administrations or administration_dates(claim)
+    when = service_date(claim, service_line)
+    if undated or (when is None and (dates or ranges)):
+        return True
+    return when in dates or any(start <= when <= end for start, end in ranges)
 
 
 @rule("JC001", "revenue-code-not-0636", severity="warning", root_cause="coding", carc="16",
@@ -146,10 +159,11 @@ def no_administration_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     if claim.transaction_type == "837I" and (claim.facility_type or "").startswith(
             INPATIENT_BILL_TYPES):
         return
+    administrations = administration_dates(claim)
     for service_line in drug_lines(claim):
         if place_of_service(claim, service_line) == "21":
             continue
-        if not administered_on(claim, service_line):
+        if not administered_on(claim, service_line, administrations):
             yield hit(claim, service_line, "J0256 line has no administration code (96365, "
                       "96366, 96374, S9346 or revenue code 026x) on the claim for its date")
 
@@ -193,8 +207,9 @@ def duplicate_line(context: RuleContext) -> Iterator[Hit]:
     What it does:
         Across every claim and file of the run, flags a J0256 line identical to an earlier
         one for the same patient: same code, modifiers, date, units, charge and NDC (two
-        NDCs on one date are two products, not a duplicate). Voided and replacement claims
-        (CLM05-3 = 8 / 7) are not compared.
+        NDCs on one date are two products, not a duplicate). A replacement (CLM05-3 = 7)
+        takes the place of its original (same CLM01, same patient) and a void (8) takes
+        the original back, so neither is a duplicate of it.
 
     Why payers deny it:
         Payers deny exact duplicates of a service already billed (CARC 18).
@@ -209,14 +224,11 @@ def duplicate_line(context: RuleContext) -> Iterator[Hit]:
     Source:
         X12 CARC 18 (exact duplicate claim/service); X12 837 CLM05-3 claim frequency codes.
     """
-    for doses in context.doses.values():
-        seen: dict[tuple, list] = defaultdict(list)
-        for dose in sorted(doses, key=lambda d: d.order):
-            if seen[dose.signature]:
-                first = seen[dose.signature][0].described_from(dose)
-                yield Hit(f"J0256 line duplicates {first} (same code, modifiers, date, units, "
-                          "charge and NDC)", dose.where)
-            seen[dose.signature].append(dose)
+    for arrival in context.arrivals:
+        first = arrival.seen.duplicate_of
+        if first is not None:
+            yield Hit(f"J0256 line duplicates {first.described_from(arrival.where.file)} (same "
+                      "code, modifiers, date, units, charge and NDC)", arrival.where)
 
 
 @rule("JC006", "claim-total-mismatch", severity="error", root_cause="format", carc="16",
@@ -289,3 +301,38 @@ def npi_check_digit(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         if npi and not is_valid_npi(npi):
             yield hit(claim, service_line, f"line rendering provider NPI `{npi}` fails the NPI "
                       "check digit")
+
+
+@rule("JC008", "correction-without-original-reference", severity="error", root_cause="format",
+      carc="16", rarc="MA130")
+def correction_without_original_reference(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """A replacement or void (CLM05-3 = 7 / 8) carries no REF*F8 original claim number.
+
+    What it does:
+        Flags a J0256 claim whose claim frequency code (CLM05-3) is 7 (replacement of a prior
+        claim) or 8 (void of a prior claim) without a 2300 ``REF*F8`` giving the payer's
+        claim control number of the original claim.
+
+    Why payers deny it:
+        The 837P and 837I guides require REF*F8 on replacements and voids: without it the
+        payer cannot find the claim to replace or void, and rejects the claim at the front
+        end or returns it as unprocessable (CARC 16 with MA130); sent again as an original
+        it would be denied as a duplicate (CARC 18).
+
+    Example:
+        ``CLM*PCN1*2180***11:B:7*Y*A*Y*Y~`` with no ``REF*F8*<payer claim number>~``.
+
+    Fix:
+        Add ``REF*F8*`` with the payer claim control number of the original claim (the 835's
+        CLP07 for it), keeping the original's CLM01.
+
+    Source:
+        X12 837P 005010X222A1 and 837I 005010X223A2, loop 2300 REF*F8 (Payer Claim Control
+        Number: required when CLM05-3 is 7 or 8); NUBC claim frequency codes.
+    """
+    frequency = claim.frequency_code or ""
+    if frequency not in ("7", "8") or claim.original_reference or not drug_lines(claim):
+        return
+    what = "replacement" if frequency == "7" else "void"
+    yield hit(claim, None, f"claim frequency (CLM05-3) `{frequency}` ({what}) without REF*F8, "
+              "the payer claim control number of the original claim")

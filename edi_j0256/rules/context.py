@@ -1,96 +1,130 @@
 """The context every rule gets: reference data, payer policies and the state of the run.
 
 One context lives for one run (one ``check`` over any number of files), so cross-claim and
-cross-file rules (7-day frequency, unit caps, duplicates) see every J0256 line of the run.
-The state keeps member IDs in memory only, as keys; nothing of it is written out.
+cross-file rules (7-day frequency, unit caps, MUE, duplicates) see every J0256 line of the
+run. Their state is :class:`~edi_j0256.rules.history.History`: per patient, only the recent
+doses, keyed by a digest (no member ID, name or birth date is kept as text).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.rules.finding import Hit, Where
+from edi_j0256.rules.history import Dose, DoseRef, History, Seen, patient_key
+from edi_j0256.rules.mue import MueTable, load_mue
 from edi_j0256.rules.policy import Policy, PolicySet, load_policies
 from edi_j0256.rules.refdata import Crosswalk, load_crosswalk
 
-DRUG_CODE = "J0256"
+DRUG_CODE = DEFAULT_HCPCS[0]  # the rules are J0256's (1 unit = 10 mg)
 WASTE, NO_WASTE = "JW", "JZ"
-VOIDING_FREQUENCIES = frozenset({"7", "8"})  # CLM05-3 replacement / void of an earlier claim
+REPLACEMENT, VOID = "7", "8"  # CLM05-3: replacement / void of an earlier claim
+VOIDING_FREQUENCIES = frozenset({REPLACEMENT, VOID})
+SEVEN_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
-class Dose:
-    """One J0256 line as the run remembers it (for frequency, caps and duplicates)."""
+class Arrival:
+    """One J0256 line of the claim being checked, with what the patient's history says."""
 
-    service_date: date
-    units: Decimal
-    waste: bool  # JW line
-    claim_key: tuple  # (file, CLM segment): which claim it came from
-    signature: tuple  # what makes two lines exact duplicates
+    dose: Dose
     where: Where
     policy: Policy
-    order: int  # reading order within the run
-
-    def described_from(self, other: Dose) -> str:
-        """``claim X line N`` (``in FILE`` when ``other`` came from another file)."""
-        text = f"claim {self.where.claim_id}"
-        if self.where.line_number is not None:
-            text += f" line {self.where.line_number}"
-        if self.where.file != other.where.file:
-            text += f" in {self.where.file}"
-        return text
+    seen: Seen
+    transaction_type: str | None  # 837P (practitioner) / 837I (outpatient hospital)
 
 
 @dataclass(slots=True)
 class RuleContext:
     policies: PolicySet = field(default_factory=load_policies)
     crosswalk: Crosswalk = field(default_factory=load_crosswalk)
-    doses: dict[tuple, list[Dose]] = field(default_factory=lambda: defaultdict(list))
-    remembered: int = 0
+    mue: MueTable = field(default_factory=load_mue)
+    history: History | None = None
+    arrivals: list[Arrival] = field(default_factory=list)  # of the claim being checked
+    remembered: int = 0  # J0256 lines remembered in the run
+    claims_seen: int = 0
+    _policy_of: Claim | None = None
+    _policy: Policy | None = None
+
+    def __post_init__(self) -> None:
+        if self.history is None:
+            longest = max([SEVEN_DAYS, *(p.min_days_between_doses or 0
+                                         for p in self.policies.profiles.values())])
+            self.history = History(longest)
 
     def policy(self, claim: Claim) -> Policy:
-        return self.policies.for_claim(claim)
+        """The claim's payer policy (kept for the claim being checked: every rule asks)."""
+        if self._policy_of is not claim:
+            self._policy_of, self._policy = claim, self.policies.for_claim(claim)
+        return self._policy
 
-    def remember(self, claim: Claim) -> None:
-        """Keep the claim's J0256 lines for the run rules (voids and replacements excepted)."""
-        if (claim.frequency_code or "") in VOIDING_FREQUENCIES:
-            return
-        member = member_key(claim)
-        if member is None:
-            return
+    def remember(self, claim: Claim) -> list[Arrival]:
+        """Check the claim's J0256 lines against the patient's recent doses, then keep them.
+
+        A void (CLM05-3 = 8) takes back the lines of the claim it voids (same CLM01, same
+        patient) and adds none; a replacement (7) takes them back and adds its own.
+        """
+        self.claims_seen += 1
+        self.arrivals = []
+        key = member_key(claim)
+        if key is None:
+            return self.arrivals
+        frequency = claim.frequency_code or ""
+        if frequency in VOIDING_FREQUENCIES and claim.claim_id:
+            self.history.drop_claim(key, claim.claim_id)
+        if frequency == VOID:
+            return self.arrivals
         policy = self.policy(claim)
+        file = claim.envelope.file if claim.envelope else None
         for service_line in drug_lines(claim):
             when = service_line.service_date or claim.statement_from
             if when is None or service_line.units is None or service_line.units <= 0:
                 continue
-            signature = (service_line.procedure_code, tuple(sorted(service_line.modifiers)),
-                         when, service_line.units, service_line.charge, service_line.ndc)
-            self.doses[member].append(Dose(
-                when, service_line.units, WASTE in service_line.modifiers,
-                (claim.envelope.file, claim.segment), signature,
-                Where.of(claim, service_line), policy, self.remembered))
+            signature = hash((service_line.procedure_code, tuple(sorted(service_line.modifiers)),
+                              when, service_line.units, service_line.charge, service_line.ndc))
+            dose = Dose(when, service_line.units, WASTE in service_line.modifiers,
+                        self.claims_seen, claim.claim_id, signature,
+                        DoseRef(claim.claim_id, service_line.line_number, file))
+            seen = self.history.seen(key, dose, policy.min_days_between_doses,
+                                     weekly=bool(policy.max_units_per_7_days))
+            self.arrivals.append(Arrival(dose, Where.of(claim, service_line), policy, seen,
+                                         claim.transaction_type))
             self.remembered += 1
+        return self.arrivals
 
 
-def member_key(claim: Claim) -> tuple | None:
-    """Who the patient is, for matching across claims: payer + member ID (+ birth date).
+def member_key(claim: Claim) -> int | None:
+    """Who the patient is, for matching across claims (a digest; see ``patient_key``).
 
-    Dependents can share the subscriber's ID, so the patient's birth date is part of the
-    key when the claim has it.
+    Payer + member ID + the patient's name and birth date: dependents (and twins) can share
+    the subscriber's ID, so the patient's own name (2010CA, else the subscriber's) and birth
+    date are part of the key when the claim has them.
     """
     if not claim.member_id:
         return None
-    payer = (claim.payer_id or claim.claim_filing_indicator or "").upper()
-    return (payer, claim.member_id.strip().upper(), claim.patient_birth_date)
+
+    def norm(text: str | None) -> str:
+        return " ".join((text or "").upper().split())
+
+    payer = norm(claim.payer_id or claim.claim_filing_indicator)
+    return patient_key(payer, norm(claim.member_id), norm(claim.patient_last_name),
+                       norm(claim.patient_first_name), claim.patient_birth_date)
+
+
+_LAST: list = [None, 0, []]  # the claim drug_lines last answered for, its line count, lines
 
 
 def drug_lines(claim: Claim) -> list[ServiceLine]:
-    """The claim's J0256 lines."""
-    return [s for s in claim.lines if (s.procedure_code or "").upper() == DRUG_CODE]
+    """The claim's J0256 lines (every rule asks: the answer for the last claim is kept)."""
+    if _LAST[0] is claim and _LAST[1] == len(claim.lines):
+        return _LAST[2]
+    lines = [s for s in claim.lines if (s.procedure_code or "").upper() == DRUG_CODE]
+    _LAST[:] = [claim, len(claim.lines), lines]
+    return lines
 
 
 def service_date(claim: Claim, service_line: ServiceLine) -> date | None:

@@ -16,9 +16,18 @@ LUNG_CATEGORIES = ("J43", "J44")  # emphysema, other COPD
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
 
 
+_LAST: list = [None, 0, []]  # the claim icd10_codes last answered for, its count, codes
+
+
 def icd10_codes(claim: Claim) -> list[tuple[str, str]]:
-    """(qualifier, dotted code) of the claim's ICD-10-CM diagnoses."""
-    return [(d.qualifier, d.dotted) for d in claim.diagnoses if d.qualifier in ICD10_QUALIFIERS]
+    """(qualifier, dotted code) of the claim's ICD-10-CM diagnoses (kept for the last claim:
+    several rules ask)."""
+    if _LAST[0] is claim and _LAST[1] == len(claim.diagnoses):
+        return _LAST[2]
+    codes = [(d.qualifier, d.dotted) for d in claim.diagnoses
+             if d.qualifier in ICD10_QUALIFIERS]
+    _LAST[:] = [claim, len(claim.diagnoses), codes]
+    return codes
 
 
 @rule("JD001", "no-aatd-diagnosis", severity="error", root_cause="diagnosis", carc="11",
@@ -81,8 +90,9 @@ def line_not_pointing_at_aatd(claim: Claim, context: RuleContext) -> Iterator[Hi
         return
     if not any(code == AATD for _, code in icd10_codes(claim)):
         return  # JD001
+    claim_codes = [d.dotted for d in claim.diagnoses]
     for service_line in drug_lines(claim):
-        pointed = claim.pointed_diagnoses(service_line)
+        pointed = claim.pointed_diagnoses(service_line, claim_codes)
         if AATD not in pointed:
             shown = ",".join(str(p) for p in service_line.diagnosis_pointers) or "none"
             yield hit(claim, service_line, f"J0256 line diagnosis pointers (SV107) `{shown}` "
@@ -156,3 +166,39 @@ def no_lung_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     if not any(code[:3] in LUNG_CATEGORIES for _, code in icd10_codes(claim)):
         yield hit(claim, None, f"J0256 claim has no emphysema/COPD diagnosis (J43.x, J44.x), "
                   f"which the `{policy.name}` policy asks for", policy=policy)
+
+
+@rule("JD005", "pointer-beyond-diagnoses", severity="error", root_cause="diagnosis", carc="16",
+      rarc="M76")
+def pointer_beyond_diagnoses(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """A J0256 line's diagnosis pointer (SV107) points past the claim's HI codes (837P).
+
+    What it does:
+        On an 837P, checks that every SV107 pointer of a J0256 line is between 1 and the
+        number of diagnosis codes in the claim's HI segments. An 837I has no pointers.
+
+    Why payers deny it:
+        A pointer to a diagnosis that is not on the claim is an implementation-guide error:
+        clearinghouses and payer front ends reject the claim before adjudication (or it is
+        returned for an invalid diagnosis, CARC 16 with M76).
+
+    Example:
+        ``HI*ABK:E8801*ABF:J439~`` (two codes) and ``SV1*HC:J0256:JZ*2000*UN*400***1:3~``.
+
+    Fix:
+        Point SV107 only at positions present in HI (1 to the number of codes), or add the
+        missing diagnosis to HI.
+
+    Source:
+        X12 837P 005010X222A1 SV107 (diagnosis code pointers, 1-12, into loop 2300 HI).
+    """
+    if claim.transaction_type == "837I":
+        return
+    count = len(claim.diagnoses)
+    for service_line in drug_lines(claim):
+        beyond = [p for p in service_line.diagnosis_pointers if not 0 < p <= count]
+        if beyond:
+            shown = ",".join(str(p) for p in beyond)
+            yield hit(claim, service_line, f"J0256 line diagnosis pointer(s) (SV107) `{shown}` "
+                      f"point past the claim's {count} diagnosis code"
+                      f"{'s' if count != 1 else ''} (HI)")

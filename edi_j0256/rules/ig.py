@@ -11,11 +11,25 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from edi_j0256.rules.finding import Hit, Where
 from edi_j0256.rules.registry import rule
+
+# pyx12 echoes the offending value (err_val); these segments carry codes, counts and
+# amounts, not member IDs, names, addresses or dates of birth, so their values are shown.
+# Others (NM1, N3, N4, DMG, REF, PER, PAT, DTP, HI ...) are shown only with show_values.
+VALUE_SAFE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "BHT", "HL", "PRV",
+                                 "CLM", "LX", "SV1", "SV2", "SV5", "LIN", "CTP", "CL1"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def ack_file_name(path: str | Path) -> str:
+    """The 999's file name for an input: its name with unsafe characters replaced, no
+    leading dot, ``.999`` added (never a path: it cannot leave the ack folder)."""
+    return (_UNSAFE.sub("_", Path(path).name).lstrip(".") or "input") + ".999"
 
 
 class _Collect(logging.Handler):
@@ -59,7 +73,8 @@ def implementation_guide_errors(path: str, ack_dir: str | None = None) -> Iterat
         ASC X12 005010X222A1 (837P) and 005010X223A2 (837I) implementation guides, as
         encoded in pyx12's maps.
     """
-    return (h for code, h in run_pyx12(path, ack_dir) if code == "IG001")
+    ack = Path(ack_dir) / ack_file_name(path) if ack_dir else None
+    return (h for code, h in run_pyx12(path, ack) if code == "IG001")
 
 
 @rule("IG002", "implementation-guide-check-failed", severity="warning", root_cause="format",
@@ -85,11 +100,16 @@ def implementation_guide_check_failed(path: str, ack_dir: str | None = None) -> 
     Source:
         pyx12 4.0 behaviour (999 writer and 835 ST03; see the project's pyx12 notes).
     """
-    return (h for code, h in run_pyx12(path, ack_dir) if code == "IG002")
+    ack = Path(ack_dir) / ack_file_name(path) if ack_dir else None
+    return (h for code, h in run_pyx12(path, ack) if code == "IG002")
 
 
-def run_pyx12(path: str, ack_dir: str | None = None) -> Iterator[tuple[str, Hit]]:
-    """``(rule code, hit)`` for every IG001 / IG002 finding of one file."""
+def run_pyx12(path: str, ack: Path | None = None, *,
+              show_values: bool = False) -> Iterator[tuple[str, Hit]]:
+    """``(rule code, hit)`` for every IG001 / IG002 finding of one file; pyx12's 999 is
+    written to ``ack`` when given. pyx12's offending values are left out of the messages
+    except in :data:`VALUE_SAFE_SEGMENTS` (all of them with ``show_values``: they may be
+    member IDs or birth dates)."""
     import pyx12.params
     import pyx12.x12n_document
 
@@ -97,32 +117,35 @@ def run_pyx12(path: str, ack_dir: str | None = None) -> Iterator[tuple[str, Hit]
     collect = _Collect()
     logger.addHandler(collect)
     propagate, logger.propagate = logger.propagate, False
-    errors, ack = io.StringIO(), io.StringIO() if ack_dir else None
+    errors, ack_text = io.StringIO(), io.StringIO() if ack else None
     try:
         params = pyx12.params.params()
-        pyx12.x12n_document.x12n_document(params, str(path), ack, None, fd_json=errors)
+        pyx12.x12n_document.x12n_document(params, str(path), ack_text, None, fd_json=errors)
     except Exception as exc:  # pyx12 raises EngineError, KeyError ... on some inputs
         collect.messages.append(f"{type(exc).__name__}: {exc}")
     finally:
         logger.removeHandler(collect)
         logger.propagate = propagate
-    hits = list(_error_hits(path, errors.getvalue()))
+    hits = list(_error_hits(path, errors.getvalue(), show_values))
     for message in collect.messages:
         hits.append(("IG002", Hit(f"pyx12 could not complete: {message}"[:300],
                                   Where(str(path)))))
-    if ack_dir and ack is not None:
-        text = ack.getvalue()
+    if ack is not None and ack_text is not None:
+        text = ack_text.getvalue()
         if text.strip():
-            target = Path(ack_dir) / (Path(path).name + ".999")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            try:
+                ack.parent.mkdir(parents=True, exist_ok=True)
+                ack.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                hits.append(("IG002", Hit(f"cannot write the 999 to {ack}: "
+                                          f"{exc.strerror or exc}", Where(str(path)))))
         else:
             hits.append(("IG002", Hit("pyx12 wrote no 999 acknowledgment for this file",
                                       Where(str(path)))))
     yield from _with_lines(path, hits)
 
 
-def _error_hits(path: str, text: str) -> Iterator[tuple[str, Hit]]:
+def _error_hits(path: str, text: str, show_values: bool) -> Iterator[tuple[str, Hit]]:
     if not text.strip():
         return
     try:
@@ -131,32 +154,39 @@ def _error_hits(path: str, text: str) -> Iterator[tuple[str, Hit]]:
         yield "IG002", Hit("pyx12 wrote unreadable error output", Where(str(path)))
         return
     for isa in document.get("interchanges", []):
-        yield from _level(path, isa, "interchange")
+        yield from _level(path, isa, "interchange", show_values)
         for gs in isa.get("groups", []):
-            yield from _level(path, gs, "group")
+            yield from _level(path, gs, "group", show_values)
             for st in gs.get("transactions", []):
-                yield from _level(path, st, "transaction")
+                yield from _level(path, st, "transaction", show_values)
                 for seg in st.get("segments", []):
                     tag, at = seg.get("seg_id") or "", seg.get("cur_line")
+                    shown = show_values or tag in VALUE_SAFE_SEGMENTS
                     for error in seg.get("errors", []):
-                        yield _hit(path, at, f"{tag}: {_text(error)}")
+                        yield _hit(path, at, f"{tag}: {_text(error, shown)}")
                     for element in seg.get("elements", []):
                         ref = f"{tag}{int(element.get('ele_pos') or 0):02d}"
                         if element.get("subele_pos"):
                             ref += f"-{element['subele_pos']}"
                         for error in element.get("errors", []):
-                            yield _hit(path, at, f"{ref}: {_text(error)}")
+                            yield _hit(path, at, f"{ref}: {_text(error, shown)}")
 
 
-def _level(path: str, node: dict, what: str) -> Iterator[tuple[str, Hit]]:
+def _level(path: str, node: dict, what: str, show_values: bool) -> Iterator[tuple[str, Hit]]:
     for error in node.get("errors", []):
-        yield _hit(path, node.get("cur_line"), f"{what}: {_text(error)}")
+        yield _hit(path, node.get("cur_line"), f"{what}: {_text(error, show_values)}")
 
 
-def _text(error: dict) -> str:
-    text = f"{error.get('err_str', '').strip()} (pyx12 code {error.get('err_cde')})"
+def _text(error: dict, show_value: bool) -> str:
+    """pyx12's error text and code; its ``err_val`` only when ``show_value`` (pyx12 quotes
+    the value inside its text too: every occurrence is replaced then)."""
+    text = " ".join(str(error.get("err_str", "")).split())
     value = error.get("err_val")
-    return f"{text}: `{value}`" if value not in (None, "") else text
+    value = "" if value is None else str(value)
+    if not show_value and value.strip():
+        text = text.replace(value.strip(), "(value not shown)")
+    text = f"{text} (pyx12 code {error.get('err_cde')})"
+    return f"{text}: `{value}`" if show_value and value else text
 
 
 def _hit(path: str, segment: object, message: str) -> tuple[str, Hit]:

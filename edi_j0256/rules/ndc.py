@@ -232,3 +232,34 @@ def non_preferred_brand(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         if service_line.ndc and service_line.ndc not in policy.preferred_ndcs:
             yield hit(claim, service_line, f"J0256 NDC `{format_ndc(service_line.ndc)}` is not "
                       f"a preferred product of the `{policy.name}` policy", policy=policy)
+
+
+@rule("JN008", "ndc-not-written-as-11-digits", severity="warning", root_cause="ndc", carc="16",
+      rarc="M119")
+def ndc_not_written_as_11_digits(claim: Claim, context: RuleContext) -> Iterator[Hit]:
+    """The NDC (LIN03) is readable but not written as 11 digits without hyphens.
+
+    What it does:
+        Flags a J0256 line whose LIN03 carries hyphens or is not 11 digits, but can still be
+        read as an NDC (a hyphenated 10-digit 4-4-2 / 5-3-2 / 5-4-1 NDC is padded to 5-4-2).
+        The other rules use the normalised 11 digits; an NDC that cannot be read is JN002.
+
+    Why payers deny it:
+        The guide asks for the 11-digit NDC without hyphens; some payers and clearinghouses
+        normalise it, others reject the line as an invalid NDC (CARC 16 with M119).
+
+    Example:
+        ``LIN**N4*13533-705-51~`` (send ``13533070551``).
+
+    Fix:
+        Send the 11-digit 5-4-2 form without hyphens or spaces.
+
+    Source:
+        X12 837P 005010X222A1 / 837I 005010X223A2 LIN03 (11-digit NDC, no hyphens); FDA NDC
+        formats.
+    """
+    for service_line in drug_lines(claim):
+        raw = service_line.ndc_raw
+        if raw and service_line.ndc and raw != service_line.ndc:
+            yield hit(claim, service_line, f"J0256 NDC (LIN03) `{raw}` is not 11 digits without "
+                      f"hyphens; read as `{service_line.ndc}`")

@@ -2,8 +2,11 @@
 
 The bundled ``data/ndc_crosswalk.csv`` lists the J0256 and J0257 packages with their mg per
 package. ``--ndc-crosswalk FILE`` replaces it with CMS's quarterly "ASP NDC-HCPCS crosswalk"
-CSV read as published (preamble lines, then a header row with ``_YYYY_CODE``, ``NDC2``,
-``Drug Name``, ``HCPCS Dosage``, ``PKG SIZE``, ``PKG QTY``, ``BILLUNITS``, ``BILLUNITSPKG``).
+CSV read as published, by column name in every published layout: preamble lines (8 in the
+2026 files), then a header row with ``_YYYY_CODE``, the NDC (``NDC2`` in the 2023-2025
+files, ``NDC`` since 2026, when ``LABELER NAME`` was added), ``Drug Name``, ``HCPCS
+Dosage``, ``PKG SIZE``, ``PKG QTY``, ``BILLUNITS``, ``BILLUNITSPKG``; latin-1 text. Rows
+whose NDC cell is not an NDC are skipped and counted (``Crosswalk.skipped``).
 ICD-10-CM comes from the ``simple_icd_10_cm`` package (the CMS tabular data): the code list
 it ships is read when a diagnosis is first checked (the package's own API, which loads the
 whole XML tree, is only the fallback).
@@ -52,6 +55,7 @@ class NdcProduct:
 class Crosswalk:
     products: dict[str, NdcProduct]
     source: str
+    skipped: int = 0  # rows of a CMS file whose NDC cell is not an NDC
 
     def get(self, ndc: str | None) -> NdcProduct | None:
         return self.products.get(ndc) if ndc else None
@@ -70,7 +74,9 @@ def load_crosswalk(path: str | Path | None = None) -> Crosswalk:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")  # CMS publishes the file in ISO-8859-1
-    return Crosswalk(read_cms_crosswalk(text, str(path)), str(path))
+    skipped: list[str] = []
+    products = read_cms_crosswalk(text, str(path), skipped)
+    return Crosswalk(products, str(path), len(skipped))
 
 
 def _bundled(text: str) -> dict[str, NdcProduct]:
@@ -83,47 +89,66 @@ def _bundled(text: str) -> dict[str, NdcProduct]:
 
 
 _CODE_COLUMN = re.compile(r"^_\d{4}_CODE$")
-_REQUIRED = ("NDC2", "DRUG NAME", "HCPCS DOSAGE", "BILLUNITSPKG")
+NDC_COLUMNS = ("NDC2", "NDC")  # 2023-2025 files: NDC2; since 2026: NDC (with LABELER NAME)
+_REQUIRED = ("DRUG NAME", "HCPCS DOSAGE", "BILLUNITSPKG")
 _DOSAGE = re.compile(r"^\s*([\d.]+)\s*(MG|G|GM|MCG)\b", re.IGNORECASE)
 _MG = {"MG": Decimal(1), "G": Decimal(1000), "GM": Decimal(1000), "MCG": Decimal("0.001")}
+DRUG_CODES = ("J0256",)  # an NDC listed under two codes keeps its J0256 row
 
 
-def read_cms_crosswalk(text: str, name: str) -> dict[str, NdcProduct]:
+def _is_header(cells: list[str]) -> bool:
+    return any(_CODE_COLUMN.match(c) for c in cells) and any(c in NDC_COLUMNS for c in cells)
+
+
+def read_cms_crosswalk(text: str, name: str,
+                       skipped: list[str] | None = None) -> dict[str, NdcProduct]:
     """Rows of a CMS ASP NDC-HCPCS crosswalk: skip the preamble, find the header, read on.
 
-    mg per package = ``BILLUNITSPKG`` x the mg of one billing unit (``HCPCS Dosage``,
-    e.g. ``10 MG``). Rows whose NDC2 is not an NDC are skipped.
+    Columns are found by name (any layout since 2023). mg per package = ``BILLUNITSPKG`` x
+    the mg of one billing unit (``HCPCS Dosage``, e.g. ``10 MG``). Rows whose NDC is not an
+    NDC are skipped; their NDC cells are appended to ``skipped`` when it is given.
     """
-    rows = csv.reader(io.StringIO(text))
+    rows = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
-    for row in rows:
-        cells = [c.strip().upper() for c in row]
-        if cells and _CODE_COLUMN.match(cells[0]) or "NDC2" in cells and any(
-                _CODE_COLUMN.match(c) for c in cells):
-            header = cells
-            break
+    try:
+        for row in rows:
+            cells = [" ".join(c.split()).upper() for c in row]
+            if _is_header(cells):
+                header = cells
+                break
+    except csv.Error as exc:
+        raise CrosswalkError(f"{name}: not a CSV file: {exc}") from None
     if header is None:
-        raise CrosswalkError(f"{name}: no header row with a _YYYY_CODE column and NDC2: "
-                             "not a CMS ASP NDC-HCPCS crosswalk")
+        raise CrosswalkError(f"{name}: no header row with a _YYYY_CODE column and an NDC "
+                             "(NDC2 or NDC) column: not a CMS ASP NDC-HCPCS crosswalk")
     missing = [c for c in _REQUIRED if c not in header]
     if missing:
         raise CrosswalkError(f"{name}: header row lacks column(s) {', '.join(missing)}")
     code_at = next(i for i, c in enumerate(header) if _CODE_COLUMN.match(c))
+    ndc_at = header.index(next(c for c in NDC_COLUMNS if c in header))
     at = {c: header.index(c) for c in _REQUIRED}
+    last = max(code_at, ndc_at, *at.values())
     products: dict[str, NdcProduct] = {}
-    for row in rows:
-        if len(row) <= max(at.values()):
-            continue
-        ndc = normalize_ndc(row[at["NDC2"]].strip())
-        hcpcs = row[code_at].strip().upper()
-        if ndc is None or not hcpcs:
-            continue
-        dosage = _DOSAGE.match(row[at["HCPCS DOSAGE"]])
-        units_per_package = _number(row[at["BILLUNITSPKG"]])
-        mg = None
-        if dosage and units_per_package is not None:
-            mg = units_per_package * _number(dosage.group(1)) * _MG[dosage.group(2).upper()]
-        products[ndc] = NdcProduct(ndc, hcpcs, row[at["DRUG NAME"]].strip(), mg, None)
+    try:
+        for row in rows:
+            if len(row) <= last or not row[ndc_at].strip():
+                continue
+            ndc = normalize_ndc(row[ndc_at].strip())
+            hcpcs = row[code_at].strip().upper()
+            if ndc is None:
+                if skipped is not None:
+                    skipped.append(row[ndc_at].strip())
+                continue
+            if not hcpcs or (ndc in products and products[ndc].hcpcs in DRUG_CODES):
+                continue
+            dosage = _DOSAGE.match(row[at["HCPCS DOSAGE"]])
+            units_per_package = _number(row[at["BILLUNITSPKG"]])
+            mg = None
+            if dosage and units_per_package is not None:
+                mg = units_per_package * _number(dosage.group(1)) * _MG[dosage.group(2).upper()]
+            products[ndc] = NdcProduct(ndc, hcpcs, row[at["DRUG NAME"]].strip(), mg, None)
+    except csv.Error as exc:
+        raise CrosswalkError(f"{name}: CSV error after the header: {exc}") from None
     if not products:
         raise CrosswalkError(f"{name}: no NDC rows under the header")
     return products

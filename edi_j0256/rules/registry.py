@@ -7,8 +7,10 @@ authorization, ``JP`` payer coverage criteria, ``JF`` frequency and limits, ``JC
 code. The docstring is the rule's documentation, with the headings in :data:`HEADINGS`.
 
 Scopes: a ``claim`` rule is called once per J0256 claim as ``check(claim, context)``; a
-``run`` rule once at the end of a run as ``check(context)`` (cross-claim and cross-file
-state lives in the context); a ``file`` rule is run by the engine itself (pyx12).
+``run`` rule is called after it as ``check(context)`` and looks at ``context.arrivals``, the
+claim's J0256 lines with what the run remembers of the patient's recent doses (cross-claim
+and cross-file state lives in the context); a ``file`` rule is run by the engine itself
+(pyx12).
 """
 
 from __future__ import annotations
