@@ -97,9 +97,16 @@ def detect_kind(head: bytes) -> FileKind | None:
 def detect_file_kind(path: str | Path, head: bytes | None = None) -> FileKind | None:
     """:func:`detect_kind` on the first bytes of ``path`` (or on ``head`` when given).
 
-    Raises OSError when the file cannot be read; the caller names the file in its message.
+    The file is opened as every reader opens it (:func:`~edi_j0256.x12.sources.open_source`:
+    gzip and zip members read, a FIFO or device refused). Raises OSError when the file cannot
+    be read; the caller names the file in its message.
     """
     if head is None:
-        with open(path, "rb") as stream:
-            head = stream.read(PROBE_BYTES)
+        from edi_j0256.diagnostics import X12ReadError
+        from edi_j0256.x12.sources import read_head
+
+        try:
+            head = read_head(path, PROBE_BYTES)
+        except X12ReadError as exc:
+            raise OSError(str(exc).split(": ", 1)[-1]) from exc
     return detect_kind(head)
