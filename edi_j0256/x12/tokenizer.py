@@ -46,7 +46,8 @@ _WHITESPACE = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 _START_LIMIT = 1 << 16  # bytes searched for the first ISA / GS / ST
 _MAX_UNIT = 1 << 26  # this many bytes without one segment terminator: not X12
-_PIECE = 1 << 24  # a unit larger than this is handed on in pieces (Unit.piece / .continued)
+_OVERLAP = 256  # bytes searched again when a carried unit's search resumes
+_PIECE = 1 << 22  # a unit larger than this is handed on in pieces (Unit.piece / .continued)
 _REPEAT_LIMIT = 10  # tolerance warnings of one code reported per file, then counted
 
 
@@ -290,7 +291,7 @@ def _count_tags(buffer: bytes, start: int, end: int, delimiters: Delimiters, tag
         _TALLY_PATTERNS[key] = pattern
     found = sum(1 for _ in pattern.finditer(buffer, start, end))
     if first:
-        head = buffer[start:start + 8].lstrip(_WHITESPACE).decode("latin-1")
+        head = buffer[start:start + 64].lstrip(_WHITESPACE)[:8].decode("latin-1")
         head = head.split(delimiters.element, 1)[0].split(delimiters.segment, 1)[0]
         found += head in tags.split("|")
     return found
@@ -311,6 +312,8 @@ class _State:
     offset: int = 0  # file offset of buffer[0]
     tag: str = ""  # tag of the unit that starts at the cursor
     continued: bool = False  # the unit at the cursor is the rest of a unit cut in pieces
+    searched: int = 0  # file offset up to which the unit at the cursor was searched already
+    carry_hit: bool = False  # the unit at the cursor holds a needle in its searched part
 
 
 class Tokenizer:
@@ -421,7 +424,7 @@ class Tokenizer:
         claim of a million lines never sits in memory whole."""
         assert self.delimiters is not None
         terminator = self.delimiters.segment.encode("latin-1")
-        cut = buffer.rfind(terminator, pos)
+        cut = buffer.rfind(terminator, pos, len(buffer) - 64)  # room to see the next tag
         if cut < 0:
             if len(buffer) - pos > _MAX_UNIT:
                 raise X12ReadError(self.name, f"no segment terminator found in {_MAX_UNIT} "
@@ -434,6 +437,8 @@ class Tokenizer:
         yield Unit(state.tag, pos, cut, self.delimiters, region, piece=True,
                    continued=state.continued)
         self._count(buffer, pos, cut)
+        for tag in self.tally:  # a tallied segment right at the cut has no terminator before it
+            self.tallies[tag] += _count_tags(buffer, cut, cut, self.delimiters, tag, first=True)
         if region.empty is not None:
             self._report_empty(region, pos, cut)
         state.index, state.line = region.at(cut)
@@ -459,7 +464,11 @@ class Tokenizer:
     def _scan(self, buffer: bytes, pos: int, state: _State, final: bool):
         """Emit every complete unit in ``buffer`` from ``pos``; return the carry position."""
         skip_tags = self.skip_unless.keys()
-        hits = _positions(buffer, pos, self._needles) if skip_tags else []
+        # A unit carried over from the last buffer was searched already: resume near where
+        # that search stopped, so a unit spanning many chunks is searched once, not per chunk.
+        carried, carry_hit = pos, state.carry_hit
+        resume = max(pos, state.searched - state.offset - _OVERLAP)
+        hits = _positions(buffer, resume, self._needles) if skip_tags else []
         hit, hit_count = 0, len(hits)
         while True:
             if self._isa_pending:
@@ -474,7 +483,7 @@ class Tokenizer:
             tag = state.tag
             unit_start = pos
             new_interchange = False
-            for match in self._pattern.finditer(buffer, pos):
+            for match in self._pattern.finditer(buffer, max(pos, resume)):
                 end = match.end()
                 if state.continued:
                     state.continued = False
@@ -482,7 +491,8 @@ class Tokenizer:
                 elif tag in skip_tags:
                     while hit < hit_count and hits[hit] < unit_start:
                         hit += 1
-                    if hit < hit_count and hits[hit] < end:
+                    if (hit < hit_count and hits[hit] < end) or (carry_hit
+                                                                 and unit_start == carried):
                         yield Unit(tag, unit_start, end, delimiters, region)
                     else:
                         self.skipped[tag] += 1
@@ -506,6 +516,7 @@ class Tokenizer:
             if new_interchange:
                 self._isa_pending = True
                 pos = unit_start
+                resume = 0
                 continue
             if last is not None:
                 spaces = _WHITESPACE.replace(terminator, b"")
@@ -517,7 +528,12 @@ class Tokenizer:
                               where.line if where else None)
                 yield last
                 return len(buffer)
-            return len(buffer) if final else unit_start
+            if final:
+                return len(buffer)
+            state.searched = state.offset + len(buffer)
+            state.carry_hit = (unit_start == carried and carry_hit) or any(
+                unit_start <= h for h in hits[hit:])
+            return unit_start
 
     def _count(self, buffer: bytes, start: int, end: int) -> None:
         """Tally segment starts: the tag right after a terminator and any whitespace."""
