@@ -140,8 +140,8 @@ def check_input(path: str) -> str | None:
     kind = detect_kind(head)
     if kind is not None and not kind.is_claims:
         hint = " (read it with `remit`)" if kind.is_remits else ""
-        return f"{path}: is {_article(kind.describe())} {kind.describe()}, not an 837 claim " \
-               f"file{hint}"
+        return (f"{path}: is {_article(kind.describe())} {kind.describe()}, not an 837P / 837I "
+                f"claim file{hint}")
     return None
 
 

@@ -689,7 +689,8 @@ class Tokenizer:
                   and component not in (element, segment) and not component.isspace())
         if not usable:
             use = observed or next(c for c in ":>^" if c not in (element, segment))
-            self.warn("X111", f"ISA16 component separator {component!r} is not a delimiter "
+            what = repr(component) if component else "(missing or the element separator)"
+            self.warn("X111", f"ISA16 component separator {what} is not a delimiter "
                       f"(empty, a letter or digit, or another delimiter); {use!r} used, as "
                       f"{'the composites are written' if observed else 'assumed'}",
                       state.index, state.line, Severity.ERROR)
