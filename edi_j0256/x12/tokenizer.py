@@ -641,6 +641,12 @@ class Tokenizer:
                 self.interchanges += 1
                 return True
         fields = buffer[start:idx + 2].decode("latin-1").split(element.decode("latin-1"))
+        if idx + 3 - start != 106 and _fixed_width_isa(buffer, start):
+            # A 106-character ISA with its separators where X12 puts them: trust the widths
+            # (an ISA11 equal to the element separator miscounts the separators).
+            idx = start + 103
+            text = buffer[start:start + 105].decode("latin-1")
+            fields = [text[a:b] for a, b in _ISA_FIELDS]
         component = fields[16][:1]
         terminator = buffer[idx + 2:idx + 3]
         length = idx + 3 - start
@@ -791,6 +797,31 @@ class _Unwrapped:
             data = data.replace(b"\r", b"").replace(b"\n", b"")
             if data:
                 return data
+
+
+_ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+_ISA_FIELDS = tuple(zip((0,) + tuple(p + 1 for p in _ISA_SEPARATORS), _ISA_SEPARATORS + (105,),
+                        strict=True))
+
+
+def isa_elements(segment: Segment) -> tuple[str, ...]:
+    """The ISA's elements (tag first), by the fixed widths when splitting cannot find them (an
+    ISA11 equal to the element separator gives 18 pieces)."""
+    elements = segment.elements
+    if len(elements) == 17:
+        return elements
+    text = segment.delimiters.element.join(elements) + "~"
+    if _fixed_width_isa(text.encode("latin-1"), 0):
+        return tuple(text[a:b] for a, b in _ISA_FIELDS)
+    return elements
+
+
+def _fixed_width_isa(buffer: bytes, start: int) -> bool:
+    """Whether the 106 bytes at ``start`` are an ISA with every separator at its place."""
+    isa = buffer[start:start + 106]
+    element = isa[3]
+    return (len(isa) == 106 and all(isa[p] == element for p in _ISA_SEPARATORS)
+            and not chr(isa[105]).isalnum())
 
 
 def _compressed_hint(window: bytes) -> str:

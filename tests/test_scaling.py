@@ -1,0 +1,92 @@
+"""Cost is linear in every dimension of the input (issue 11): doubling a dimension at most
+about doubles the reader's CPU time, and counts stay right.
+
+Each dimension has a generator in ``scaling_support``. The default suite runs small sizes with
+a generous bound (ratio < 3); ``-m slow`` runs the sizes of the issue with the bound of the
+issue (2.2) and checks that memory stays bounded on a claim of 1.5 million lines. Times are
+the best of three runs in CPU seconds of this process, so another process on the machine
+moves them little; they are ratios of two sizes measured in the same run, never absolute.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from edi_j0256.diagnostics import Diagnostics
+from edi_j0256.scan import iter_scan
+from tests.scaling_support import DIMENSIONS, lines_in_one_claim
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Claims each generator writes for a size n (counts in = counts out).
+EXPECTED_CLAIMS = {
+    "interchanges": lambda n: n,
+    "empty_segments": lambda n: 1,
+    "nested_hl": lambda n: n,
+    "hl_self_or_forward": lambda n: n,
+    "lines_in_one_claim": lambda n: 1,
+    "claims_of_one_member": lambda n: n,
+}
+
+
+def _cpu_seconds(data: bytes) -> tuple[float, object]:
+    best, stats = float("inf"), None
+    for _ in range(3):
+        gc.collect()
+        start = time.process_time()
+        records, reader = iter_scan(io.BytesIO(data), name="scale.x12",
+                                    diagnostics=Diagnostics())
+        for _ in records:
+            pass
+        best = min(best, time.process_time() - start)
+        stats = reader.stats
+    return best, stats
+
+
+def _growth(name: str, n: int) -> float:
+    generate = DIMENSIONS[name][0]
+    times = []
+    for size in (n, 2 * n):
+        seconds, stats = _cpu_seconds(generate(size))
+        assert stats.claims == EXPECTED_CLAIMS[name](size)
+        assert stats.claims == stats.claims_read + stats.claims_skipped + stats.claims_unreadable
+        times.append(max(seconds, 1e-3))
+    return times[1] / times[0]
+
+
+@pytest.mark.parametrize("name", sorted(DIMENSIONS))
+def test_doubling_a_dimension_at_most_triples_the_time(name):
+    base = DIMENSIONS[name][1]
+    assert _growth(name, base) < 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "n"), [
+    ("interchanges", 50_000), ("empty_segments", 500_000), ("nested_hl", 15_000),
+    ("hl_self_or_forward", 100_000), ("lines_in_one_claim", 750_000),
+    ("claims_of_one_member", 50_000)])
+def test_doubling_a_dimension_about_doubles_the_time(name, n):
+    assert _growth(name, n) < 2.2
+
+
+@pytest.mark.slow
+def test_a_claim_of_a_million_and_a_half_lines_keeps_memory_bounded(tmp_path):
+    path = tmp_path / "huge.x12"
+    path.write_bytes(lines_in_one_claim(1_500_000))  # about 83 MB, one claim
+    code = ("import json, resource, sys; from edi_j0256.scan import iter_scan; "
+            "records, reader = iter_scan(sys.argv[1]); n = sum(1 for _ in records); "
+            "s = reader.stats; print(json.dumps([n, s.claims, s.claims_unreadable, "
+            "s.service_lines, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, check=True, cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}).stdout
+    records, claims, unreadable, lines, peak_kb = __import__("json").loads(out)
+    assert (records, claims, unreadable, lines) == (0, 1, 1, 1_500_000)
+    assert peak_kb < 200_000  # the file is 83 MB; the reader holds a few chunks of it
