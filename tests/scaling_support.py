@@ -73,10 +73,10 @@ def claims_of_one_member(n: int) -> bytes:
 
 
 DIMENSIONS = {
-    "interchanges": (interchanges, 1_000),
-    "empty_segments": (empty_segments, 50_000),
-    "nested_hl": (nested_hl, 1_000),
-    "hl_self_or_forward": (hl_self_or_forward, 2_000),
-    "lines_in_one_claim": (lines_in_one_claim, 20_000),
-    "claims_of_one_member": (claims_of_one_member, 2_000),
+    "interchanges": (interchanges, 500),
+    "empty_segments": (empty_segments, 25_000),
+    "nested_hl": (nested_hl, 500),
+    "hl_self_or_forward": (hl_self_or_forward, 1_000),
+    "lines_in_one_claim": (lines_in_one_claim, 10_000),
+    "claims_of_one_member": (claims_of_one_member, 1_000),
 }
