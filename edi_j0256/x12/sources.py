@@ -69,8 +69,8 @@ def open_source(source: str | Path, name: str | None = None) -> BinaryIO:
         if magic.startswith(_GZIP_MAGIC):
             return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
         if magic == _ZIP_MAGIC:
-            raise X12ReadError(name, "is a zip archive: give it to a command as it is (each "
-                               f"member is read as ARCHIVE{MEMBER_SEPARATOR}MEMBER)")
+            raise X12ReadError(name, "is a zip archive: name its members as "
+                               f"ARCHIVE{MEMBER_SEPARATOR}MEMBER (scan expands it itself)")
     except BaseException:
         stream.close()
         raise
