@@ -182,6 +182,7 @@ def test_837d_transaction_inside_a_claim_file_is_counted():
 def test_service_lines_are_counted_after_any_line_end(name):
     records, reader, _ = read(READER / name, hcpcs=("ALL",))
     assert (reader.stats.service_lines, reader.stats.matched_lines, len(records)) == (2, 2, 2)
+    assert [(r["line"], r["segment"]) for r in records] == [(22, 22), (28, 28)]  # CRs count
 
 
 def test_numbers_out_of_range_are_diagnosed_not_raised():

@@ -397,6 +397,11 @@ class Tokenizer:
             data = self._read(stream)
             if first:
                 first = False
+                head = data[:_START_LIMIT]
+                if b"\r" in head and b"\n" not in head:
+                    # CR-only line ends (old Mac): read as LF, byte for byte, so lines count.
+                    stream = _CarriageReturns(stream)  # type: ignore[assignment]
+                    data = data.replace(b"\r", b"\n")
                 wrap = _wrap_width(data)
                 if wrap is not None:
                     self.wrap = wrap
@@ -778,6 +783,16 @@ def _wrap_width(data: bytes) -> tuple[int, int] | None:
     if all(line.rstrip(b"\r").endswith(terminator) for line in full):
         return None  # every line ends a segment: one segment per line, not wrapped
     return width, newline
+
+
+class _CarriageReturns:
+    """A stream of a file with CR-only line ends, each CR read as LF (offsets unchanged)."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+
+    def read(self, size: int) -> bytes:
+        return self.stream.read(size).replace(b"\r", b"\n")
 
 
 class _Unwrapped:
