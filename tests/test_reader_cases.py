@@ -74,6 +74,13 @@ def test_wrapped_file_keeps_values_that_a_line_break_cut():
         assert diagnostics[0].startswith("1: X113 file is wrapped at"), width
 
 
+def test_lines_padded_to_a_fixed_width_are_not_a_wrapped_file():
+    padded = "".join(line.ljust(120) + "\n" for line in BASE.read_text().splitlines())
+    records, _, diagnostics = read(io.BytesIO(padded.encode()), hcpcs=("ALL",))
+    assert brief(records) == BASE_LINES
+    assert diagnostics == []
+
+
 def test_hl_with_a_missing_parent_keeps_its_billing_provider():
     records, reader, diagnostics = read(READER / "hl-missing-parent.x12")
     assert [(r["claim_id"], r["billing_npi"], r["payer_id"]) for r in records] == [

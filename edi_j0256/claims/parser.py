@@ -36,7 +36,7 @@ from edi_j0256.safe_text import escape_controls
 from edi_j0256.x12.kind import kind_name
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import Unit
-from edi_j0256.x12.values import number_problem, parse_date, parse_decimal
+from edi_j0256.x12.values import number_problem, parse_date
 
 # The segments of the HL loops a claim takes its context from.
 LEVEL_TAGS = frozenset({"NM1", "SBR", "PAT", "DMG"})
@@ -432,7 +432,7 @@ class ClaimReader:
         if problem is not None:
             self._warn("X306", f"{where}{_value(where, text)} {problem}", index, line)
             return None
-        return parse_decimal(text)
+        return Decimal(text)  # checked: digits, at most one point, at most 18 digits
 
     def _whole(self, text: str, where: str, index: int, line: int) -> int | None:
         if text.isascii() and text.isdigit() and len(text) <= 18:

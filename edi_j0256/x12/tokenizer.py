@@ -289,7 +289,7 @@ def _count_tags(buffer: bytes, start: int, end: int, delimiters: Delimiters, tag
         pattern = re.compile(term + rb"[ \t\r\n]*+(?:" + tags.encode() + rb")(?:" + elem
                              + b"|" + term + b")")
         _TALLY_PATTERNS[key] = pattern
-    found = sum(1 for _ in pattern.finditer(buffer, start, end))
+    found = len(pattern.findall(buffer, start, end))
     if first:
         head = buffer[start:start + 64].lstrip(_WHITESPACE)[:8].decode("latin-1")
         head = head.split(delimiters.element, 1)[0].split(delimiters.segment, 1)[0]
@@ -780,8 +780,8 @@ def _wrap_width(data: bytes) -> tuple[int, int] | None:
     if (width < 10 or element.isalnum() or element.isspace() or joined[:106].count(element) != 16
             or not terminator or terminator.isalnum() or terminator.isspace()):
         return None
-    if all(line.rstrip(b"\r").endswith(terminator) for line in full):
-        return None  # every line ends a segment: one segment per line, not wrapped
+    if all(line.rstrip(b"\r \t").endswith(terminator) for line in full):
+        return None  # every line ends a segment (maybe padded): not wrapped
     return width, newline
 
 

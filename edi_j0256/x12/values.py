@@ -28,6 +28,8 @@ def number_problem(text: str) -> str | None:
     >>> number_problem("2250.50"), number_problem("1E+5"), number_problem("1" * 19)
     (None, 'is not a number', 'has more than 18 digits')
     """
+    if len(text) <= MAX_NUMBER_DIGITS and _NUMBER.fullmatch(text):
+        return None  # the common case: a short number cannot have too many digits
     if len(text) > MAX_NUMBER_DIGITS + 2 or not _NUMBER.fullmatch(text):
         if _NUMBER.fullmatch(text):
             return f"has more than {MAX_NUMBER_DIGITS} digits"
