@@ -26,7 +26,7 @@ from edi_j0256.claims.parser import ClaimReader, ReadStats, normalize_revenue
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
 from edi_j0256.output import write_jsonl
-from edi_j0256.x12.kind import PROBE_BYTES, detect_kind
+from edi_j0256.x12.kind import PROBE_BYTES, detect_kind, unwrapped
 from edi_j0256.x12.sources import expand_sources, read_head
 
 __all__ = ["DEFAULT_HCPCS", "TABLE_FIELDS", "FileScan", "ScanRun", "ScanTotals", "check_input",
@@ -137,7 +137,7 @@ def check_input(path: str) -> str | None:
         head = read_head(path, PROBE_BYTES)
     except X12ReadError as exc:
         return str(exc)
-    kind = detect_kind(head)
+    kind = detect_kind(unwrapped(head))
     if kind is not None and not kind.is_claims:
         hint = " (read it with `remit`)" if kind.is_remits else ""
         return (f"{path}: is {_article(kind.describe())} {kind.describe()}, not an 837P / 837I "

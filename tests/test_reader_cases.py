@@ -74,6 +74,18 @@ def test_wrapped_file_keeps_values_that_a_line_break_cut():
         assert diagnostics[0].startswith("1: X113 file is wrapped at"), width
 
 
+def test_scan_takes_a_wrapped_file_whatever_the_width(tmp_path):
+    # At some widths the wrap cuts ST03 and GS08: the kind check reads them unwrapped.
+    flat = BASE.read_bytes().replace(b"\n", b"")
+    for width in (58, 59, 80, 83):  # 58, 59: ST disappears; 83: ST03 and GS08 cut
+        path = tmp_path / f"wrapped-{width}.x12"
+        path.write_bytes(b"\n".join(flat[i:i + width] for i in range(0, len(flat), width)))
+        result = scan(str(path), "--hcpcs", "ALL", "--format", "jsonl")
+        assert result.exit_code == 0, result.stderr
+        assert [json.loads(line)["transaction_type"] for line in result.stdout.splitlines()] == [
+            "837P", "837P"]
+
+
 def test_lines_padded_to_a_fixed_width_are_not_a_wrapped_file():
     padded = "".join(line.ljust(120) + "\n" for line in BASE.read_text().splitlines())
     records, _, diagnostics = read(io.BytesIO(padded.encode()), hcpcs=("ALL",))

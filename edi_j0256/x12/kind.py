@@ -26,7 +26,7 @@ TRANSACTION_NAMES = {
     "834": "834 benefit enrollment", "999": "999 implementation acknowledgment",
     "997": "997 functional acknowledgment", "TA1": "TA1 interchange acknowledgment",
 }
-CLAIM_KINDS = frozenset({"837P", "837I"})
+CLAIM_KINDS = frozenset({"837P", "837I", "837"})  # "837": no GS08 / ST03 to tell P from I
 REMIT_KINDS = frozenset({"835"})
 
 
@@ -109,4 +109,14 @@ def detect_file_kind(path: str | Path, head: bytes | None = None) -> FileKind | 
             head = read_head(path, PROBE_BYTES)
         except X12ReadError as exc:
             raise OSError(str(exc).split(": ", 1)[-1]) from exc
-    return detect_kind(head)
+    return detect_kind(unwrapped(head))
+
+
+def unwrapped(head: bytes) -> bytes:
+    """``head`` without its line breaks when it starts a file wrapped at a fixed width (an
+    ST03 or GS08 cut by the wrap would otherwise hide the transaction kind)."""
+    from edi_j0256.x12.tokenizer import _wrap_width
+
+    if _wrap_width(head) is None:
+        return head
+    return head.replace(b"\r", b"").replace(b"\n", b"")
