@@ -312,7 +312,7 @@ class ScanRun:
                 yield record
                 if self.on_progress and time.monotonic() - last > self.progress_every:
                     last = time.monotonic()
-                    self.on_progress(path, reader.stats)
+                    self.on_progress(path, reader.snapshot())
         except X12ReadError as exc:
             result.error = str(exc)
 

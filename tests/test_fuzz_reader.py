@@ -35,7 +35,7 @@ SEPARATORS = "*|^!>:~#%&+;<=?@`{}"
 CONTROLS = "\x00\x01\x0b\x1b\x7f\t\r\n"
 QUICK = settings(max_examples=40, deadline=None, derandomize=True,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-LONG = settings(max_examples=1500, deadline=None,
+LONG = settings(max_examples=3000, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -162,3 +162,16 @@ def test_scan_exits_0_or_2_without_a_traceback(tmp_path, sample):
 def test_many_mutants(sample):
     data, facts = sample
     check_reader(data, facts)
+
+
+@pytest.mark.slow
+@settings(max_examples=600, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(mutated(), st.sampled_from([("J0256",), ("ALL",), ("96365", "J0256")]))
+def test_many_scans(tmp_path, sample, codes):
+    data, _ = sample
+    path = tmp_path / "fuzz.x12"
+    path.write_bytes(data)
+    result = CliRunner().invoke(cli, ["scan", str(path), "--summary", "--hcpcs", ",".join(codes)])
+    assert result.exit_code in (0, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -84,3 +84,13 @@ def test_sources_open_gzip_zip_members_and_refuse_the_rest(tmp_path):
         open_source(tmp_path / "folder")
     with pytest.raises(X12ReadError, match="is a character device, not a file"):
         open_source("/dev/zero")
+
+
+def test_progress_reports_counts_so_far():
+    seen: list[tuple[int, int]] = []
+    run = ScanRun([MEDICARE], hcpcs=("ALL",), progress_every=0,
+                  on_progress=lambda path, stats: seen.append((stats.claims, stats.claims_read)))
+    records = list(run.records())
+    assert seen == sorted(seen) and seen[0] == (1, 1)
+    assert len(seen) == len(records) == 11  # after every record
+    assert seen[-1] == (5, 5) == (run.totals.stats.claims, run.totals.stats.claims_read)

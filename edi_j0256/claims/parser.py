@@ -152,6 +152,16 @@ class ClaimReader:
         finally:
             self._close_stats()
 
+    def snapshot(self) -> ReadStats:
+        """The counts so far (for progress reports while :meth:`claims` runs)."""
+        now = ReadStats(**{name: getattr(self.stats, name)
+                           for name in ReadStats.__slots__})  # type: ignore[attr-defined]
+        tokenizer = self.reader.tokenizer
+        now.claims_skipped += tokenizer.skipped.get("CLM", 0)
+        now.claims = now.claims_read + now.claims_skipped + now.claims_unreadable
+        now.service_lines = sum(tokenizer.tallies.values())
+        return now
+
     def _close_stats(self) -> None:
         stats, tokenizer = self.stats, self.reader.tokenizer
         stats.claims_skipped += tokenizer.skipped.get("CLM", 0)
