@@ -397,6 +397,11 @@ class Tokenizer:
             data = self._read(stream)
             if first:
                 first = False
+                while data and len(data) < _START_LIMIT:  # decide on a whole window
+                    more = self._read(stream)
+                    if not more:
+                        break
+                    data += more
                 head = data[:_START_LIMIT]
                 if b"\r" in head and b"\n" not in head:
                     # CR-only line ends (old Mac): read as LF, byte for byte, so lines count.
