@@ -279,7 +279,7 @@ def test_an_unsplittable_stream_is_not_x12(monkeypatch):
 
     monkeypatch.setattr(tokenizer, "_PIECE", 1000)
     monkeypatch.setattr(tokenizer, "_MAX_UNIT", 5000)
-    data = BASE.read_bytes()[:300] + b"A" * 20000
+    data = BASE.read_bytes()[:300] + b"A" * 200_000  # past the first 64 KB window
     tok = Tokenizer(io.BytesIO(data), name="noise.x12", chunk_size=1024)
     with pytest.raises(X12ReadError, match="no segment terminator found in 5000 bytes"):
         list(tok.units())
@@ -304,7 +304,7 @@ def test_a_damaged_gzip_file_reports_the_claims_read_before(tmp_path):
     from tests.scaling_support import interchanges
 
     damaged = tmp_path / "damaged.x12.gz"
-    packed = gzip.compress(interchanges(200))
+    packed = gzip.compress(interchanges(2000))
     damaged.write_bytes(packed[:len(packed) // 2])
     reader = ClaimReader(damaged)
     reader.reader.tokenizer.chunk_size = 4096  # many chunks before the damage
