@@ -103,3 +103,16 @@ def test_peer_segments_equal_the_reference(path, chunk):
     tokenizer = Tokenizer(io.BytesIO(data), name=path.name, chunk_size=chunk)
     got = [(s.tag, list(s.elements), s.index, s.line) for s in tokenizer.segments()]
     assert got == reference_segments(data)
+
+
+@pytest.mark.parametrize("chunk", CHUNKS)
+def test_wrapped_file_gives_the_unwrapped_records_at_any_chunk_size(chunk):
+    reader_dir = ROOT / "fixtures" / "reader"
+    base, _ = iter_scan(reader_dir / "base.x12", hcpcs=("ALL",), diagnostics=Diagnostics())
+    wrapped, reader = iter_scan(reader_dir / "wrapped-80.x12", hcpcs=("ALL",),
+                                diagnostics=Diagnostics())
+    reader.reader.tokenizer.chunk_size = chunk
+    strip = (lambda r: {k: v for k, v in r.items() if k not in ("file", "line")})  # noqa: E731
+    wrapped = list(wrapped)
+    assert [strip(r) for r in wrapped] == [strip(r) for r in base]
+    assert [r["line"] for r in wrapped] == [10, 11]
