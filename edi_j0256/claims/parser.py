@@ -110,6 +110,7 @@ class ClaimReader:
         self._billing: _Level | None = None  # the transaction's last billing provider (HL 20)
         self._foreign: str | None = None  # the open transaction is not an 837P / 837I
         self._foreign_reported = False
+        self._merged: dict | None = None  # _context() of the open loops
 
     @property
     def selective(self) -> bool:
@@ -146,6 +147,7 @@ class ClaimReader:
                         self._push(unit)
                 elif tag in ("ST", "SE"):
                     self._stack.clear()
+                    self._merged = None
                     self._billing = None
                     if tag == "ST":
                         self._check_transaction(unit)
@@ -201,6 +203,7 @@ class ClaimReader:
             stack.pop()
         entry = _Level(hl_id, parent, level, unit)
         stack.append(entry)
+        self._merged = None
         if level == b"20":
             self._billing = entry
 
@@ -226,7 +229,10 @@ class ClaimReader:
         return depth
 
     def _context(self) -> dict:
-        """Facts of the billing provider, subscriber and patient loops above the claim."""
+        """Facts of the billing provider, subscriber and patient loops above the claim (the
+        same for every claim until the next HL)."""
+        if self._merged is not None:
+            return self._merged
         merged: dict = {}
         for level in self._stack:
             if level.facts is None:
@@ -234,6 +240,7 @@ class ClaimReader:
             for key, value in level.facts.items():
                 if value is not None:
                     merged[key] = value
+        self._merged = merged
         return merged
 
     def _level_facts(self, level: _Level) -> dict:
@@ -297,7 +304,7 @@ class ClaimReader:
         if unit.piece:
             return "X309", (f"claim at segment {unit.index} is larger than the reader builds "
                             f"(more than {limit} service lines allowed); not read")
-        lines = unit.count("LX")
+        lines = unit.count("LX") if unit.count_at_most("LX") > limit else 0
         if lines > limit:
             return "X309", (f"claim at segment {unit.index} has {lines} service lines; the "
                             f"{kind or '837'} guide allows {limit}: not read")

@@ -166,6 +166,11 @@ class Unit:
         return _count_tags(self._region.buffer, self.start, self.end, self.delimiters, tags,
                            first=True)
 
+    def count_at_most(self, tag: str) -> int:
+        """An upper bound of :meth:`count` for one tag (one C-speed ``bytes.count``)."""
+        needle = (tag + self.delimiters.element).encode("latin-1")
+        return self._region.buffer.count(needle, self.start, self.end)
+
     def contains(self, needle: bytes) -> bool:
         """Whether the unit's bytes contain ``needle`` (no copy, no tokenizing)."""
         return self._region.buffer.find(needle, self.start, self.end) >= 0
