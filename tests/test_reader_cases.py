@@ -301,7 +301,7 @@ def test_gzip_and_zip_members_are_read(tmp_path):
 
 
 def test_a_damaged_gzip_file_reports_the_claims_read_before(tmp_path):
-    from tests.scaling_support import interchanges
+    from tests.test_scaling import interchanges
 
     damaged = tmp_path / "damaged.x12.gz"
     packed = gzip.compress(interchanges(2000))

@@ -18,7 +18,7 @@ from edi_j0256.diagnostics import Diagnostics
 from edi_j0256.output import write_jsonl
 from edi_j0256.scan import iter_scan
 from edi_j0256.x12.tokenizer import Tokenizer
-from tests import scaling_support
+from tests import test_scaling as scaling_support
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = (sorted((ROOT / "fixtures").glob("83*.x12"))
