@@ -80,7 +80,7 @@ PEERS = ROOT.parent / "shared" / "corpus" / "peers"
 def _standard_peers() -> list[Path]:
     """Peer files the reference can split: a fixed-width ISA at byte 0, a terminator that is
     not a newline (the tolerance cases, collapsed ISAs and bare GS/ST, are left out)."""
-    from edi_j0256.x12.tokenizer import _fixed_width_isa
+    from edi_j0256.x12.layout import fixed_width_isa
 
     if not PEERS.is_dir():
         return []
@@ -88,7 +88,7 @@ def _standard_peers() -> list[Path]:
     for path in sorted(PEERS.rglob("*")):
         if path.is_file() and path.suffix not in (".md", ".csv"):
             data = path.read_bytes()
-            if data.startswith(b"ISA") and _fixed_width_isa(data, 0) and data[105:106] not in (
+            if data.startswith(b"ISA") and fixed_width_isa(data, 0) and data[105:106] not in (
                     b"\r", b"\n"):
                 chosen.append(path)
     return chosen

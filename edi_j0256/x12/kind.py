@@ -115,8 +115,8 @@ def detect_file_kind(path: str | Path, head: bytes | None = None) -> FileKind | 
 def unwrapped(head: bytes) -> bytes:
     """``head`` without its line breaks when it starts a file wrapped at a fixed width (an
     ST03 or GS08 cut by the wrap would otherwise hide the transaction kind)."""
-    from edi_j0256.x12.tokenizer import _wrap_width
+    from edi_j0256.x12.layout import wrap_width
 
-    if _wrap_width(head) is None:
+    if wrap_width(head) is None:
         return head
     return head.replace(b"\r", b"").replace(b"\n", b"")

@@ -15,7 +15,8 @@ from typing import BinaryIO
 
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.x12.envelope import Envelope
-from edi_j0256.x12.tokenizer import CLAIM_BOUNDARIES, Segment, Tokenizer, Unit, isa_elements
+from edi_j0256.x12.layout import isa_elements
+from edi_j0256.x12.tokenizer import CLAIM_BOUNDARIES, Segment, Tokenizer, Unit
 
 _TRANSACTION_TYPES = {"X222": "837P", "X098": "837P", "X223": "837I", "X096": "837I",
                       "X221": "835", "X091": "835", "X224": "837D", "X097": "837D"}

@@ -28,7 +28,6 @@ stays bounded.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
+from edi_j0256.x12 import layout
 from edi_j0256.x12.sources import open_source, read_checked
 
 ENVELOPE_TAGS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
@@ -410,14 +410,14 @@ class Tokenizer:
                 head = data[:_START_LIMIT]
                 if b"\r" in head and b"\n" not in head:
                     # CR-only line ends (old Mac): read as LF, byte for byte, so lines count.
-                    stream = _CarriageReturns(stream)  # type: ignore[assignment]
+                    stream = layout.CarriageReturns(stream)  # type: ignore[assignment]
                     data = data.replace(b"\r", b"\n")
-                wrap = _wrap_width(data)
+                wrap = layout.wrap_width(data)
                 if wrap is not None:
                     self.wrap = wrap
                     self.warn("X113", f"file is wrapped at {wrap[0]} columns (line breaks "
                               "inside segments); read as if unwrapped", 1, 1)
-                    stream = _Unwrapped(stream, data)  # type: ignore[assignment]
+                    stream = layout.Unwrapped(stream, data)  # type: ignore[assignment]
                     data = self._read(stream)
             final = not data
             buffer = buffer[pos:] + data
@@ -612,7 +612,7 @@ class Tokenizer:
             if not final and len(buffer) < _START_LIMIT:
                 return None
             raise X12ReadError(self.name, "not an X12 file: no ISA, GS or ST segment found "
-                               f"at the start{_compressed_hint(window)}")
+                               f"at the start{layout.compressed_hint(window)}")
         start = bare.start(1)
         state.line += window.count(b"\n", 0, start)
         self._set_delimiters(self._guess_delimiters(window, start, bare.group(2)))
@@ -634,7 +634,7 @@ class Tokenizer:
                 terminator = c.decode("latin-1")
             break
         element_text = element.decode("latin-1")
-        component = _observed_component(window, start, element_text, terminator) or ":"
+        component = layout.observed_component(window, start, element_text, terminator) or ":"
         return Delimiters(element_text, component, terminator, None)
 
     def _read_isa(self, buffer: bytes, start: int, state: _State, final: bool) -> bool | None:
@@ -656,12 +656,12 @@ class Tokenizer:
                 self.interchanges += 1
                 return True
         fields = buffer[start:idx + 2].decode("latin-1").split(element.decode("latin-1"))
-        if idx + 3 - start != 106 and _fixed_width_isa(buffer, start):
+        if idx + 3 - start != 106 and layout.fixed_width_isa(buffer, start):
             # A 106-character ISA with its separators where X12 puts them: trust the widths
             # (an ISA11 equal to the element separator miscounts the separators).
             idx = start + 103
             text = buffer[start:start + 105].decode("latin-1")
-            fields = [text[a:b] for a, b in _ISA_FIELDS]
+            fields = [text[a:b] for a, b in layout.ISA_FIELDS]
         component = fields[16][:1]
         terminator = buffer[idx + 2:idx + 3]
         length = idx + 3 - start
@@ -705,7 +705,7 @@ class Tokenizer:
         with another character (``HC:99213`` under an ISA16 of ``>``); a repetition
         separator equal to the component separator is dropped."""
         component, element, segment = declared.component, declared.element, declared.segment
-        observed = _observed_component(buffer, start, element, segment)
+        observed = layout.observed_component(buffer, start, element, segment)
         usable = (len(component) == 1 and not component.isalnum()
                   and component not in (element, segment) and not component.isspace())
         if not usable:
@@ -747,114 +747,6 @@ class Tokenizer:
 
     def _describe(self) -> str:
         return _describe(self.delimiters) if self.delimiters else "unknown"
-
-
-_COMPOSITE_WINDOW = 1 << 16
-_QUALIFIERS = rb"(?:HC|AD|ER|IV|N4|WK|ZZ|ABK|ABF|ABJ|APR|ABN|BK|BF|BJ)"
-
-
-def _observed_component(buffer: bytes, start: int, element: str, segment: str) -> str | None:
-    """The character the first composites after ``start`` are written with (SV1/SVC
-    procedure, SV2 after the revenue code, HI diagnosis), or None when none is seen."""
-    e = re.escape(element.encode("latin-1"))
-    pattern = re.compile(rb"(?:(?:SV1|SVC|SV3)" + e + rb"|SV2" + e + rb"[0-9A-Za-z]*" + e +
-                         rb"|HI" + e + rb")" + _QUALIFIERS + rb"([^A-Za-z0-9\s])")
-    seen: Counter[bytes] = Counter()
-    for n, match in enumerate(pattern.finditer(buffer, start, start + _COMPOSITE_WINDOW)):
-        char = match.group(1)
-        if char.decode("latin-1") not in (element, segment):
-            seen[char] += 1
-        if n >= 50:
-            break
-    return seen.most_common(1)[0][0].decode("latin-1") if seen else None
-
-
-def _wrap_width(data: bytes) -> tuple[int, int] | None:
-    """(width, newline length) when ``data`` starts a file wrapped at a fixed width: an ISA
-    at the start, every line but the last two of the same width, and line breaks inside
-    segments (the ISA's 106 characters joined up end at a terminator)."""
-    if not data.startswith(b"ISA"):
-        return None
-    lines = data[:_START_LIMIT].split(b"\n")
-    full = lines[:-1]  # the last line may be cut by the chunk or be the file's short end
-    if len(full) < 2:
-        return None
-    crlf = all(line.endswith(b"\r") for line in full)
-    newline = 2 if crlf else 1
-    widths = {len(line) - (newline - 1) for line in full[:-1]}
-    if len(widths) != 1:
-        return None
-    width = widths.pop()
-    joined = data[:4096].replace(b"\r", b"").replace(b"\n", b"")
-    element, terminator = joined[3:4], joined[105:106]
-    if (width < 10 or element.isalnum() or element.isspace() or joined[:106].count(element) != 16
-            or not terminator or terminator.isalnum() or terminator.isspace()):
-        return None
-    if all(line.rstrip(b"\r \t").endswith(terminator) for line in full):
-        return None  # every line ends a segment (maybe padded): not wrapped
-    return width, newline
-
-
-class _CarriageReturns:
-    """A stream of a file with CR-only line ends, each CR read as LF (offsets unchanged)."""
-
-    def __init__(self, stream: BinaryIO):
-        self.stream = stream
-
-    def read(self, size: int) -> bytes:
-        return self.stream.read(size).replace(b"\r", b"\n")
-
-
-class _Unwrapped:
-    """A stream with every line break of a wrapped file taken out."""
-
-    def __init__(self, stream: BinaryIO, pending: bytes):
-        self.stream, self.pending = stream, pending
-
-    def read(self, size: int) -> bytes:
-        while True:
-            if self.pending is not None:
-                data, self.pending = self.pending, None
-            else:
-                data = self.stream.read(size)
-            if not data:
-                return b""
-            data = data.replace(b"\r", b"").replace(b"\n", b"")
-            if data:
-                return data
-
-
-_ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
-_ISA_FIELDS = tuple(zip((0,) + tuple(p + 1 for p in _ISA_SEPARATORS), _ISA_SEPARATORS + (105,),
-                        strict=True))
-
-
-def isa_elements(segment: Segment) -> tuple[str, ...]:
-    """The ISA's elements (tag first), by the fixed widths when splitting cannot find them (an
-    ISA11 equal to the element separator gives 18 pieces)."""
-    elements = segment.elements
-    if len(elements) == 17:
-        return elements
-    text = segment.delimiters.element.join(elements) + "~"
-    if _fixed_width_isa(text.encode("latin-1"), 0):
-        return tuple(text[a:b] for a, b in _ISA_FIELDS)
-    return elements
-
-
-def _fixed_width_isa(buffer: bytes, start: int) -> bool:
-    """Whether the 106 bytes at ``start`` are an ISA with every separator at its place."""
-    isa = buffer[start:start + 106]
-    element = isa[3]
-    return (len(isa) == 106 and all(isa[p] == element for p in _ISA_SEPARATORS)
-            and not chr(isa[105]).isalnum())
-
-
-def _compressed_hint(window: bytes) -> str:
-    if window.startswith(b"\x1f\x8b"):
-        return " (it is gzip-compressed)"
-    if window.startswith((b"BZh", b"\xfd7zXZ", b"PK\x03\x04", b"(\xb5/\xfd")):
-        return " (it is a compressed archive)"
-    return ""
 
 
 def _positions(buffer: bytes, start: int, needles: tuple[bytes, ...]) -> list[int]:
