@@ -645,6 +645,15 @@ class Tokenizer:
             idx = buffer.find(element, idx + 1)
             if idx < 0:
                 break
+        if self.delimiters is not None and not layout.fixed_width_isa(buffer, start):
+            # A later ISA that ends (at the interchange's terminator) before its 16th element
+            # is damaged: reading delimiters from it would misread the rest of the file.
+            end = buffer.find(self.delimiters.segment.encode("latin-1"), start + 3)
+            if end >= 0 and (idx < 0 or end < idx):
+                self.warn("X105", "ISA is truncated: fewer than 16 elements; the delimiters "
+                          "in use are kept", state.index, state.line, Severity.ERROR)
+                self.interchanges += 1
+                return True
         need = idx + 3 if idx >= 0 else len(buffer) + 1
         if idx < 0 or need + 64 > len(buffer):
             if not final:
@@ -738,9 +747,11 @@ class Tokenizer:
         # A boundary tag may be followed by its terminator (``CLM~``: a claim whose elements
         # were lost is still a claim, reported and counted).
         first = re.escape(bytes(sorted({t.encode()[0] for t in ENVELOPE_TAGS + self.boundaries})))
+        # An ``ISA`` followed by the terminator (a segment that lost its elements) is not a
+        # new interchange: reading delimiters from it would misread the rest of the file.
         self._pattern = re.compile(term + rb"[ \t\r\n]*+(?=[" + first + rb"])(?=(?:(ISA)"
-                                   rb"[^A-Za-z0-9\s]|(" + tags + rb")(?:" + elem + b"|" + term
-                                   + rb")))")
+                                   rb"(?!" + term + rb")[^A-Za-z0-9\s]|(" + tags + rb")(?:" + elem
+                                   + b"|" + term + rb")))")
         self._tags = {t.encode(): t for t in ENVELOPE_TAGS + self.boundaries}
         ws = rb"[ \t\r]*+" if delimiters.segment == "\n" else rb"[ \t\r\n]*+"
         self._empty = re.compile(term + ws + rb"(?=" + term + rb")")

@@ -46,3 +46,12 @@ def test_remit_reads_an_835_whose_isa16_is_the_element_separator():
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["procedure_code"] for r in rows if r["record_type"] == "line"] == ["J0256"] * 5
     assert "X111 ISA16 component separator (missing or the element separator)" in result.stderr
+
+
+def test_a_segment_truncated_to_isa_does_not_change_the_delimiters():
+    records, stats, diagnostics = _scan("gs-truncated-to-isa.x12")
+    assert [(r["claim_id"], r["procedure_code"], r["units"]) for r in records] == [
+        ("RDR-1001", "J0256", Decimal(450)), ("RDR-1001", "96365", Decimal(1))]
+    assert diagnostics[0] == ("2: X105 ISA is truncated: fewer than 16 elements; the delimiters "
+                              "in use are kept")
+    assert (stats.claims, stats.claims_read, stats.interchanges) == (1, 1, 2)
