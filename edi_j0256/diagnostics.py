@@ -79,3 +79,50 @@ class X12ReadError(Exception):
         self.file, self.segment, self.line = file, segment, line
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
+
+
+# The codes the X12 and claim readers use (x12/, claims/), one line each. Codes are never
+# reused. X35x and above belong to the remittance reader and its checks (remit/).
+READER_CODES: dict[str, str] = {
+    "X101": "UTF-8 byte order mark at the start of the file skipped",
+    "X102": "text before the first ISA skipped",
+    "X103": "whitespace before the first ISA skipped",
+    "X104": "no ISA envelope: delimiters guessed from the first GS / ST",
+    "X105": "ISA truncated, or without a segment terminator after ISA16",
+    "X106": "ISA is not 106 characters",
+    "X107": "empty segment (two terminators with nothing between) skipped",
+    "X108": "file ends without a segment terminator",
+    "X109": "segment terminator written at the start of the next line",
+    "X110": "newline used as the segment terminator",
+    "X111": "ISA16 component separator is not a delimiter; another one used",
+    "X112": "an interchange changes the delimiters",
+    "X113": "file wrapped at a fixed width; read as if unwrapped",
+    "X114": "ISA16 disagrees with the composites; the separator they are written with used",
+    "X115": "ISA11 repetition separator equal to another delimiter; not used",
+    "X201": "interchange without IEA before the next ISA",
+    "X202": "IEA with no open ISA",
+    "X203": "IEA01 group count does not match",
+    "X204": "IEA02 does not match ISA13",
+    "X205": "interchange without IEA at the end of the file",
+    "X211": "group without GE before the next GS",
+    "X212": "GE with no open GS",
+    "X213": "GE01 transaction count does not match",
+    "X214": "GE02 does not match GS06",
+    "X215": "group without GE",
+    "X221": "transaction without SE before the next ST",
+    "X222": "SE with no open ST",
+    "X223": "SE01 segment count does not match",
+    "X224": "SE02 does not match ST02",
+    "X225": "transaction without SE",
+    "X301": "HL parent (HL02) not an open loop; read under the evident parent",
+    "X302": "claim could not be read; skipped and counted",
+    "X303": "CLM01 (patient control number) empty",
+    "X304": "SV1 / SV2 with no LX before it",
+    "X305": "SV107 diagnosis pointer not a number",
+    "X306": "numeric element not an X12 number (exponent, NaN, over 18 digits ...)",
+    "X307": "date not a valid CCYYMMDD date (value not shown)",
+    "X308": "HL hierarchy deeper than the reader follows",
+    "X309": "claim with more service lines than its guide allows; not built, counted",
+    "X310": "CLM with no elements; not built, counted",
+    "X311": "claims in a transaction that is not an 837P / 837I; not read, counted",
+}

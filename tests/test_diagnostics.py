@@ -52,3 +52,18 @@ def test_scan_on_a_file_with_thousands_of_bad_values(tmp_path):
     rows = [json.loads(x) for x in sink.read_text().splitlines()]
     assert sum(1 for r in rows if r["code"] == "X306") == 1200  # all of them, past the cap
     assert "more diagnostics" in result.stderr
+
+
+def test_every_reader_code_is_catalogued_and_every_catalogued_code_used():
+    import re
+    from pathlib import Path
+
+    from edi_j0256.diagnostics import READER_CODES
+
+    package = Path(__file__).resolve().parent.parent / "edi_j0256"
+    used = set()
+    for folder in ("x12", "claims"):
+        for path in (package / folder).glob("*.py"):
+            used |= set(re.findall(r'"(X[0-3][0-9]{2})"', path.read_text()))
+    used = {code for code in used if code >= "X100"}  # "X091" ... are guide references
+    assert used == set(READER_CODES)

@@ -213,3 +213,18 @@ def test_peer_hcpcs_filter_keeps_exactly_the_claims_holding_the_code(relative):
         assert reader.stats.service_lines == reference.stats.service_lines
         assert reader.stats.matched_lines == sum(
             1 for c in everything for ln in c.lines if ln.procedure_code == code)
+
+
+@needs_corpus
+@pytest.mark.parametrize(("relative", "claims", "recovered"), [
+    ("imsweb-x12-parser/837_5010/x12_many_claims.txt", 820, 410),
+    ("imsweb-x12-parser/837_5010/x12_multiple_transactions.txt", 624, 312),
+    ("imsweb-x12-parser/837_5010/x12_complex.txt", 6, 2)])
+def test_imsweb_hl_with_a_missing_parent_keeps_the_billing_npi(relative, claims, recovered):
+    # imsweb's files carry HL*2*3*22*1 with no HL 3: the subscriber loop is read under the
+    # billing provider (X301), so no claim loses its billing NPI (410 of 820 did before).
+    diagnostics = Diagnostics()
+    read = list(read_claims(peer(relative), diagnostics=diagnostics))
+    assert len(read) == claims
+    assert [c.claim_id for c in read if not c.billing_npi] == []
+    assert sum(1 for d in diagnostics if d.code == "X301") == recovered

@@ -5,10 +5,18 @@ a stack, so each claim gets the billing provider, subscriber and payer of ITS lo
 one transaction holds many billing providers and subscribers; memory stays bounded by the
 depth of the hierarchy, not the size of the file.
 
-When only some procedure codes matter (``hcpcs``), a claim unit whose raw bytes do not
-contain any of them is counted and skipped without being tokenized, and HL units are only
-tokenized when a claim under them is kept. Every kept claim is built exactly as it would be
-without the filter.
+When only some procedure codes (``hcpcs``) or revenue codes (``revenue``) matter, a claim
+unit whose raw bytes do not contain any of them is counted and skipped without being
+tokenized, and HL units are only tokenized when a claim under them is kept. Every kept claim
+is built exactly as it would be without the filter. ``hcpcs="ALL"`` keeps every claim.
+
+Structure that would cost without bound is refused with a diagnostic, never built: a claim
+with more service lines than its guide allows (:data:`LINE_LIMITS`), an HL hierarchy deeper
+than :data:`MAX_HL_DEPTH`. An HL whose parent is missing is attached to the evident parent
+(the open loop of the parent's level, else the transaction's billing provider), with a
+warning, so its claims keep their billing provider. Every CLM is counted once: read, skipped
+or unreadable (``claims = claims_read + claims_skipped + claims_unreadable``), even when the
+file fails midway.
 """
 
 from __future__ import annotations
@@ -22,10 +30,13 @@ from typing import BinaryIO
 
 from edi_j0256.claims.model import DIAGNOSIS_QUALIFIERS, Claim, Diagnosis, Envelope, ServiceLine
 from edi_j0256.claims.ndc import normalize_ndc
+from edi_j0256.codes import ALL_CODES, normalize_codes
 from edi_j0256.diagnostics import Diagnostics, Severity
+from edi_j0256.safe_text import escape_controls
+from edi_j0256.x12.kind import kind_name
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import Unit
-from edi_j0256.x12.values import parse_date, parse_decimal
+from edi_j0256.x12.values import number_problem, parse_date
 
 # The segments of the HL loops a claim takes its context from.
 LEVEL_TAGS = frozenset({"NM1", "SBR", "PAT", "DMG"})
@@ -33,6 +44,16 @@ LEVEL_TAGS = frozenset({"NM1", "SBR", "PAT", "DMG"})
 # counted for positions but not built.
 CLAIM_TAGS = frozenset({"CLM", "LX", "SV1", "SV2", "DTP", "REF", "HI", "NM1", "SBR", "PAT",
                         "LIN", "CTP"})
+# Service lines (2400 loops) a claim may hold: 837P (005010X222A1) 50, 837I (005010X223A2) 999.
+LINE_LIMITS = {"837P": 50, "837I": 999}
+# HL levels one claim can sit under: 20 billing provider, 22 subscriber, 23 patient (and the
+# 19 pay-to / dependent levels some senders add); deeper nesting is not a claim hierarchy.
+MAX_HL_DEPTH = 8
+# HL03 level codes and the level code of their parent.
+_PARENT_LEVEL = {b"22": b"20", b"23": b"22"}
+# Elements whose values are PHI: a diagnostic names the element, never the value.
+PHI_ELEMENTS = frozenset({"PAT08", "DMG02", "NM109", "NM103", "NM104"})
+_SHOWN_VALUE = 24  # characters of a bad value a diagnostic shows at most
 
 
 @dataclass(slots=True)
@@ -70,45 +91,94 @@ class ClaimReader:
 
     def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
                  diagnostics: Diagnostics | None = None,
-                 hcpcs: str | Iterable[str] | None = None):
-        codes = [hcpcs] if isinstance(hcpcs, str) else hcpcs or ()
-        self.codes = frozenset(code.strip().upper() for code in codes)
-        needles = tuple({c.encode() for c in self.codes} | {c.lower().encode() for c in self.codes})
+                 hcpcs: str | Iterable[str] | None = None,
+                 revenue: str | Iterable[str] | None = None):
+        codes = normalize_codes(hcpcs, default=()) if hcpcs is not None else ()
+        self.all_lines = ALL_CODES in codes
+        self.codes = frozenset(() if self.all_lines else codes)
+        self.revenue = frozenset(normalize_revenue(revenue))
+        wanted = self.codes | self.revenue
+        needles = tuple({c.encode() for c in wanted} | {c.lower().encode() for c in wanted})
+        filtered = bool(needles) and not self.all_lines
         self.reader = X12Reader(source, name=name, diagnostics=diagnostics,
-                                skip_unless={"CLM": needles} if needles else None,
+                                skip_unless={"CLM": needles} if filtered else None,
                                 tally=("SV1", "SV2"))
         self.name = self.reader.name
         self.diagnostics = self.reader.diagnostics
         self.stats = ReadStats(files=1)
         self._stack: list[_Level] = []
+        self._billing: _Level | None = None  # the transaction's last billing provider (HL 20)
+        self._foreign: str | None = None  # the open transaction is not an 837P / 837I
+        self._foreign_reported = False
+        self._merged: dict | None = None  # _context() of the open loops
+
+    @property
+    def selective(self) -> bool:
+        """Whether only some lines are wanted (codes or revenue codes given, not ALL)."""
+        return not self.all_lines and bool(self.codes or self.revenue)
+
+    def matches(self, line: ServiceLine) -> bool:
+        """Whether a service line is one of those asked for (with no codes given: none)."""
+        return (self.all_lines or line.procedure_code in self.codes
+                or line.revenue_code in self.revenue)
 
     def claims(self) -> Iterator[Claim]:
         """Claims in file order; with ``hcpcs``, only those holding one of the codes."""
         stats = self.stats
-        for unit in self.reader.units():
-            tag = unit.tag
-            if tag == "CLM":
-                claim = self._claim(unit)
-                if claim is None:
-                    continue
-                matched = sum(1 for line in claim.lines if line.procedure_code in self.codes)
-                stats.matched_lines += matched
-                if self.codes and not matched:
-                    stats.claims_skipped += 1
-                    continue
-                stats.claims_read += 1
-                yield claim
-            elif tag == "HL":
-                self._push(unit)
-            elif tag in ("ST", "SE"):
-                self._stack.clear()
+        selective = self.selective
+        try:
+            for unit in self.reader.units():
+                tag = unit.tag
+                if unit.continued:
+                    continue  # the rest of a unit too large to build, already reported
+                if tag == "CLM":
+                    claim = self._claim(unit)
+                    if claim is None:
+                        continue
+                    matched = sum(1 for line in claim.lines if self.matches(line))
+                    stats.matched_lines += matched
+                    if selective and not matched:
+                        stats.claims_skipped += 1
+                        continue
+                    stats.claims_read += 1
+                    yield claim
+                elif tag == "HL":
+                    if self._foreign is None:
+                        self._push(unit)
+                elif tag in ("ST", "SE"):
+                    self._stack.clear()
+                    self._merged = None
+                    self._billing = None
+                    if tag == "ST":
+                        self._check_transaction(unit)
+        finally:
+            self._close_stats()
+
+    def snapshot(self) -> ReadStats:
+        """The counts so far (for progress reports while :meth:`claims` runs)."""
+        now = ReadStats(**{name: getattr(self.stats, name)
+                           for name in ReadStats.__slots__})  # type: ignore[attr-defined]
         tokenizer = self.reader.tokenizer
-        skipped = tokenizer.skipped.get("CLM", 0)
-        stats.claims_skipped += skipped
+        now.claims_skipped += tokenizer.skipped.get("CLM", 0)
+        now.claims = now.claims_read + now.claims_skipped + now.claims_unreadable
+        now.service_lines = sum(tokenizer.tallies.values())
+        return now
+
+    def _close_stats(self) -> None:
+        stats, tokenizer = self.stats, self.reader.tokenizer
+        stats.claims_skipped += tokenizer.skipped.get("CLM", 0)
+        tokenizer.skipped["CLM"] = 0
         stats.claims = stats.claims_read + stats.claims_skipped + stats.claims_unreadable
         stats.service_lines = sum(tokenizer.tallies.values())
         stats.interchanges = self.reader.interchanges
         stats.transactions = self.reader.transactions
+
+    def _check_transaction(self, unit: Unit) -> None:
+        """Claims of a transaction that is not an 837P / 837I (an 837D in a claim batch) are
+        counted as unreadable, with one diagnostic naming the transaction at its first CLM."""
+        kind = self.reader.envelope.transaction_type
+        self._foreign = kind if kind not in (None, "837", "837P", "837I") else None
+        self._foreign_reported = False
 
     # -- hierarchy ---------------------------------------------------------------------------
 
@@ -117,17 +187,52 @@ class ClaimReader:
         this runs for every HL of the file, kept or not)."""
         parts = unit.head().split(unit.delimiters.element.encode("latin-1"), 4)
         hl_id, parent, level = (parts + [b"", b"", b""])[1:4]
+        level = level.split(unit.delimiters.segment.encode("latin-1"), 1)[0].strip()
         stack = self._stack
-        while stack and stack[-1].id != parent:
+        depth = len(stack)
+        while depth and stack[depth - 1].id != parent:
+            depth -= 1
+        if parent == hl_id:
+            depth = 0  # an HL cannot be its own parent
+        if parent and not depth:
+            depth = self._recover_parent(hl_id, parent, level, unit)
+        del stack[depth:]
+        if len(stack) >= MAX_HL_DEPTH:
+            self._warn("X308", f"HL {_shown(hl_id)} nests deeper than {MAX_HL_DEPTH} levels; "
+                       "read as a sibling of its parent", unit.index, unit.line)
             stack.pop()
-        if parent and not stack:
-            self._warn("X301", f"HL {hl_id.decode('latin-1')} names parent "
-                       f"{parent.decode('latin-1')}, which is not an open HL loop",
-                       unit.index, unit.line)
-        stack.append(_Level(hl_id, parent, level, unit))
+        entry = _Level(hl_id, parent, level, unit)
+        stack.append(entry)
+        self._merged = None
+        if level == b"20":
+            self._billing = entry
+
+    def _recover_parent(self, hl_id: bytes, parent: bytes, level: bytes, unit: Unit) -> int:
+        """Stack depth to keep for an HL whose parent (HL02) is not an open loop: below the
+        open loop of the parent's level, else below the transaction's billing provider."""
+        stack = self._stack
+        want = _PARENT_LEVEL.get(level)
+        for depth in range(len(stack), 0, -1):
+            if want is not None and stack[depth - 1].level == want:
+                where = f"the open HL {_shown(stack[depth - 1].id)} (level {want.decode()})"
+                break
+        else:
+            depth = 0
+            where = ""
+            if level != b"20" and self._billing is not None:
+                stack[:] = [self._billing]
+                depth = 1
+                where = f"billing provider HL {_shown(self._billing.id)}"
+        action = f"read under {where}" if where else "read as a top-level loop"
+        self._warn("X301", f"HL {_shown(hl_id)} names parent {_shown(parent)}, which is not "
+                   f"an open HL loop; {action}", unit.index, unit.line)
+        return depth
 
     def _context(self) -> dict:
-        """Facts of the billing provider, subscriber and patient loops above the claim."""
+        """Facts of the billing provider, subscriber and patient loops above the claim (the
+        same for every claim until the next HL)."""
+        if self._merged is not None:
+            return self._merged
         merged: dict = {}
         for level in self._stack:
             if level.facts is None:
@@ -135,6 +240,7 @@ class ClaimReader:
             for key, value in level.facts.items():
                 if value is not None:
                     merged[key] = value
+        self._merged = merged
         return merged
 
     def _level_facts(self, level: _Level) -> dict:
@@ -170,6 +276,19 @@ class ClaimReader:
     # Segment objects: a claim file is mostly these segments, and this is the hot path.
 
     def _claim(self, unit: Unit) -> Claim | None:
+        if self._foreign is not None:
+            self.stats.claims_unreadable += 1
+            if not self._foreign_reported:  # said once per transaction
+                self._foreign_reported = True
+                self._warn("X311", f"transaction {self.reader.envelope.transaction_control or ''}"
+                           f" is an {kind_name(self._foreign)}, not an 837P / 837I: its claims "
+                           "are not read", unit.index, unit.line, Severity.ERROR)
+            return None
+        problem = self._refusal(unit)
+        if problem is not None:
+            self.stats.claims_unreadable += 1
+            self._warn(problem[0], problem[1], unit.index, unit.line, Severity.ERROR)
+            return None
         try:
             return self._build_claim(unit, self.reader.envelope)
         except Exception as exc:  # one bad claim never stops the file
@@ -177,6 +296,22 @@ class ClaimReader:
             self._warn("X302", f"claim at segment {unit.index} could not be read "
                        f"({type(exc).__name__}); skipped", unit.index, unit.line, Severity.ERROR)
             return None
+
+    def _refusal(self, unit: Unit) -> tuple[str, str] | None:
+        """Why a claim unit is not built: (code, message), or None to build it."""
+        kind = self.reader.envelope.transaction_type
+        limit = LINE_LIMITS.get(kind or "", max(LINE_LIMITS.values()))
+        if unit.piece:
+            return "X309", (f"claim at segment {unit.index} is larger than the reader builds "
+                            f"(more than {limit} service lines allowed); not read")
+        lines = unit.count("LX") if unit.count_at_most("LX") > limit else 0
+        if lines > limit:
+            return "X309", (f"claim at segment {unit.index} has {lines} service lines; the "
+                            f"{kind or '837'} guide allows {limit}: not read")
+        elements = unit.head().split(unit.delimiters.element.encode("latin-1"))[1:]
+        if not any(e.strip() for e in elements):
+            return "X310", f"CLM at segment {unit.index} has no elements; claim not read"
+        return None
 
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
         context = self._context()  # first: positions are resolved in file order
@@ -310,16 +445,18 @@ class ClaimReader:
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
         if not text:
             return None
-        value = parse_decimal(text)
-        if value is None:
-            self._warn("X306", f"{where} {text!r} is not a number", index, line)
-        return value
+        problem = number_problem(text)
+        if problem is not None:
+            self._warn("X306", f"{where}{_value(where, text)} {problem}", index, line)
+            return None
+        return Decimal(text)  # checked: digits, at most one point, at most 18 digits
 
     def _whole(self, text: str, where: str, index: int, line: int) -> int | None:
-        if text.isascii() and text.isdigit():
+        if text.isascii() and text.isdigit() and len(text) <= 18:
             return int(text)
         if text:
-            self._warn("X306", f"{where} {text!r} is not a whole number", index, line)
+            self._warn("X306", f"{where}{_value(where, text)} is not a whole number of at most "
+                       "18 digits", index, line)
         return None
 
     def _date(self, text: str, tag: str, index: int, line: int) -> date | None:
@@ -341,6 +478,30 @@ class ClaimReader:
 _BLANK = [""] * 16
 
 
+def _value(where: str, text: str) -> str:
+    """`` 'value'`` for a diagnostic, shortened and escaped; nothing for a PHI element."""
+    if where in PHI_ELEMENTS:
+        return ""
+    shown = text if len(text) <= _SHOWN_VALUE else f"{text[:_SHOWN_VALUE]}... ({len(text)} chars)"
+    return f" {escape_controls(shown)!r}"
+
+
+def _shown(value: bytes) -> str:
+    """An HL id for a message: escaped and at most a few characters."""
+    text = value.decode("latin-1")
+    return escape_controls(text if len(text) <= 12 else text[:12] + "...")
+
+
+def normalize_revenue(values: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Revenue codes (SV201) as written on claims: four digits, ``636`` -> ``0636``.
+
+    >>> normalize_revenue(["636, 0250"])
+    ('0636', '0250')
+    """
+    codes = normalize_codes(values, default=()) if values is not None else ()
+    return tuple(c.zfill(4) if c.isdigit() and len(c) < 4 else c for c in codes)
+
+
 def _npi(e: list[str]) -> str | None:
     """NM109 when NM108 says it is an NPI (XX); 4010 files may carry a tax ID (24, 34)."""
     return (e[9] or None) if e[8] == "XX" else None
@@ -358,6 +519,9 @@ def _fields(envelope: Envelope) -> dict:
 
 def read_claims(source: str | Path | BinaryIO, *, name: str | None = None,
                 diagnostics: Diagnostics | None = None,
-                hcpcs: str | Iterable[str] | None = None) -> Iterator[Claim]:
-    """Claims of one 837P / 837I file (all, or only those holding one of ``hcpcs``)."""
-    return ClaimReader(source, name=name, diagnostics=diagnostics, hcpcs=hcpcs).claims()
+                hcpcs: str | Iterable[str] | None = None,
+                revenue: str | Iterable[str] | None = None) -> Iterator[Claim]:
+    """Claims of one 837P / 837I file (all, or only those holding one of ``hcpcs`` or of the
+    ``revenue`` codes)."""
+    return ClaimReader(source, name=name, diagnostics=diagnostics, hcpcs=hcpcs,
+                       revenue=revenue).claims()

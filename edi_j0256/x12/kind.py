@@ -26,7 +26,7 @@ TRANSACTION_NAMES = {
     "834": "834 benefit enrollment", "999": "999 implementation acknowledgment",
     "997": "997 functional acknowledgment", "TA1": "TA1 interchange acknowledgment",
 }
-CLAIM_KINDS = frozenset({"837P", "837I"})
+CLAIM_KINDS = frozenset({"837P", "837I", "837"})  # "837": no GS08 / ST03 to tell P from I
 REMIT_KINDS = frozenset({"835"})
 
 
@@ -97,9 +97,26 @@ def detect_kind(head: bytes) -> FileKind | None:
 def detect_file_kind(path: str | Path, head: bytes | None = None) -> FileKind | None:
     """:func:`detect_kind` on the first bytes of ``path`` (or on ``head`` when given).
 
-    Raises OSError when the file cannot be read; the caller names the file in its message.
+    The file is opened as every reader opens it (:func:`~edi_j0256.x12.sources.open_source`:
+    gzip and zip members read, a FIFO or device refused). Raises OSError when the file cannot
+    be read; the caller names the file in its message.
     """
     if head is None:
-        with open(path, "rb") as stream:
-            head = stream.read(PROBE_BYTES)
-    return detect_kind(head)
+        from edi_j0256.diagnostics import X12ReadError
+        from edi_j0256.x12.sources import read_head
+
+        try:
+            head = read_head(path, PROBE_BYTES)
+        except X12ReadError as exc:
+            raise OSError(str(exc).split(": ", 1)[-1]) from exc
+    return detect_kind(unwrapped(head))
+
+
+def unwrapped(head: bytes) -> bytes:
+    """``head`` without its line breaks when it starts a file wrapped at a fixed width (an
+    ST03 or GS08 cut by the wrap would otherwise hide the transaction kind)."""
+    from edi_j0256.x12.layout import wrap_width
+
+    if wrap_width(head) is None:
+        return head
+    return head.replace(b"\r", b"").replace(b"\n", b"")

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.x12.envelope import Envelope
+from edi_j0256.x12.layout import isa_elements
 from edi_j0256.x12.tokenizer import CLAIM_BOUNDARIES, Segment, Tokenizer, Unit
 
 _TRANSACTION_TYPES = {"X222": "837P", "X098": "837P", "X223": "837I", "X096": "837I",
@@ -87,12 +88,13 @@ class X12Reader:
             self._error("X201", f"interchange {self._isa.control} has no IEA before the next ISA",
                         seg)
             self._close_group(seg)
-        control = seg.element(13).strip()
+        elements = isa_elements(seg)
+        element = (lambda n: elements[n] if n < len(elements) else "")  # noqa: E731
+        control = element(13).strip()
         self._isa = _Open(control, seg.index, seg.line)
         self.interchanges += 1
         self.envelope = Envelope(file=self.name, interchange_control=control,
-                                 sender_id=seg.element(6).strip(),
-                                 receiver_id=seg.element(8).strip())
+                                 sender_id=element(6).strip(), receiver_id=element(8).strip())
 
     def _on_gs(self, seg: Segment) -> None:
         if self._gs is not None:

@@ -15,18 +15,28 @@ it held, so positions stay exact.
 What real files carry is tolerated with a warning, never an exception: a UTF-8 BOM, CR/LF
 or LF after terminators, leading spaces, text before the first ISA, an ISA whose padding was
 collapsed, a newline used as the segment terminator, the terminator written at the start of
-the next line, empty segments, and a file that starts at GS or ST with no ISA.
+the next line, empty segments, a file that starts at GS or ST with no ISA, a file wrapped at a
+fixed width (line breaks inside segments: read as if unwrapped, positions name the real
+lines), and an ISA16 that disagrees with the composites the file is written with.
+
+Cost is linear in every dimension of the input: each byte is searched a bounded number of
+times whatever the number of interchanges, empty segments or units, and a unit that grows
+past :data:`_PIECE` bytes (a claim of a million lines) is handed on in pieces, so memory
+stays bounded.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
+from edi_j0256.x12 import layout
+from edi_j0256.x12.sources import open_source, read_checked
 
 ENVELOPE_TAGS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
 CLAIM_BOUNDARIES = ("HL", "CLM")
@@ -35,7 +45,9 @@ REMIT_BOUNDARIES = ("CLP",)
 _WHITESPACE = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 _START_LIMIT = 1 << 16  # bytes searched for the first ISA / GS / ST
-_MAX_UNIT = 1 << 26  # a unit larger than this means the boundaries are not being found
+_MAX_UNIT = 1 << 26  # this many bytes without one segment terminator: not X12
+_OVERLAP = 256  # bytes searched again when a carried unit's search resumes
+_PIECE = 1 << 22  # a unit larger than this is handed on in pieces (Unit.piece / .continued)
 _REPEAT_LIMIT = 10  # tolerance warnings of one code reported per file, then counted
 
 
@@ -95,15 +107,17 @@ class _Region:
     ``bytes.count``), so the cost is the distance between two questions, not the buffer.
     """
 
-    __slots__ = ("file", "buffer", "offset", "terminator", "empty", "pos", "index", "line")
+    __slots__ = ("file", "buffer", "offset", "terminator", "empty", "pos", "index", "line",
+                 "wrap")
 
     def __init__(self, file: str, buffer: bytes, offset: int, pos: int, index: int, line: int,
-                 terminator: bytes, empty: re.Pattern[bytes] | None):
+                 terminator: bytes, empty: re.Pattern[bytes] | None,
+                 wrap: tuple[int, int] | None = None):
         self.file = file
         self.buffer, self.offset, self.terminator = buffer, offset, terminator
-        has_empty = empty is not None and empty.search(buffer, pos) is not None
-        self.empty = empty if has_empty else None
+        self.empty = empty  # the caller passes it only when the buffer holds an empty segment
         self.pos, self.index, self.line = pos, index, line
+        self.wrap = wrap  # (width, newline length) of a wrapped file: lines from offsets
 
     def at(self, pos: int) -> tuple[int, int]:
         """(segment index, line) of the segment that starts at ``pos``."""
@@ -113,9 +127,18 @@ class _Region:
         if self.empty is not None:
             segments -= len(self.empty.findall(buffer, low, high))
         self.index += sign * segments
-        self.line += sign * buffer.count(b"\n", low, high)
         self.pos = pos
+        if self.wrap is not None:
+            return self.index, (self.offset + pos) // self.wrap[0] + 1
+        self.line += sign * buffer.count(b"\n", low, high)
         return self.index, self.line
+
+    def real_offset(self, offset: int) -> int:
+        """The byte offset in the file of an offset in the (unwrapped) stream."""
+        if self.wrap is None:
+            return offset
+        width, newline = self.wrap
+        return offset + offset // width * newline
 
 
 class Unit:
@@ -125,14 +148,28 @@ class Unit:
     after a look at :meth:`contains` pays for neither.
     """
 
-    __slots__ = ("tag", "start", "end", "delimiters", "last", "_region", "_raw", "_segments")
+    __slots__ = ("tag", "start", "end", "delimiters", "last", "piece", "continued", "_region",
+                 "_raw", "_segments")
 
     def __init__(self, tag: str, start: int, end: int, delimiters: Delimiters, region: _Region,
-                 last: bool = False):
+                 last: bool = False, piece: bool = False, continued: bool = False):
         self.tag, self.start, self.end = tag, start, end
         self.delimiters, self._region, self.last = delimiters, region, last
+        self.piece = piece  # the unit goes on in the next unit(s): it was cut at _PIECE bytes
+        self.continued = continued  # the rest of a unit cut before it (``tag`` is the unit's)
         self._raw: bytes | None = None
         self._segments: list[Segment] | None = None
+
+    def count(self, tags: str) -> int:
+        """How many segments with one of ``tags`` (``"LX"``, ``"SV1|SV2"``) the unit holds
+        (bytes only, no tokenizing)."""
+        return _count_tags(self._region.buffer, self.start, self.end, self.delimiters, tags,
+                           first=True)
+
+    def count_at_most(self, tag: str) -> int:
+        """An upper bound of :meth:`count` for one tag (one C-speed ``bytes.count``)."""
+        needle = (tag + self.delimiters.element).encode("latin-1")
+        return self._region.buffer.count(needle, self.start, self.end)
 
     def contains(self, needle: bytes) -> bool:
         """Whether the unit's bytes contain ``needle`` (no copy, no tokenizing)."""
@@ -163,7 +200,7 @@ class Unit:
     @property
     def offset(self) -> int:
         """File byte offset of the first segment."""
-        return self._region.offset + self.start
+        return self._region.real_offset(self._region.offset + self.start)
 
     @property
     def segment_count(self) -> int:
@@ -199,7 +236,7 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None) -> list[Row]:
     delimiters = unit.delimiters
     element = delimiters.element
     index, line = unit._region.at(unit.start)
-    offset = unit.offset
+    offset = unit._region.offset + unit.start
     text = unit.raw.decode("latin-1")  # one byte, one character: offsets stay byte offsets
     ascii_only = text.isascii()
     separator = delimiters.segment
@@ -233,7 +270,36 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None) -> list[Row]:
             index += 1
         line += newlines + lines_per_separator
         offset += len(part) + step
+    region = unit._region
+    if region.wrap is not None:
+        width = region.wrap[0]
+        out = [(tag, elements, index, at // width + 1, region.real_offset(at))
+               for tag, elements, index, _, at in out]
     return out
+
+
+_TALLY_PATTERNS: dict[tuple[str, str, str], re.Pattern[bytes]] = {}
+
+
+def _count_tags(buffer: bytes, start: int, end: int, delimiters: Delimiters, tags: str,
+                first: bool = False) -> int:
+    """Segments whose tag is one of ``tags`` (``"SV1|SV2"``) in ``buffer[start:end]``: the
+    tag after a terminator and any whitespace (CR-only or LF line ends, indentation), or at
+    ``start`` when ``first``."""
+    key = (delimiters.segment, delimiters.element, tags)
+    pattern = _TALLY_PATTERNS.get(key)
+    if pattern is None:
+        term = re.escape(delimiters.segment.encode("latin-1"))
+        elem = re.escape(delimiters.element.encode("latin-1"))
+        pattern = re.compile(term + rb"[ \t\r\n]*+(?:" + tags.encode() + rb")(?:" + elem
+                             + b"|" + term + b")")
+        _TALLY_PATTERNS[key] = pattern
+    found = len(pattern.findall(buffer, start, end))
+    if first:
+        head = buffer[start:start + 64].lstrip(_WHITESPACE)[:8].decode("latin-1")
+        head = head.split(delimiters.element, 1)[0].split(delimiters.segment, 1)[0]
+        found += head in tags.split("|")
+    return found
 
 
 def _split_segments(unit: Unit, tags: frozenset[str] | None = None) -> list[Segment]:
@@ -250,6 +316,9 @@ class _State:
     line: int = 1
     offset: int = 0  # file offset of buffer[0]
     tag: str = ""  # tag of the unit that starts at the cursor
+    continued: bool = False  # the unit at the cursor is the rest of a unit cut in pieces
+    searched: int = 0  # file offset up to which the unit at the cursor was searched already
+    carry_hit: bool = False  # the unit at the cursor holds a needle in its searched part
 
 
 class Tokenizer:
@@ -280,11 +349,14 @@ class Tokenizer:
         self.tallies = dict.fromkeys(tally, 0)  # segments counted by tag, in every unit
         self.delimiters: Delimiters | None = None
         self.interchanges = 0
+        self.wrap: tuple[int, int] | None = None  # (width, newline length) of a wrapped file
         self._pattern: re.Pattern[bytes] | None = None
         self._tags: dict[bytes, str] = {}
         self._empty: re.Pattern[bytes] | None = None
         self._warned: dict[str, int] = {}
         self._isa_pending = False  # an ISA starts at the carry position, not yet read
+        self._declared: dict[Delimiters, Delimiters] = {}  # ISA's delimiters -> those used
+        self._next_empty: dict[re.Pattern[bytes], int] = {}  # per buffer: next empty segment
 
     # -- diagnostics ---------------------------------------------------------------------
 
@@ -310,42 +382,109 @@ class Tokenizer:
 
     def units(self) -> Iterator[Unit]:
         if isinstance(self.source, (str, Path)):
-            try:
-                stream = open(self.source, "rb")  # noqa: SIM115 - closed below
-            except OSError as exc:
-                raise X12ReadError(self.name, f"cannot open: {exc.strerror or exc}") from exc
-            with stream:
+            with closing(open_source(self.source, self.name)) as stream:
                 yield from self._units(stream)
         else:
             yield from self._units(self.source)
 
     # -- the chunk loop ------------------------------------------------------------------
 
+    def _read(self, stream) -> bytes:
+        return read_checked(stream, self.chunk_size, self.name)
+
     def _units(self, stream: BinaryIO) -> Iterator[Unit]:
         state = _State()
         buffer = b""
         pos = 0
         final = False
+        first = True
         while not final:
-            data = stream.read(self.chunk_size)
+            data = self._read(stream)
+            if first:
+                first = False
+                while data and len(data) < _START_LIMIT:  # decide on a whole window
+                    more = self._read(stream)
+                    if not more:
+                        break
+                    data += more
+                head = data[:_START_LIMIT]
+                if b"\r" in head and b"\n" not in head:
+                    # CR-only line ends (old Mac): read as LF, byte for byte, so lines count.
+                    stream = layout.CarriageReturns(stream)  # type: ignore[assignment]
+                    data = data.replace(b"\r", b"\n")
+                wrap = layout.wrap_width(data)
+                if wrap is not None:
+                    self.wrap = wrap
+                    self.warn("X113", f"file is wrapped at {wrap[0]} columns (line breaks "
+                              "inside segments); read as if unwrapped", 1, 1)
+                    stream = layout.Unwrapped(stream, data)  # type: ignore[assignment]
+                    data = self._read(stream)
             final = not data
             buffer = buffer[pos:] + data
             state.offset += pos
             pos = 0
+            self._next_empty = {}
             if self.delimiters is None:
                 start = self._find_start(buffer, state, final)
                 if start is None:
                     continue
                 pos = start
             pos = yield from self._scan(buffer, pos, state, final)
-            if not final and len(buffer) - pos > _MAX_UNIT:
-                raise X12ReadError(self.name, f"no segment boundary found in {_MAX_UNIT} bytes "
-                                   f"after segment {state.index}: not X12, or a terminator "
-                                   "other than the ISA declares", state.index, state.line)
+            if not final and len(buffer) - pos > _PIECE:
+                pos = yield from self._cut_piece(buffer, pos, state)
         self._close_warnings()
+
+    def _cut_piece(self, buffer: bytes, pos: int, state: _State) -> Iterator[Unit]:
+        """Hand on a unit that grew past _PIECE bytes up to its last complete segment, so a
+        claim of a million lines never sits in memory whole."""
+        assert self.delimiters is not None
+        terminator = self.delimiters.segment.encode("latin-1")
+        cut = buffer.rfind(terminator, pos, len(buffer) - 64)  # room to see the next tag
+        if cut < 0:
+            if len(buffer) - pos > _MAX_UNIT:
+                raise X12ReadError(self.name, f"no segment terminator found in {_MAX_UNIT} "
+                                   f"bytes after segment {state.index}: not X12, or a "
+                                   "terminator other than the ISA declares", state.index,
+                                   state.line)
+            return pos
+        cut += len(terminator)
+        region = self._region(buffer, pos, state)
+        yield Unit(state.tag, pos, cut, self.delimiters, region, piece=True,
+                   continued=state.continued)
+        self._count(buffer, pos, cut)
+        for tag in self.tally:  # a tallied segment right at the cut has no terminator before it
+            self.tallies[tag] += _count_tags(buffer, cut, cut, self.delimiters, tag, first=True)
+        if region.empty is not None:
+            self._report_empty(region, pos, cut)
+        state.index, state.line = region.at(cut)
+        state.continued = True
+        return cut
+
+    def _region(self, buffer: bytes, pos: int, state: _State) -> _Region:
+        """A region from ``pos``; the empty-segment search is made once per buffer and
+        delimiter set, not once per interchange (10,000 interchanges in a chunk)."""
+        assert self.delimiters is not None
+        empty = self._empty
+        if empty is not None:
+            found = self._next_empty.get(empty, -1)
+            if found != len(buffer) and found < pos:
+                match = empty.search(buffer, pos)
+                found = match.start() if match else len(buffer)
+                self._next_empty[empty] = found
+            if found == len(buffer):
+                empty = None
+        return _Region(self.name, buffer, state.offset, pos, state.index, state.line,
+                       self.delimiters.segment.encode("latin-1"), empty, self.wrap)
 
     def _scan(self, buffer: bytes, pos: int, state: _State, final: bool):
         """Emit every complete unit in ``buffer`` from ``pos``; return the carry position."""
+        skip_tags = self.skip_unless.keys()
+        # A unit carried over from the last buffer was searched already: resume near where
+        # that search stopped, so a unit spanning many chunks is searched once, not per chunk.
+        carried, carry_hit = pos, state.carry_hit
+        resume = max(pos, state.searched - state.offset - _OVERLAP)
+        hits = _positions(buffer, resume, self._needles) if skip_tags else []
+        hit, hit_count = 0, len(hits)
         while True:
             if self._isa_pending:
                 if self._read_isa(buffer, pos, state, final) is None:
@@ -354,21 +493,21 @@ class Tokenizer:
             assert self._pattern is not None and self.delimiters is not None
             delimiters = self.delimiters
             terminator = delimiters.segment.encode("latin-1")
-            region = _Region(self.name, buffer, state.offset, pos, state.index, state.line,
-                             terminator, self._empty)
+            region = self._region(buffer, pos, state)
             tags = self._tags
-            skip_tags = self.skip_unless.keys()
-            hits = _positions(buffer, pos, self._needles) if skip_tags else []
-            hit, hit_count = 0, len(hits)
             tag = state.tag
             unit_start = pos
             new_interchange = False
-            for match in self._pattern.finditer(buffer, pos):
+            for match in self._pattern.finditer(buffer, max(pos, resume)):
                 end = match.end()
-                if tag in skip_tags:
+                if state.continued:
+                    state.continued = False
+                    yield Unit(tag, unit_start, end, delimiters, region, continued=True)
+                elif tag in skip_tags:
                     while hit < hit_count and hits[hit] < unit_start:
                         hit += 1
-                    if hit < hit_count and hits[hit] < end:
+                    if (hit < hit_count and hits[hit] < end) or (carry_hit
+                                                                 and unit_start == carried):
                         yield Unit(tag, unit_start, end, delimiters, region)
                     else:
                         self.skipped[tag] += 1
@@ -383,13 +522,16 @@ class Tokenizer:
             state.index, state.line = region.at(unit_start)
             last = None
             if final and not new_interchange and buffer[unit_start:].strip(_WHITESPACE):
-                last = Unit(tag, unit_start, len(buffer), delimiters, region, last=True)
+                last = Unit(tag, unit_start, len(buffer), delimiters, region, last=True,
+                            continued=state.continued)
+                state.continued = False
             self._count(buffer, pos, len(buffer) if last else unit_start)
             if region.empty is not None:
                 self._report_empty(region, pos, len(buffer) if last else unit_start)
             if new_interchange:
                 self._isa_pending = True
                 pos = unit_start
+                resume = 0
                 continue
             if last is not None:
                 spaces = _WHITESPACE.replace(terminator, b"")
@@ -401,36 +543,46 @@ class Tokenizer:
                               where.line if where else None)
                 yield last
                 return len(buffer)
-            return len(buffer) if final else unit_start
+            if final:
+                return len(buffer)
+            state.searched = state.offset + len(buffer)
+            state.carry_hit = (unit_start == carried and carry_hit) or any(
+                unit_start <= h for h in hits[hit:])
+            return unit_start
 
     def _count(self, buffer: bytes, start: int, end: int) -> None:
-        """Tally segment starts: the tag right after a terminator, or after a newline."""
+        """Tally segment starts: the tag right after a terminator and any whitespace."""
         if not self.tally or end <= start:
             return
-        delimiters = self.delimiters
-        element = delimiters.element.encode("latin-1")  # type: ignore[union-attr]
-        terminator = delimiters.segment.encode("latin-1")  # type: ignore[union-attr]
-        starts = [terminator]
-        if terminator != b"\n" and buffer.find(b"\n", start, end) >= 0:
-            starts.append(b"\n")
+        assert self.delimiters is not None
         for tag in self.tally:
-            for before in starts:
-                self.tallies[tag] += buffer.count(before + tag.encode() + element, start, end)
+            self.tallies[tag] += _count_tags(buffer, start, end, self.delimiters, tag)
 
     def _report_empty(self, region: _Region, start: int, end: int) -> None:
         """One warning per empty segment in ``[start, end)`` (bytes read exactly once).
 
         Each match starts at the terminator of the segment before the empty one, so the
         real segments up to it are the terminators so far less the empty ones found so far.
+        Counting goes on from the previous match, never from ``start`` again.
         """
         buffer, terminator = region.buffer, region.terminator
         first, line = region.at(start)
+        width = len(terminator)
+        terminators = newlines = 0
+        here = start
         for found, match in enumerate(region.empty.finditer(buffer, start, end)):  # type: ignore[union-attr]
-            after = first - 1 + buffer.count(terminator, start, match.start() + len(terminator))
-            after -= found
+            upto = match.start() + width
+            terminators += buffer.count(terminator, here, upto)
+            newlines += buffer.count(b"\n", here, match.end()) if here < match.end() else 0
+            here = max(upto, match.end())
+            if self._warned.get("X107", 0) >= _REPEAT_LIMIT:
+                self._warned["X107"] += 1  # counted; the rest are only counted too
+                continue
+            after = first - 1 + terminators - found
+            where = (region.offset + match.end()) // region.wrap[0] + 1 if region.wrap else (
+                line + newlines)
             self.warn("X107", f"empty segment after segment {after} (two terminators with "
-                      "nothing between) skipped", after,
-                      line + buffer.count(b"\n", start, match.end()))
+                      "nothing between) skipped", after, where)
 
     # -- finding the start and the delimiters ---------------------------------------------
 
@@ -460,7 +612,7 @@ class Tokenizer:
             if not final and len(buffer) < _START_LIMIT:
                 return None
             raise X12ReadError(self.name, "not an X12 file: no ISA, GS or ST segment found "
-                               "at the start")
+                               f"at the start{layout.compressed_hint(window)}")
         start = bare.start(1)
         state.line += window.count(b"\n", 0, start)
         self._set_delimiters(self._guess_delimiters(window, start, bare.group(2)))
@@ -481,11 +633,9 @@ class Tokenizer:
             else:
                 terminator = c.decode("latin-1")
             break
-        esc = re.escape(element)
-        comp = re.compile(rb"(?:SVC|SV1|SV2|SV3)" + esc + rb"[A-Z]{2}([^A-Za-z0-9\s])")
-        match = comp.search(window)
-        component = match.group(1).decode("latin-1") if match else ":"
-        return Delimiters(element.decode("latin-1"), component, terminator, None)
+        element_text = element.decode("latin-1")
+        component = layout.observed_component(window, start, element_text, terminator) or ":"
+        return Delimiters(element_text, component, terminator, None)
 
     def _read_isa(self, buffer: bytes, start: int, state: _State, final: bool) -> bool | None:
         """Read the delimiters of the ISA at ``start``; None when more bytes are needed."""
@@ -495,6 +645,15 @@ class Tokenizer:
             idx = buffer.find(element, idx + 1)
             if idx < 0:
                 break
+        if self.delimiters is not None and not layout.fixed_width_isa(buffer, start):
+            # A later ISA that ends (at the interchange's terminator) before its 16th element
+            # is damaged: reading delimiters from it would misread the rest of the file.
+            end = buffer.find(self.delimiters.segment.encode("latin-1"), start + 3)
+            if end >= 0 and (idx < 0 or end < idx):
+                self.warn("X105", "ISA is truncated: fewer than 16 elements; the delimiters "
+                          "in use are kept", state.index, state.line, Severity.ERROR)
+                self.interchanges += 1
+                return True
         need = idx + 3 if idx >= 0 else len(buffer) + 1
         if idx < 0 or need + 64 > len(buffer):
             if not final:
@@ -503,8 +662,15 @@ class Tokenizer:
                 self.warn("X105", "ISA is truncated: fewer than 16 elements", state.index,
                           state.line, Severity.ERROR)
                 self._set_delimiters(Delimiters(element.decode("latin-1"), ":", "~"))
+                self.interchanges += 1
                 return True
         fields = buffer[start:idx + 2].decode("latin-1").split(element.decode("latin-1"))
+        if idx + 3 - start != 106 and layout.fixed_width_isa(buffer, start):
+            # A 106-character ISA with its separators where X12 puts them: trust the widths
+            # (an ISA11 equal to the element separator miscounts the separators).
+            idx = start + 103
+            text = buffer[start:start + 105].decode("latin-1")
+            fields = [text[a:b] for a, b in layout.ISA_FIELDS]
         component = fields[16][:1]
         terminator = buffer[idx + 2:idx + 3]
         length = idx + 3 - start
@@ -527,17 +693,49 @@ class Tokenizer:
             terminator = b"~"
         repetition = fields[11] if len(fields) > 12 and fields[12] >= "00501" else ""
         repetition = repetition if len(repetition) == 1 and not repetition.isalnum() else None
-        delimiters = Delimiters(element.decode("latin-1"), component,
-                                terminator.decode("latin-1"), repetition)
-        if component.isalnum() or component in (delimiters.element, delimiters.segment):
-            self.warn("X111", f"ISA16 component separator {component!r} is not a delimiter",
-                      state.index, state.line, Severity.ERROR)
+        declared = Delimiters(element.decode("latin-1"), component,
+                              terminator.decode("latin-1"), repetition)
+        delimiters = self._declared.get(declared)
+        if delimiters is None:
+            delimiters = self._check_component(declared, buffer, idx + 3, state)
+            self._declared[declared] = delimiters
         if self.delimiters is not None and delimiters != self.delimiters:
             self.warn("X112", f"interchange {fields[13].strip()} changes delimiters to "
                       f"{_describe(delimiters)}", state.index, state.line, Severity.INFO)
-        self._set_delimiters(delimiters)
+        if delimiters != self.delimiters:
+            self._set_delimiters(delimiters)
         self.interchanges += 1
         return True
+
+    def _check_component(self, declared: Delimiters, buffer: bytes, start: int,
+                         state: _State) -> Delimiters:
+        """The delimiters to read with: ISA16 unless it cannot be one (empty, a letter or
+        digit, the element separator, the terminator) or the composites are plainly written
+        with another character (``HC:99213`` under an ISA16 of ``>``); a repetition
+        separator equal to the component separator is dropped."""
+        component, element, segment = declared.component, declared.element, declared.segment
+        observed = layout.observed_component(buffer, start, element, segment)
+        usable = (len(component) == 1 and not component.isalnum()
+                  and component not in (element, segment) and not component.isspace())
+        if not usable:
+            use = observed or next(c for c in ":>^" if c not in (element, segment))
+            what = repr(component) if component else "(missing or the element separator)"
+            self.warn("X111", f"ISA16 component separator {what} is not a delimiter "
+                      f"(empty, a letter or digit, or another delimiter); {use!r} used, as "
+                      f"{'the composites are written' if observed else 'assumed'}",
+                      state.index, state.line, Severity.ERROR)
+            component = use
+        elif observed is not None and observed != component:
+            self.warn("X114", f"ISA16 declares the component separator {component!r} but the "
+                      f"composites are written with {observed!r} (e.g. HC{observed}CODE); "
+                      f"read with {observed!r}", state.index, state.line)
+            component = observed
+        repetition = declared.repetition
+        if repetition is not None and repetition in (component, element, segment):
+            self.warn("X115", f"ISA11 repetition separator {repetition!r} is also another "
+                      "delimiter; repetitions are not split", state.index, state.line)
+            repetition = None
+        return Delimiters(element, component, segment, repetition)
 
     def _set_delimiters(self, delimiters: Delimiters) -> None:
         self.delimiters = delimiters
@@ -546,9 +744,14 @@ class Tokenizer:
         tags = b"|".join(t.encode() for t in ENVELOPE_TAGS[1:] + self.boundaries)
         # Possessive whitespace and a first-letter class before the alternation: the engine
         # gives up at most terminators after one character test (twice as fast as without).
+        # A boundary tag may be followed by its terminator (``CLM~``: a claim whose elements
+        # were lost is still a claim, reported and counted).
         first = re.escape(bytes(sorted({t.encode()[0] for t in ENVELOPE_TAGS + self.boundaries})))
+        # An ``ISA`` followed by the terminator (a segment that lost its elements) is not a
+        # new interchange: reading delimiters from it would misread the rest of the file.
         self._pattern = re.compile(term + rb"[ \t\r\n]*+(?=[" + first + rb"])(?=(?:(ISA)"
-                                   rb"[^A-Za-z0-9\s]|(" + tags + rb")" + elem + rb"))")
+                                   rb"(?!" + term + rb")[^A-Za-z0-9\s]|(" + tags + rb")(?:" + elem
+                                   + b"|" + term + rb")))")
         self._tags = {t.encode(): t for t in ENVELOPE_TAGS + self.boundaries}
         ws = rb"[ \t\r]*+" if delimiters.segment == "\n" else rb"[ \t\r\n]*+"
         self._empty = re.compile(term + ws + rb"(?=" + term + rb")")

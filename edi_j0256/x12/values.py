@@ -1,26 +1,56 @@
-"""Element values: X12 numbers (R) and dates (DT, CCYYMMDD), read without raising.
+"""Element values: X12 numbers (R, N) and dates (DT, CCYYMMDD), read without raising.
 
 Each reader decides how to report a bad value (and whether the value may be shown: a
-birth date may not); these functions only say whether the text is a value.
+birth date or a patient weight may not); these functions only say whether the text is a value.
+
+X12 numeric elements (X12.6, "Application Control Structure": R decimal numbers and N
+implied-decimal numbers) are an optional minus sign, digits and, for R, one decimal point:
+no exponent, no ``NaN``/``Infinity``, no spaces, no thousands separator. Their length,
+counted without the sign and the decimal point, is at most :data:`MAX_NUMBER_DIGITS` (the
+longest numeric element of the 5010 health care guides, e.g. AMT02 and CLM02 R 1/18). Text
+is checked against that shape before :class:`~decimal.Decimal` ever sees it, so a value such
+as ``1E+999999`` or a 400-digit number costs one regex match, never a hang or an overflow.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+MAX_NUMBER_DIGITS = 18
+_NUMBER = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+
+
+def number_problem(text: str) -> str | None:
+    """Why ``text`` is not an X12 number, or None when it is one.
+
+    >>> number_problem("2250.50"), number_problem("1E+5"), number_problem("1" * 19)
+    (None, 'is not a number', 'has more than 18 digits')
+    """
+    if len(text) <= MAX_NUMBER_DIGITS and _NUMBER.fullmatch(text):
+        return None  # the common case: a short number cannot have too many digits
+    if len(text) > MAX_NUMBER_DIGITS + 2 or not _NUMBER.fullmatch(text):
+        if _NUMBER.fullmatch(text):
+            return f"has more than {MAX_NUMBER_DIGITS} digits"
+        return "is not a number"
+    digits = len(text) - text.startswith("-") - ("." in text)
+    if digits > MAX_NUMBER_DIGITS:
+        return f"has more than {MAX_NUMBER_DIGITS} digits"
+    return None
 
 
 def parse_decimal(text: str) -> Decimal | None:
-    """A finite decimal, or None for text that is not one (``NaN``, ``Infinity`` included).
+    """An X12 number as a Decimal, or None for text that is not one (see the module notes).
 
     >>> parse_decimal("2250.5"), parse_decimal("-10"), parse_decimal("NaN"), parse_decimal("1,0")
     (Decimal('2250.5'), Decimal('-10'), None, None)
+    >>> parse_decimal("1E+999999"), parse_decimal("9" * 400)
+    (None, None)
     """
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    if number_problem(text) is not None:
         return None
-    return value if value.is_finite() else None
+    return Decimal(text)
 
 
 def parse_date(text: str) -> date | None:
