@@ -122,7 +122,9 @@ READER_CODES: dict[str, str] = {
     "X306": "numeric element not an X12 number (exponent, NaN, over 18 digits ...)",
     "X307": "date not a valid CCYYMMDD date (value not shown)",
     "X308": "HL hierarchy deeper than the reader follows",
-    "X309": "claim with more service lines than its guide allows; not built, counted",
+    "X309": "claim with more service lines than the reader builds (or cut in pieces); not "
+             "built, counted",
+    "X312": "claim with more service lines than its guide allows; built, with this warning",
     "X310": "CLM with no elements; not built, counted",
     "X311": "claims in a transaction that is not an 837P / 837I; not read, counted",
 }

@@ -39,8 +39,8 @@ def test_many_claims_of_one_member_keep_a_bounded_history() -> None:
 def test_many_lines_in_one_claim() -> None:
     checker, found = check(make.one_claim_many_lines(1000))  # 2,000 lines
     assert checker.counts.lines == 1000
-    assert [f.code for f in found] == ["JF001"] * 999
-    assert {f.line_number for f in found} == set(range(3, 2001, 2))
+    assert sorted(f.code for f in found) == ["JF001"] * 999 + ["X312"]  # X312: over 50 lines
+    assert {f.line_number for f in found if f.code == "JF001"} == set(range(3, 2001, 2))
     assert len(checker.context.history.live) <= 13
 
 
@@ -66,7 +66,7 @@ def _seconds(text: str) -> float:
 @pytest.mark.slow
 @pytest.mark.parametrize("build", ["many_claims_one_member", "one_claim_many_lines"])
 def test_doubling_a_dimension_about_doubles_the_time(build: str) -> None:
-    small, large = (10_000, 20_000) if build == "many_claims_one_member" else (5_000, 10_000)
+    small, large = (10_000, 20_000) if build == "many_claims_one_member" else (2_500, 5_000)
     make_text = getattr(make, build)
     ratio = _seconds(make_text(large)) / _seconds(make_text(small))
     assert ratio < 2.5, f"{build}: doubling took {ratio:.2f}x the time"

@@ -238,17 +238,33 @@ def test_clm_without_elements_is_reported_and_counted():
     assert diagnostics == ["30: X310 CLM at segment 30 has no elements; claim not read"]
 
 
-def test_a_claim_over_the_line_limit_is_not_built():
-    lines = "".join(f"LX*{n}~SV1*HC:J0256*10*UN*2***1~DTP*472*D8*20260105~" for n in range(1, 52))
+def _claim_of(count: int) -> str:
+    lines = "".join(f"LX*{n}~SV1*HC:J0256*10*UN*2***1~DTP*472*D8*20260105~"
+                    for n in range(1, count + 1))
     text = BASE.read_text()
     start, end = text.index("LX*1~"), text.index("\nSE*") + 1
-    text = text[:start] + lines + text[end:]
-    records, reader, diagnostics = read(io.BytesIO(text.encode()))
+    return text[:start] + lines + text[end:]
+
+
+def test_a_claim_over_the_guide_line_limit_is_built_with_a_warning():
+    records, reader, diagnostics = read(io.BytesIO(_claim_of(51).encode()))
+    stats = reader.stats
+    assert [r["line_number"] for r in records] == list(range(1, 52))
+    assert (stats.claims, stats.claims_read, stats.service_lines) == (1, 1, 51)
+    assert diagnostics[0] == ("19: X312 claim at segment 19 has 51 service lines; the 837P "
+                              "guide allows 50 (payers reject it)")
+
+
+def test_a_claim_over_the_build_limit_is_counted_not_built(monkeypatch):
+    import edi_j0256.claims.parser as parser
+
+    monkeypatch.setattr(parser, "MAX_BUILT_LINES", 60)
+    records, reader, diagnostics = read(io.BytesIO(_claim_of(61).encode()))
     stats = reader.stats
     assert records == []
-    assert (stats.claims, stats.claims_unreadable, stats.service_lines) == (1, 1, 51)
-    assert diagnostics[0] == ("19: X309 claim at segment 19 has 51 service lines; the 837P "
-                              "guide allows 50: not read")
+    assert (stats.claims, stats.claims_unreadable, stats.service_lines) == (1, 1, 61)
+    assert diagnostics[0] == ("19: X309 claim at segment 19 has 61 service lines, more than "
+                              "the reader builds (60): not read")
 
 
 def test_a_huge_unit_is_cut_in_pieces_and_counted(monkeypatch):

@@ -107,7 +107,8 @@ def test_component_separator_equal_to_the_element_separator(tmp_path: Path) -> N
     path.write_text(text.replace("*0*T*:~", "*0*T**~", 1))
     result = run(str(path))
     assert result.exit_code == 0, result.output
-    assert f"{path}:9: X358 ISA16 gives no usable component separator" in result.stderr
+    # The reader recovers the component separator from the composites and says so (X111).
+    assert f"{path}:1: X111 ISA16 component separator" in result.stderr
     (record,) = [json.loads(r) for r in result.stdout.splitlines()]
     assert (record["procedure_code"], record["paid"]) == ("J0256", 80)
 

@@ -46,6 +46,8 @@ CLAIM_TAGS = frozenset({"CLM", "LX", "SV1", "SV2", "DTP", "REF", "HI", "NM1", "S
                         "LIN", "CTP"})
 # Service lines (2400 loops) a claim may hold: 837P (005010X222A1) 50, 837I (005010X223A2) 999.
 LINE_LIMITS = {"837P": 50, "837I": 999}
+# A claim with more lines than this is not built (ten times the 837I limit): absurd, not late.
+MAX_BUILT_LINES = 10_000
 # HL levels one claim can sit under: 20 billing provider, 22 subscriber, 23 patient (and the
 # 19 pay-to / dependent levels some senders add); deeper nesting is not a claim hierarchy.
 MAX_HL_DEPTH = 8
@@ -298,16 +300,26 @@ class ClaimReader:
             return None
 
     def _refusal(self, unit: Unit) -> tuple[str, str] | None:
-        """Why a claim unit is not built: (code, message), or None to build it."""
+        """Why a claim unit is not built: (code, message), or None to build it.
+
+        A claim over its guide's line limit is still built, with a warning (X312): payers
+        reject it, and the analyst needs to see its lines. Past :data:`MAX_BUILT_LINES` (or
+        cut into pieces) it is absurd: counted and reported (X309), not built, so one claim
+        can never hold the memory of a batch.
+        """
         kind = self.reader.envelope.transaction_type
         limit = LINE_LIMITS.get(kind or "", max(LINE_LIMITS.values()))
         if unit.piece:
             return "X309", (f"claim at segment {unit.index} is larger than the reader builds "
-                            f"(more than {limit} service lines allowed); not read")
-        lines = unit.count("LX") if unit.count_at_most("LX") > limit else 0
-        if lines > limit:
-            return "X309", (f"claim at segment {unit.index} has {lines} service lines; the "
-                            f"{kind or '837'} guide allows {limit}: not read")
+                            f"(more than {MAX_BUILT_LINES} service lines); not read")
+        if unit.count_at_most("LX") > limit:
+            lines = unit.count("LX")
+            if lines > MAX_BUILT_LINES:
+                return "X309", (f"claim at segment {unit.index} has {lines} service lines, more "
+                                f"than the reader builds ({MAX_BUILT_LINES}): not read")
+            self._warn("X312", f"claim at segment {unit.index} has {lines} service lines; the "
+                       f"{kind or '837'} guide allows {limit} (payers reject it)",
+                       unit.index, unit.line)
         elements = unit.head().split(unit.delimiters.element.encode("latin-1"))[1:]
         if not any(e.strip() for e in elements):
             return "X310", f"CLM at segment {unit.index} has no elements; claim not read"
