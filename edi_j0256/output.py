@@ -4,24 +4,102 @@ A record is a plain ``dict`` of JSON-friendly values (str, int, float, bool, Non
 dict). Writers stream: JSON Lines and CSV write one record at a time; JSON writes an array
 without building a list first. Money and quantities arrive as :class:`~decimal.Decimal` and
 leave as JSON numbers (ints when whole).
+
+What people open is made safe here, once for every command: CSV text cells that a spreadsheet
+would run as a formula are neutralised (:func:`~edi_j0256.safe_text.csv_cell`), and table
+cells show control characters escaped (:func:`~edi_j0256.safe_text.escape_controls`).
+Parquet files are written to a temporary file beside the target and renamed on success.
 """
 
 from __future__ import annotations
 
-import csv
 import json
+import os
+import re
+import stat
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
 from itertools import chain, islice
 from typing import IO, Any
 
+import orjson
+
+from edi_j0256.safe_text import csv_cell, escape_controls
+
 FORMATS = ("table", "jsonl", "json", "csv", "parquet")
 
 
+class OutputError(Exception):
+    """An output file could not be written: ``cannot write PATH: reason`` (exit code 2)."""
+
+    def __init__(self, path: str, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+def _reason(exc: OSError, folder: str) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"folder {folder or '.'} does not exist"
+    if isinstance(exc, NotADirectoryError):
+        return f"{folder} is not a folder"
+    return exc.strerror or str(exc)
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+@contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary path in ``path``'s folder, renamed to ``path`` when the block ends normally.
+
+    On any error (disk full, an exception in the block) the temporary file is removed and
+    ``path`` is left as it was: a reader never sees half a file. Problems creating or renaming
+    the file raise :class:`OutputError`. A target that exists and is not a regular file (a
+    FIFO, ``/dev/null``) is written in place.
+    """
+    target = os.path.realpath(path)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise OutputError(path, "is a folder")
+        yield target
+        return
+    folder = os.path.dirname(target)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.",
+                                         suffix=".part", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(path, _reason(exc, os.path.dirname(path))) from None
+    try:
+        yield temporary
+        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_UMASK)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise OutputError(path, exc.strerror or str(exc)) from exc
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def plain(value: Any) -> Any:
-    """A value as JSON would carry it: Decimal -> int/float, date -> ISO text, tuple -> list."""
+    """A value as JSON would carry it: Decimal -> int/float, date -> ISO text, tuple -> list.
+
+    A Decimal that is not a number (NaN, Infinity: JSON has no such value) becomes None.
+    """
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, date):
         return value.isoformat()
@@ -41,12 +119,79 @@ def _json_default(value: Any) -> Any:
 
 _encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
+# -- JSON through orjson, byte for byte what ``_encode`` writes ---------------------------------
+# orjson writes compact JSON (no space after ``,`` and ``:``) and its own float notation, so
+# the record is assembled here: orjson escapes the strings (the costly part, in C), floats keep
+# Python's repr (what ``json`` writes), and keys are encoded once and cached. Anything unusual
+# (a str subclass, NaN, a huge int, a lone surrogate) goes through ``_encode`` itself.
+
+_KEYS: dict[str, bytes] = {}
+_NULL, _TRUE, _FALSE = b"null", b"true", b"false"
+
+
+def _fallback(value: Any) -> bytes:
+    return _encode(value).encode("utf-8", "surrogatepass")
+
+
+def _float(value: float) -> bytes:
+    return float.__repr__(value).encode() if value - value == 0 else _fallback(value)
+
+
+def _int(value: int) -> bytes:
+    return int.__repr__(value).encode()
+
+
+def _decimal(value: Decimal) -> bytes:
+    if not value.is_finite():
+        return _NULL
+    return _int(int(value)) if value == value.to_integral_value() else _float(float(value))
+
+
+def _list(value: list | tuple) -> bytes:
+    if not value:
+        return b"[]"
+    by_type = _BY_TYPE
+    return b"[" + b", ".join([(by_type.get(type(v)) or _fallback)(v) for v in value]) + b"]"
+
+
+def _dict(value: dict) -> bytes:
+    if not value:
+        return b"{}"
+    by_type, keys = _BY_TYPE, _KEYS
+    parts = []
+    for key, item in value.items():
+        head = keys.get(key) if type(key) is str else None
+        if head is None:
+            if type(key) is not str:
+                return _fallback(value)
+            head = orjson.dumps(key) + b": "
+            if len(keys) < 10_000:  # record keys are a few dozen names; never grow unbounded
+                keys[key] = head
+        parts.append(head + (by_type.get(type(item)) or _fallback)(item))
+    return b"{" + b", ".join(parts) + b"}"
+
+
+_BY_TYPE: dict[type, Any] = {
+    str: orjson.dumps, int: _int, float: _float, bool: lambda v: _TRUE if v else _FALSE,
+    type(None): lambda v: _NULL, Decimal: _decimal, list: _list, tuple: _list, dict: _dict,
+    date: lambda v: b'"' + v.isoformat().encode() + b'"',
+}
+
+
+def encode_record(record: dict) -> str:
+    """One record as JSON text, exactly as ``json`` with ``ensure_ascii=False`` writes it."""
+    try:
+        return _dict(record).decode()
+    except (orjson.JSONEncodeError, UnicodeDecodeError, OverflowError):
+        return _encode(record)
+
 
 def write_jsonl(records: Iterable[dict], stream: IO[str]) -> int:
     count = 0
     write = stream.write
+    encode = encode_record
     for record in records:
-        write(_encode(record))
+        write(encode(record))
         write("\n")
         count += 1
     return count
@@ -57,7 +202,7 @@ def write_json(records: Iterable[dict], stream: IO[str]) -> int:
     stream.write("[")
     for record in records:
         stream.write(",\n  " if count else "\n  ")
-        stream.write(_encode(record))
+        stream.write(encode_record(record))
         count += 1
     stream.write("\n]\n" if count else "]\n")
     return count
@@ -76,22 +221,51 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_value(value: Any) -> str:
+    """A CSV cell: the text of :func:`_cell`, neutralised when a spreadsheet would run it."""
+    return csv_cell(_cell(value))
+
+
+def _table_cell(value: Any) -> str:
+    """A table cell: the text of :func:`_cell` with control characters shown escaped."""
+    return escape_controls(_cell(value))
+
+
 def write_csv(records: Iterable[dict], stream: IO[str], fields: Sequence[str] | None = None) -> int:
-    """CSV with a header; lists join with ``;``, nested records become JSON text."""
+    """CSV with a header; lists join with ``;``, nested records become JSON text.
+
+    Every cell goes through :func:`~edi_j0256.safe_text.csv_cell`: text that starts like a
+    formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'``; numbers stay numbers.
+    """
     iterator: Iterator[dict] = iter(records)
     first = next(iterator, None)
     if first is None:
         if fields:
-            csv.writer(stream).writerow(fields)
+            stream.write(_csv_row([csv_cell(str(f)) for f in fields]))
         return 0
     columns = list(fields or first.keys())
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(columns)
+    write = stream.write
+    write(_csv_row([csv_cell(str(c)) for c in columns]))
     count = 0
+    cell = _csv_value
     for row in chain((first,), iterator):
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        write(_csv_row([cell(row.get(c)) for c in columns]))
         count += 1
     return count
+
+
+_CSV_QUOTE = re.compile(r'[,"\r\n]')
+
+
+def _csv_row(cells: list[str]) -> str:
+    """One CSV row as :mod:`csv` writes it (minimal quoting, ``\\n`` line ends), except that a
+    cell holding a carriage return is quoted too (``csv`` quotes only the line terminator's
+    characters, so a CR in a value would break the row)."""
+    if len(cells) == 1 and not cells[0]:
+        return '""\n'
+    quote = _CSV_QUOTE.search
+    return ",".join(['"' + c.replace('"', '""') + '"' if quote(c) else c
+                     for c in cells]) + "\n"
 
 
 PATH_COLUMNS = frozenset({"file", "remit_file"})  # long values: keep their end, not start
@@ -103,10 +277,11 @@ def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
 
     Column widths come from the first ``sample`` rows; the rest stream through with those
     widths, so a long listing is not held in memory. Over-long cells are cut with an
-    ellipsis (paths keep their end: the file name).
+    ellipsis (paths keep their end: the file name). Control characters in values are shown
+    escaped (``\\x1b``), so a value cannot drive the terminal.
     """
     iterator = iter(records)
-    head = [[_cell(r.get(c)) for c in fields] for r in islice(iterator, sample)]
+    head = [[_table_cell(r.get(c)) for c in fields] for r in islice(iterator, sample)]
     widths = [min(max([len(c)] + [len(row[i]) for row in head]), max_width)
               for i, c in enumerate(fields)]
     tails = [c in PATH_COLUMNS for c in fields]
@@ -119,10 +294,10 @@ def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
             out.append(cell.ljust(width))
         return "  ".join(out).rstrip()
 
-    stream.write(fmt(fields) + "\n")
+    stream.write(fmt([escape_controls(str(f)) for f in fields]) + "\n")
     stream.write("  ".join("-" * w for w in widths) + "\n")
     count = 0
-    for row in chain(head, ([_cell(r.get(c)) for c in fields] for r in iterator)):
+    for row in chain(head, ([_table_cell(r.get(c)) for c in fields] for r in iterator)):
         stream.write(fmt(row) + "\n")
         count += 1
     return count
@@ -147,7 +322,8 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
 
     The schema comes from the first batch; a column that is null all through it becomes a
     string column (a list of strings for an empty list) and later values are written as text,
-    so a late first value never fails the file.
+    so a late first value never fails the file. The file appears only when complete
+    (:func:`atomic_path`).
     """
     try:
         import pyarrow as pa
@@ -182,11 +358,11 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
                 row[name] = json.dumps(value)
         return row
 
-    def flush() -> None:
+    def flush(target: str) -> None:
         nonlocal writer
         rows = [_parquet_row(r) for r in batch]
         if writer is None:
-            writer = pq.ParquetWriter(path, settle(pa.Table.from_pylist(rows).schema))
+            writer = pq.ParquetWriter(target, settle(pa.Table.from_pylist(rows).schema))
         try:
             table = pa.Table.from_pylist([as_text(r) for r in rows], schema=writer.schema)
         except (pa.ArrowException, TypeError, ValueError) as exc:
@@ -195,17 +371,18 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
         writer.write_table(table)
         batch.clear()
 
-    try:
-        for record in records:
-            batch.append(record)
-            count += 1
-            if len(batch) >= batch_size:
-                flush()
-        if batch or writer is None:
-            flush()
-    finally:
-        if writer is not None:
-            writer.close()
+    with atomic_path(path) as temporary:
+        try:
+            for record in records:
+                batch.append(record)
+                count += 1
+                if len(batch) >= batch_size:
+                    flush(temporary)
+            if batch or writer is None:
+                flush(temporary)
+        finally:
+            if writer is not None:
+                writer.close()
     return count
 
 
