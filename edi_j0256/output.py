@@ -120,70 +120,43 @@ def _json_default(value: Any) -> Any:
 _encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 # -- JSON through orjson, byte for byte what ``_encode`` writes ---------------------------------
-# orjson writes compact JSON (no space after ``,`` and ``:``) and its own float notation, so
-# the record is assembled here: orjson escapes the strings (the costly part, in C), floats keep
-# Python's repr (what ``json`` writes), and keys are encoded once and cached. Anything unusual
-# (a str subclass, NaN, a huge int, a lone surrogate) goes through ``_encode`` itself.
+# orjson writes compact JSON, but the records' format has a space after ``,`` and ``:``. With
+# OPT_INDENT_2 orjson writes ``": "`` and puts every item on its own line; raw newlines can
+# only be structure (strings escape theirs), so turning ``,\n<indent>`` into ``", "`` and
+# dropping the other ``\n<indent>`` gives exactly the stdlib's text, in C. Decimals become
+# Fragments of the number ``plain`` would give. Deeper nesting than a list in a record, an
+# output with a float orjson spells differently (1e-05, 0.00001), a lone surrogate, a huge
+# int or a non-text key go through the stdlib encoder: same bytes, slower.
 
-_KEYS: dict[str, bytes] = {}
-_NULL, _TRUE, _FALSE = b"null", b"true", b"false"
-
-
-def _fallback(value: Any) -> bytes:
-    return _encode(value).encode("utf-8", "surrogatepass")
-
-
-def _float(value: float) -> bytes:
-    return float.__repr__(value).encode() if value - value == 0 else _fallback(value)
+_FRAGMENT = orjson.Fragment
+_INDENT = orjson.OPT_INDENT_2
 
 
-def _int(value: int) -> bytes:
-    return int.__repr__(value).encode()
-
-
-def _decimal(value: Decimal) -> bytes:
-    if not value.is_finite():
-        return _NULL
-    return _int(int(value)) if value == value.to_integral_value() else _float(float(value))
-
-
-def _list(value: list | tuple) -> bytes:
-    if not value:
-        return b"[]"
-    by_type = _BY_TYPE
-    return b"[" + b", ".join([(by_type.get(type(v)) or _fallback)(v) for v in value]) + b"]"
-
-
-def _dict(value: dict) -> bytes:
-    if not value:
-        return b"{}"
-    by_type, keys = _BY_TYPE, _KEYS
-    parts = []
-    for key, item in value.items():
-        head = keys.get(key) if type(key) is str else None
-        if head is None:
-            if type(key) is not str:
-                return _fallback(value)
-            head = orjson.dumps(key) + b": "
-            if len(keys) < 10_000:  # record keys are a few dozen names; never grow unbounded
-                keys[key] = head
-        parts.append(head + (by_type.get(type(item)) or _fallback)(item))
-    return b"{" + b", ".join(parts) + b"}"
-
-
-_BY_TYPE: dict[type, Any] = {
-    str: orjson.dumps, int: _int, float: _float, bool: lambda v: _TRUE if v else _FALSE,
-    type(None): lambda v: _NULL, Decimal: _decimal, list: _list, tuple: _list, dict: _dict,
-    date: lambda v: b'"' + v.isoformat().encode() + b'"',
-}
+def _orjson_default(value: Any) -> Any:
+    if type(value) is Decimal:
+        text = str(value)
+        if text.isdigit():
+            return _FRAGMENT(text)
+        plain_value = plain(value)
+        return None if plain_value is None else _FRAGMENT(repr(plain_value))
+    return plain(value) if isinstance(value, (Decimal, date)) else _json_default(value)
 
 
 def encode_record(record: dict) -> str:
-    """One record as JSON text, exactly as ``json`` with ``ensure_ascii=False`` writes it."""
+    """One record as JSON text, exactly as ``json`` with ``ensure_ascii=False`` writes it
+    (except NaN and infinite floats, which no record carries: JSON ``null``)."""
     try:
-        return _dict(record).decode()
-    except (orjson.JSONEncodeError, UnicodeDecodeError, OverflowError):
+        text = orjson.dumps(record, default=_orjson_default, option=_INDENT)
+    except (orjson.JSONEncodeError, TypeError):
         return _encode(record)
+    if text[:1] != b"{" or b"\n      " in text or b"e-" in text or b"0.0000" in text:
+        return _encode(record)
+    if len(text) < 4:  # {}
+        return "{}"
+    text = text[4:-2].replace(b",\n    ", b", ").replace(b"[\n    ", b"[").replace(b"\n  ]", b"]")
+    if b"\n  }" in text:  # a record inside the record
+        text = text.replace(b"{\n    ", b"{").replace(b"\n  }", b"}")
+    return "{" + text.replace(b",\n  ", b", ").decode() + "}"
 
 
 def write_jsonl(records: Iterable[dict], stream: IO[str]) -> int:

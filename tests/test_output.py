@@ -54,7 +54,7 @@ def _value(rng: random.Random, depth: int = 0):
     if kind == "bool":
         return rng.random() < 0.5
     if kind == "float":
-        return rng.choice([1.0, 0.1, 1e-05, 1e16, 123456789.125, -0.0, float("inf")])
+        return rng.choice([1.0, 0.1, 1e-05, 3e-09, 1e16, 123456789.125, -0.0, 1e300])
     if kind == "ctrl":
         return "".join(chr(rng.randrange(0, 32)) for _ in range(3)) + "\x7f\x9b\u2028"
     if kind == "uni":
@@ -87,6 +87,15 @@ def test_json_array_identical():
 def test_unusual_values_fall_back_to_stdlib():
     record = {"lone": "\ud800", 1: "int key", "big": 2**80}
     assert encode_record(record) == _encode(record)
+    deep = {"history": [{"carc": [{"code": "16", "amount": Decimal("1.5")}]}], "e": "file-e-"}
+    assert encode_record(deep) == _encode(deep)
+    assert encode_record({}) == "{}"
+
+
+def test_not_a_number_is_null():
+    """JSON has no NaN: a Decimal or float that is not a number is written as null."""
+    assert encode_record({"a": Decimal("NaN"), "b": float("nan"), "c": float("inf")}) == (
+        '{"a": null, "b": null, "c": null}')
 
 
 # -- atomic files ------------------------------------------------------------------------------
