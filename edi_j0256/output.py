@@ -95,11 +95,14 @@ def atomic_path(path: str) -> Iterator[str]:
 def plain(value: Any) -> Any:
     """A value as JSON would carry it: Decimal -> int/float, date -> ISO text, tuple -> list.
 
-    A Decimal that is not a number (NaN, Infinity: JSON has no such value) becomes None.
+    A Decimal that is not a number (NaN, Infinity: JSON has no such value) becomes None; one
+    too large for a float (``1E+5000``, which the readers should have refused) its own text.
     """
     if isinstance(value, Decimal):
         if not value.is_finite():
             return None
+        if value.adjusted() >= 300:  # past what int text or a float can carry: its own text
+            return str(value)
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, date):
         return value.isoformat()
@@ -138,7 +141,8 @@ def _orjson_default(value: Any) -> Any:
         if text.isdigit():
             return _FRAGMENT(text)
         plain_value = plain(value)
-        return None if plain_value is None else _FRAGMENT(repr(plain_value))
+        return plain_value if plain_value is None or type(plain_value) is str else _FRAGMENT(
+            repr(plain_value))
     return plain(value) if isinstance(value, (Decimal, date)) else _json_default(value)
 
 
