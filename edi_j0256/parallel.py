@@ -33,6 +33,7 @@ from pathlib import Path
 from edi_j0256.claims.parser import ClaimReader, ReadStats
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
+from edi_j0256.output import encode_record
 from edi_j0256.scan import line_record
 
 MIN_PIECE = 8 << 20  # bytes: smaller pieces cost more in start-up than they save
@@ -54,6 +55,8 @@ class Piece:
     groups_before: int = 0  # GS segments of the interchange before the piece's group
     transactions_before: int = 0  # ST segments of the group before the piece
     open_end: bool = False  # the next piece starts inside this piece's group
+    segment_shift: int = 0  # added to a worker's segment index to give the file's
+    line_shift: int = 0  # added to a worker's line number to give the file's
 
 
 @dataclass(slots=True)
@@ -62,10 +65,9 @@ class PieceResult:
 
     spool: str
     records: int = 0
-    diagnostics: list[tuple] = field(default_factory=list)
+    diagnostics: list[tuple] = field(default_factory=list)  # positions already shifted
     stats: ReadStats = field(default_factory=ReadStats)
     segments: int = 0  # terminators in the piece's bytes (its segments, when exact)
-    newlines: int = 0
     exact: bool = True  # False: let the single-process reader take over from this piece
 
 
@@ -109,7 +111,8 @@ def _count(data, needle: bytes, start: int, end: int, chunk: int = 1 << 24) -> i
     """``needle`` occurrences starting in ``[start, end)`` of an mmap (no ``mmap.count``)."""
     total, overlap = 0, len(needle) - 1
     for at in range(max(start, 0), end, chunk):
-        total += data[at:min(at + chunk, end) + overlap].count(needle)
+        stop = min(at + chunk, end)
+        total += data[at:stop + overlap].count(needle) if overlap else data[at:stop].count(needle)
     return total
 
 
@@ -146,7 +149,23 @@ def plan_pieces(path: str | Path, pieces: int, min_piece: int = MIN_PIECE) -> li
                 cuts.append(found)
         if not cuts:
             return whole
-        return _pieces(data, size, cuts, terminator, element)
+        return _shifted(data, _pieces(data, size, cuts, terminator, element), terminator)
+
+
+def _shifted(data, pieces: list[Piece], terminator: bytes) -> list[Piece]:
+    """Each piece with the segments and lines of the pieces before it (when the pieces read
+    exactly, every terminator ends one segment: see :func:`scan_piece`)."""
+    if len(pieces) < 2:
+        return pieces
+    result, segments, lines = [], 0, 0
+    for piece in pieces:
+        # A worker's first segment is 1 (3 after the ISA and GS copy), on line 1.
+        result.append(Piece(piece.start, piece.end, piece.prefix, piece.groups_before,
+                            piece.transactions_before, piece.open_end,
+                            segments - (2 if piece.prefix else 0), lines))
+        segments += _count(data, terminator, piece.start, piece.end)
+        lines += _count(data, b"\n", piece.start, piece.end)
+    return result
 
 
 def _next_cut(data, cut: re.Pattern[bytes], target: int, terminator: bytes, element: bytes,
@@ -198,8 +217,8 @@ def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
 # -- the worker ------------------------------------------------------------------------------
 
 class _RangeReader:
-    """A binary stream over ``prefix`` + ``path[start:end]`` that counts the terminators and
-    newlines of the file's bytes it hands out."""
+    """A binary stream over ``prefix`` + ``path[start:end]`` that counts the terminators of
+    the file's bytes it hands out."""
 
     def __init__(self, path: str, piece: Piece, terminator: bytes):
         self._stream = open(path, "rb")  # noqa: SIM115 - closed by close()
@@ -207,7 +226,7 @@ class _RangeReader:
         self._left = piece.end - piece.start
         self._prefix = piece.prefix
         self._terminator = terminator
-        self.segments = self.newlines = 0
+        self.segments = 0
         self.name = path
 
     def read(self, size: int = -1) -> bytes:
@@ -216,7 +235,6 @@ class _RangeReader:
         data = self._stream.read(max(want - len(head), 0)) if want > len(head) else b""
         self._left -= len(data)
         self.segments += data.count(self._terminator)
-        self.newlines += data.count(b"\n")
         return head + data
 
     def close(self) -> None:
@@ -241,36 +259,49 @@ def _seed(reader: ClaimReader, piece: Piece) -> None:
     envelope._on_gs = first_gs
 
 
-def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...],
-               spool: str) -> PieceResult:
-    """Scan one piece in a worker; records go to ``spool`` as pickled batches."""
+def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spool: str,
+               text: bool = False) -> PieceResult:
+    """Scan one piece in a worker, positions shifted to the file's.
+
+    The records go to ``spool``: pickled batches of dicts, or with ``text`` their JSON Lines
+    (the encoding then happens in the workers too, not in the parent).
+    """
     terminator = piece.prefix[105:106] if piece.prefix else b""
     if not terminator:
         with open(path, "rb") as stream:
             terminator = stream.read(106)[105:106]
+    seg_shift, line_shift = piece.segment_shift, piece.line_shift
     collected: list[tuple] = []
-    diagnostics = Diagnostics(keep_per_code=0, sink=lambda d: collected.append(
-        (d.code, str(d.severity), d.message, d.file, d.segment, d.line)))
+
+    def keep(d: Diagnostic) -> None:
+        collected.append((d.code, str(d.severity), d.message, d.file,
+                          None if d.segment is None else d.segment + seg_shift,
+                          None if d.line is None else d.line + line_shift))
+
     source = _RangeReader(path, piece, terminator)
     result = PieceResult(spool)
-    reader = ClaimReader(source, name=path, diagnostics=diagnostics, hcpcs=hcpcs)
+    reader = ClaimReader(source, name=path, diagnostics=Diagnostics(keep_per_code=0, sink=keep),
+                         hcpcs=hcpcs)
     _seed(reader, piece)
     codes = reader.codes
     try:
-        with open(spool, "wb") as out:
-            batch: list[dict] = []
+        with open(spool, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as out:
+            batch: list = []
             for claim in reader.claims():
                 claim_codes = [d.dotted for d in claim.diagnoses]
                 for line in claim.lines:
                     if line.procedure_code in codes:
-                        batch.append(line_record(claim, line, claim_codes))
+                        record = line_record(claim, line, claim_codes)
+                        record["segment"] += seg_shift
+                        record["line"] += line_shift
+                        batch.append(encode_record(record) + "\n" if text else record)
                 if len(batch) >= _BATCH:
-                    pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
                     result.records += len(batch)
+                    out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
                     batch = []
             if batch:
-                pickle.dump(batch, out, pickle.HIGHEST_PROTOCOL)
                 result.records += len(batch)
+                out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
     except X12ReadError:
         result.exact = False
     finally:
@@ -278,16 +309,21 @@ def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...],
     stats = reader.stats
     if piece.prefix:
         stats.interchanges -= 1  # the ISA copy in front of the piece
-    result.stats, result.diagnostics = stats, collected
-    result.segments, result.newlines = source.segments, source.newlines
+    result.stats, result.diagnostics, result.segments = stats, collected, source.segments
     if any(code.startswith("X1") or (index and code in _POSITION_IN_MESSAGE)
            for code, *_ in collected):
         result.exact = False
     return result
 
 
-def _spooled(path: str) -> Iterator[list[dict]]:
+def _spooled(path: str, text: bool) -> Iterator[list]:
+    """The batches of a worker's spool (lists of records, or blocks of JSON Lines text)."""
     try:
+        if text:
+            with open(path, encoding="utf-8") as stream:
+                while block := stream.read(1 << 20):
+                    yield [block]
+            return
         with open(path, "rb") as stream:
             while True:
                 try:
@@ -308,6 +344,7 @@ class ParallelScan:
     path: str
     stats: ReadStats = field(default_factory=lambda: ReadStats(files=1))
     pieces: int = 1
+    records: int = 0
     fell_back: bool = False  # the single-process reader finished the file
 
 
@@ -320,6 +357,19 @@ def scan_parallel(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS, jobs: 
     added to ``diagnostics`` in the same order (its sink sees every one), the same
     :class:`X12ReadError` from the iterator, and ``stats`` once exhausted.
     """
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=False)
+
+
+def scan_parallel_jsonl(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS,
+                        jobs: int = 2, diagnostics: Diagnostics | None = None,
+                        min_piece: int = MIN_PIECE) -> tuple[Iterator[str], ParallelScan]:
+    """Like :func:`scan_parallel`, but yielding the JSON Lines text of the records in blocks
+    (exactly what :func:`~edi_j0256.output.write_jsonl` writes for them): the workers encode
+    too, so the parent only copies text. ``state.records`` counts the records."""
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=True)
+
+
+def _start(path, hcpcs, jobs, diagnostics, min_piece, text):
     path = str(path)
     codes = normalize_codes(tuple(hcpcs))
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
@@ -327,12 +377,12 @@ def scan_parallel(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS, jobs: 
     plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
     state.pieces = max(len(plan), 1)
     if len(plan) < 2:
-        return _serial(path, codes, diagnostics, state, 0, 0), state
-    return _parallel(path, codes, jobs, plan, diagnostics, state), state
+        return _serial(path, codes, diagnostics, state, 0, 0, text), state
+    return _parallel(path, codes, jobs, plan, diagnostics, state, text), state
 
 
 def _serial(path: str, codes: tuple[str, ...], diagnostics: Diagnostics, state: ParallelScan,
-            skip_records: int, skip_diagnostics: int) -> Iterator[dict]:
+            skip_records: int, skip_diagnostics: int, text: bool = False) -> Iterator:
     """The single-process reader, passing over what the pieces already gave."""
     seen = 0
 
@@ -351,47 +401,39 @@ def _serial(path: str, codes: tuple[str, ...], diagnostics: Diagnostics, state: 
             if line.procedure_code in reader.codes:
                 count += 1
                 if count > skip_records:
-                    yield line_record(claim, line, claim_codes)
+                    state.records += 1
+                    record = line_record(claim, line, claim_codes)
+                    yield encode_record(record) + "\n" if text else record
     state.stats = reader.stats
 
 
 def _parallel(path: str, codes: tuple[str, ...], jobs: int, plan: list[Piece],
-              diagnostics: Diagnostics, state: ParallelScan) -> Iterator[dict]:
+              diagnostics: Diagnostics, state: ParallelScan, text: bool) -> Iterator:
     emitted = replayed = 0
-    segment_base, line_base = 0, 0  # what the pieces before the current one held
     stats = ReadStats(files=1)
     with (tempfile.TemporaryDirectory(prefix="edi-j0256-parallel-") as spool_dir,
           ProcessPoolExecutor(max_workers=jobs) as pool):
         futures: list[Future] = [
             pool.submit(scan_piece, path, piece, index, codes,
-                        os.path.join(spool_dir, f"{index}.pickle"))
+                        os.path.join(spool_dir, f"{index}.spool"), text)
             for index, piece in enumerate(plan)]
         try:
-            for piece, future in zip(plan, futures, strict=True):
+            for future in futures:
                 result: PieceResult = future.result()
                 if not result.exact:
                     for later in futures:
                         later.cancel()
                     state.fell_back = True
-                    yield from _serial(path, codes, diagnostics, state, emitted, replayed)
+                    yield from _serial(path, codes, diagnostics, state, emitted, replayed, text)
                     return
-                # Worker positions: the piece's first segment is segment 1 (3 after an ISA
-                # and GS copy) on line 1; in the file it is segment_base + 1 on line_base + 1.
-                seg_shift = segment_base - (2 if piece.prefix else 0)
                 for code, severity, message, file, segment, line in result.diagnostics:
-                    diagnostics.add(code, severity, message, file,
-                                    None if segment is None else segment + seg_shift,
-                                    None if line is None else line + line_base)
+                    diagnostics.add(code, severity, message, file, segment, line)
                     replayed += 1
-                for batch in _spooled(result.spool):
-                    for record in batch:
-                        record["segment"] += seg_shift
-                        record["line"] += line_base
-                    emitted += len(batch)
+                for batch in _spooled(result.spool, text):
                     yield from batch
+                emitted += result.records
+                state.records += result.records
                 _add(stats, result.stats)
-                segment_base += result.segments
-                line_base += result.newlines
         finally:
             for later in futures:
                 later.cancel()

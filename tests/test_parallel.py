@@ -17,7 +17,7 @@ import pytest
 
 from edi_j0256.diagnostics import Diagnostics, X12ReadError
 from edi_j0256.output import write_jsonl
-from edi_j0256.parallel import plan_pieces, scan_parallel
+from edi_j0256.parallel import plan_pieces, scan_parallel, scan_parallel_jsonl
 from edi_j0256.scan import iter_scan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,13 +45,17 @@ def single(path, codes=("J0256",)):
     return out.getvalue(), list(diagnostics), reader.stats, error
 
 
-def split(path, codes=("J0256",), min_piece=64, jobs=2):
+def split(path, codes=("J0256",), min_piece=64, jobs=2, text=False):
     diagnostics = Diagnostics()
-    records, state = scan_parallel(path, codes, jobs, diagnostics=diagnostics,
-                                   min_piece=min_piece)
+    start = scan_parallel_jsonl if text else scan_parallel
+    records, state = start(path, codes, jobs, diagnostics=diagnostics, min_piece=min_piece)
     out, error = io.StringIO(), None
     try:
-        write_jsonl(records, out)
+        if text:
+            for block in records:
+                out.write(block)
+        else:
+            write_jsonl(records, out)
     except X12ReadError as exc:
         error = str(exc)
     return (out.getvalue(), list(diagnostics), state.stats, error), state
@@ -59,15 +63,17 @@ def split(path, codes=("J0256",), min_piece=64, jobs=2):
 
 def assert_same(path, codes=("J0256",), min_piece=64, expect_cut=True, expect_exact=True):
     expected = single(path, codes)
-    got, state = split(path, codes, min_piece)
-    assert got[0] == expected[0]
-    assert got[1] == expected[1]
-    assert got[2] == expected[2]
-    assert got[3] == expected[3]
-    if expect_cut:
-        assert state.pieces > 1
-    if expect_exact:
-        assert not state.fell_back
+    for text in (False, True):
+        got, state = split(path, codes, min_piece, text=text)
+        assert got[0] == expected[0]
+        assert got[1] == expected[1]
+        assert got[2] == expected[2]
+        assert got[3] == expected[3]
+        assert state.records == expected[0].count("\n")
+        if expect_cut:
+            assert state.pieces > 1
+        if expect_exact:
+            assert not state.fell_back
     return state
 
 
