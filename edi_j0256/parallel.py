@@ -259,13 +259,10 @@ def _seed(reader: ClaimReader, piece: Piece) -> None:
     envelope._on_gs = first_gs
 
 
-def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spool: str,
-               text: bool = False) -> PieceResult:
-    """Scan one piece in a worker, positions shifted to the file's.
-
-    The records go to ``spool``: pickled batches of dicts, or with ``text`` their JSON Lines
-    (the encoding then happens in the workers too, not in the parent).
-    """
+def piece_records(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...],
+                  result: PieceResult) -> Iterator[dict]:
+    """The records of one piece, positions shifted to the file's; ``result`` gets the
+    piece's diagnostics, stats and whether it read exactly (once exhausted)."""
     terminator = piece.prefix[105:106] if piece.prefix else b""
     if not terminator:
         with open(path, "rb") as stream:
@@ -279,29 +276,20 @@ def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spoo
                           None if d.line is None else d.line + line_shift))
 
     source = _RangeReader(path, piece, terminator)
-    result = PieceResult(spool)
     reader = ClaimReader(source, name=path, diagnostics=Diagnostics(keep_per_code=0, sink=keep),
                          hcpcs=hcpcs)
     _seed(reader, piece)
     codes = reader.codes
     try:
-        with open(spool, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as out:
-            batch: list = []
-            for claim in reader.claims():
-                claim_codes = [d.dotted for d in claim.diagnoses]
-                for line in claim.lines:
-                    if line.procedure_code in codes:
-                        record = line_record(claim, line, claim_codes)
-                        record["segment"] += seg_shift
-                        record["line"] += line_shift
-                        batch.append(encode_record(record) + "\n" if text else record)
-                if len(batch) >= _BATCH:
-                    result.records += len(batch)
-                    out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
-                    batch = []
-            if batch:
-                result.records += len(batch)
-                out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+        for claim in reader.claims():
+            claim_codes = [d.dotted for d in claim.diagnoses]
+            for line in claim.lines:
+                if line.procedure_code in codes:
+                    record = line_record(claim, line, claim_codes)
+                    record["segment"] += seg_shift
+                    record["line"] += line_shift
+                    result.records += 1
+                    yield record
     except X12ReadError:
         result.exact = False
     finally:
@@ -313,6 +301,22 @@ def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spoo
     if any(code.startswith("X1") or (index and code in _POSITION_IN_MESSAGE)
            for code, *_ in collected):
         result.exact = False
+
+
+def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spool: str,
+               text: bool = False) -> PieceResult:
+    """Scan one piece in a worker (:func:`piece_records`) into ``spool``: pickled batches
+    of dicts, or with ``text`` their JSON Lines (encoded in the worker, not the parent)."""
+    result = PieceResult(spool)
+    with open(spool, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as out:
+        batch: list = []
+        for record in piece_records(path, piece, index, hcpcs, result):
+            batch.append(encode_record(record) + "\n" if text else record)
+            if len(batch) >= _BATCH:
+                out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+                batch = []
+        if batch:
+            out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
     return result
 
 

@@ -92,6 +92,17 @@ def test_unusual_values_fall_back_to_stdlib():
     assert encode_record({}) == "{}"
 
 
+def test_huge_decimal_is_written_not_raised():
+    """A charge of 1E+5000 (found by fuzzing scan) once raised ValueError in the writer."""
+    record = {"charge": Decimal("1E+5000"), "units": Decimal("1E+999999")}
+    assert encode_record(record) == _encode(record) == (
+        '{"charge": "1E+5000", "units": "1E+999999"}')
+    out = io.StringIO()
+    from edi_j0256.output import write_csv
+    write_csv([record], out)
+    assert out.getvalue() == "charge,units\n1E+5000,1E+999999\n"
+
+
 def test_not_a_number_is_null():
     """JSON has no NaN: a Decimal or float that is not a number is written as null."""
     assert encode_record({"a": Decimal("NaN"), "b": float("nan"), "c": float("inf")}) == (
