@@ -129,3 +129,22 @@ def test_diagnostics_missing_folder(tmp_path):
 def test_no_diagnostics_path():
     with open_diagnostics(None) as sink:
         assert sink is None
+
+
+def test_emit_text_is_atomic(tmp_path):
+    from edi_j0256.cli.common import emit_text
+
+    target = tmp_path / "out.jsonl"
+    emit_text(["{\"a\": 1}\n", "{\"a\": 2}\n"], str(target))
+    assert target.read_text() == '{"a": 1}\n{"a": 2}\n'
+
+    def failing():
+        yield "{\"a\": 3}\n"
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(click.ClickException) as caught:
+        emit_text(failing(), str(target))
+    assert caught.value.exit_code == 2
+    assert caught.value.message == f"cannot write {target}: No space left on device"
+    assert target.read_text() == '{"a": 1}\n{"a": 2}\n'
+    assert os.listdir(tmp_path) == ["out.jsonl"]

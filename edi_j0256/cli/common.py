@@ -262,3 +262,17 @@ def _gather_folder(folder: Path, inputs: Inputs) -> None:
             inputs.files.append(str(path))
         else:
             inputs.problems.append(problem)
+
+
+def emit_text(blocks: Iterable[str], output: str | None) -> None:
+    """Write text already in its final format (the JSON Lines blocks of
+    :func:`edi_j0256.parallel.scan_parallel_jsonl`) to ``output`` or standard output, with
+    the same atomic file and one-line errors as :func:`emit`."""
+    with open_output(output, "jsonl") as stream:
+        try:
+            for block in blocks:
+                stream.write(block)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise fail(f"cannot write {output or 'output'}: {exc.strerror or exc}") from None
