@@ -9,12 +9,14 @@ envelope; the group's and interchange's counts seen before the piece are handed 
 reader, so the ``GE01`` / ``IEA01`` checks see what a single read sees. Planning reads the
 file's bytes a few times at C speed (``bytes.count`` and one regex search per cut).
 
-Every worker counts the terminators and newlines of its piece; the parent shifts each
-record's and diagnostic's ``segment`` and ``line`` by what the pieces before it held, replays
-the diagnostics in order, and streams the records in file order. Anything a piece cannot be
-sure to read exactly as a single read would (a tolerance warning ``X1xx``, whose repeat
-limit is per file; a message that names a segment number; an unreadable file) makes the
-rest of the file be read by the single-process reader instead, from where the pieces
+Planning also counts the terminators and newlines of every piece (``bytes.count``), so each
+worker knows how many segments and lines come before its piece and shifts its records' and
+diagnostics' ``segment`` and ``line`` itself; the parent replays the diagnostics in order and
+streams the records in file order (:func:`scan_parallel`), or just copies the JSON Lines the
+workers encoded (:func:`scan_parallel_jsonl`). Anything a piece cannot be sure to read
+exactly as a single read would (a tolerance warning ``X1xx``, whose repeat limit is per file
+and after which terminators no longer count segments; a message that names a segment number;
+an unreadable file) makes the single-process reader finish the file from where the pieces
 stopped: the output is the same either way, only slower.
 """
 
