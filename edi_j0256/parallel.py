@@ -450,3 +450,133 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
     files = total.files
     total.add(piece)
     total.files = files
+
+
+# -- check ------------------------------------------------------------------------------------
+# ``check`` on pieces: the claim rules only look at one claim, so each worker runs them on its
+# claims (positions shifted first) and records, in reading order, the claims' findings and the
+# reader diagnostics; the parent replays them as ``Checker.check_file`` interleaves them (a
+# claim's findings, then the diagnostics added up to it, capped per code as one file's
+# ``Diagnostics`` caps them), and hands the doses each worker remembered to the caller's
+# checker, so the run rules (frequency, caps, duplicates) see the run as a single read does.
+
+_DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
+
+
+@dataclass(slots=True)
+class CheckedPiece:
+    events: list[tuple] = field(default_factory=list)  # ("claim", findings) / ("diag", d)
+    doses: dict = field(default_factory=dict)  # member -> [Dose], local reading order
+    claims: int = 0
+    lines: int = 0
+    remembered: int = 0
+    exact: bool = True
+
+
+def _shift_claim(claim, segments: int, lines: int) -> None:
+    if claim.segment:
+        claim.segment += segments
+    if claim.line:
+        claim.line += lines
+    for service_line in claim.lines:
+        if service_line.segment:
+            service_line.segment += segments
+        if service_line.line:
+            service_line.line += lines
+        if service_line.lx_segment:
+            service_line.lx_segment += segments
+
+
+def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
+                select: tuple[str, ...], ignore: tuple[str, ...]) -> CheckedPiece:
+    """The claim rules and reader diagnostics of one piece, in reading order."""
+    from edi_j0256.rules import Checker, RuleContext
+
+    policies, crosswalk = context_parts
+    checker = Checker(RuleContext(policies, crosswalk), select=select, ignore=ignore)
+    result = CheckedPiece()
+    seg_shift, line_shift = piece.segment_shift, piece.line_shift
+    events = result.events
+
+    def keep(d: Diagnostic) -> None:
+        events.append(("diag", Diagnostic(
+            d.code, d.severity, d.message, d.file,
+            None if d.segment is None else d.segment + seg_shift,
+            None if d.line is None else d.line + line_shift)))
+
+    with open(path, "rb") as stream:
+        terminator = stream.read(106)[105:106]
+    source = _RangeReader(path, piece, terminator)
+    reader = ClaimReader(source, name=path, diagnostics=Diagnostics(keep_per_code=0, sink=keep),
+                         hcpcs="J0256")
+    _seed(reader, piece)
+    try:
+        for claim in reader.claims():
+            _shift_claim(claim, seg_shift, line_shift)
+            events.append(("claim", list(checker.check_claim(claim))))
+    except X12ReadError:
+        result.exact = False
+    finally:
+        source.close()
+    codes = [e[1].code for e in events if e[0] == "diag"]
+    if any(c.startswith("X1") or (index and c in _POSITION_IN_MESSAGE) for c in codes):
+        result.exact = False
+    result.doses = dict(checker.context.doses)
+    result.claims, result.lines = checker.counts.claims, checker.counts.lines
+    result.remembered = checker.context.remembered
+    return result
+
+
+def check_file_parallel(checker, path: str | Path, jobs: int = 2,
+                        min_piece: int = MIN_PIECE) -> Iterator:
+    """``checker.check_file(path)`` with the file's pieces read by ``jobs`` processes.
+
+    Yields the same findings in the same order, and leaves ``checker`` (counts, remembered
+    doses for :meth:`Checker.finish`) as ``check_file`` would; falls back to ``check_file``
+    itself for small files, ``--ig`` runs, and files the pieces cannot read exactly.
+    """
+    from dataclasses import replace
+
+    from edi_j0256.rules.engine import from_diagnostic
+
+    path = str(path)
+    plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
+    if len(plan) < 2 or checker.ig:
+        yield from checker.check_file(path)
+        return
+    context = checker.context
+    parts = (context.policies, context.crosswalk)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(check_piece, [path] * len(plan), plan, range(len(plan)),
+                                [parts] * len(plan), [checker.select] * len(plan),
+                                [checker.ignore] * len(plan)))
+    if not all(r.exact for r in results):
+        yield from checker.check_file(path)
+        return
+    checker.counts.files += 1
+    kept: dict[str, int] = {}
+    pending: list[Diagnostic] = []
+
+    def drain() -> Iterator:
+        for d in pending:
+            if d.severity != "info" and checker.wanted(d.code):
+                yield checker.counts.add(from_diagnostic(d))
+        pending.clear()
+
+    for result in results:
+        for kind, payload in result.events:
+            if kind == "diag":
+                kept[payload.code] = kept.get(payload.code, 0) + 1
+                if kept[payload.code] <= _DIAGNOSTICS_KEPT:
+                    pending.append(payload)
+                continue
+            for found in payload:
+                yield checker.counts.add(found)
+            yield from drain()
+        checker.counts.claims += result.claims
+        checker.counts.lines += result.lines
+        base = context.remembered
+        for member, doses in result.doses.items():
+            context.doses[member].extend(replace(d, order=base + d.order) for d in doses)
+        context.remembered += result.remembered
+    yield from drain()
