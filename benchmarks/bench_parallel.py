@@ -23,7 +23,7 @@ from pathlib import Path
 
 from edi_j0256.diagnostics import Diagnostics
 from edi_j0256.output import write_jsonl
-from edi_j0256.parallel import scan_parallel, scan_parallel_jsonl
+from edi_j0256.parallel import check_file_parallel, scan_parallel, scan_parallel_jsonl
 from edi_j0256.scan import iter_scan
 
 HERE = Path(__file__).resolve().parent
@@ -98,12 +98,25 @@ def two_cores_jsonl(path: Path, out: Path, jobs: int) -> str:
     return digest + ":" + hashlib.sha256(repr(list(diagnostics)).encode()).hexdigest()
 
 
+def check(path: Path, jobs: int) -> str:
+    """``check``: findings of one file plus the run rules, one core or ``jobs`` pieces."""
+    from edi_j0256.rules import Checker
+
+    checker = Checker()
+    found = list(checker.check_file(path) if jobs == 1 else
+                 check_file_parallel(checker, path, jobs))
+    found += checker.finish()
+    text = "".join(repr(f.record()) for f in found)
+    return hashlib.sha256(text.encode()).hexdigest() + f":{len(found)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=200.0)
     parser.add_argument("--share", type=float, default=1.0, help="share of J0256 claims")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--check", action="store_true", help="also time check --jobs")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-parallel-{args.size_mb:g}mb-{args.share * 100:g}pct.x12"
@@ -123,7 +136,15 @@ def main(argv: list[str] | None = None) -> int:
               f"  speed-up {one_wall / wall:.2f}x wall, cpu {used / one_cpu:.2f}x")
     same = one == two == text
     print(f"  goal 1.7x; identical output and diagnostics: {same}; "
-          f"load average after: {os.getloadavg()[0]:.1f}")
+          f"load average after: {os.getloadavg()[0]:.1f}", flush=True)
+    if args.check:
+        c1_wall, c1_cpu, c1 = timed(check, path, 1)
+        c2_wall, c2_cpu, c2 = timed(check, path, args.jobs)
+        print(f"  check --jobs 1           {c1_wall:7.1f} s wall {c1_cpu:7.1f} s cpu")
+        print(f"  check --jobs {args.jobs}           {c2_wall:7.1f} s wall {c2_cpu:7.1f} s cpu"
+              f"  speed-up {c1_wall / c2_wall:.2f}x wall, cpu {c2_cpu / c1_cpu:.2f}x; "
+              f"identical findings: {c1 == c2} ({c1.split(':')[1]})")
+        same = same and c1 == c2
     return 0 if same else 1
 
 
