@@ -148,3 +148,17 @@ def test_emit_text_is_atomic(tmp_path):
     assert caught.value.message == f"cannot write {target}: No space left on device"
     assert target.read_text() == '{"a": 1}\n{"a": 2}\n'
     assert os.listdir(tmp_path) == ["out.jsonl"]
+
+
+def test_messages_escape_control_characters(capsys):
+    from edi_j0256.cli.common import echo_err, fail
+    from edi_j0256.diagnostics import Diagnostic, Severity
+
+    echo_err("claim A\x1b[2J: two\nlines")
+    assert capsys.readouterr().err == "claim A\\x1b[2J: two\nlines\n"
+    assert fail("x.x12: SE02 '\x1b]0;x\x07'").message == "x.x12: SE02 '\\x1b]0;x\\x07'"
+    from edi_j0256.cli.common import report_diagnostics
+
+    report_diagnostics([Diagnostic("X224", Severity.ERROR, "SE02 '\x1b[31m' wrong", "f.x12",
+                                   3, 3)])
+    assert capsys.readouterr().err == "f.x12:3: X224 SE02 '\\x1b[31m' wrong [error]\n"

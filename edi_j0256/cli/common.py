@@ -24,6 +24,7 @@ import click
 
 from edi_j0256.diagnostics import Diagnostic, Diagnostics
 from edi_j0256.output import FORMATS, OutputError, atomic_path, write_records
+from edi_j0256.safe_text import escape_controls
 
 DIAGNOSTICS_SHOWN = 20  # per file on stderr; all of them go to --diagnostics FILE
 
@@ -99,7 +100,8 @@ def emit(records: Iterable[dict], fmt: str, output: str | None,
 
 
 def echo_err(message: str) -> None:
-    click.echo(message, err=True)
+    """A message on stderr, control characters from values shown escaped."""
+    click.echo(escape_controls(message, keep_newlines=True), err=True)
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> str:
@@ -124,8 +126,8 @@ def report_diagnostics(diagnostics: Sequence[Diagnostic], limit: int = DIAGNOSTI
 
 
 def fail(message: str) -> click.ClickException:
-    """A one-line error with exit code 2 (unusable input)."""
-    error = click.ClickException(message)
+    """A one-line error with exit code 2 (unusable input); control characters escaped."""
+    error = click.ClickException(escape_controls(message))
     error.exit_code = 2
     return error
 
