@@ -1,6 +1,9 @@
 """DataFrames of scan records, findings and remit lines, read by Spark executors with the
 project's own readers (the same code the CLI runs, so the rows are the CLI's records).
 
+Executors hand records to Spark as their JSON Lines text (the CLI's own encoder), which the
+JVM parses against the schema: cheaper than building Python rows one field at a time.
+
 Inputs are folders, globs or files (local paths, or any URI Spark's ``binaryFiles`` reads).
 Files are read with ``binaryFiles``; a large local 837 is cut at ISA/ST boundaries by
 :func:`edi_j0256.parallel.plan_pieces` so one file keeps many executors busy (executors then
@@ -22,7 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
-from edi_j0256.spark.schema import spark_schema, to_row
+from edi_j0256.output import encode_record
+from edi_j0256.spark.schema import spark_schema
 
 MIN_PIECE = 64 << 20  # a local file larger than two of these is cut into pieces
 _GLOB = set("*?[")
@@ -52,6 +56,11 @@ def _names(files: list[str]) -> dict[str, str]:
     return {os.path.abspath(f): f for f in files if "://" not in f}
 
 
+def _frame(spark, lines, kind: str):
+    """A DataFrame of ``kind`` from an RDD of JSON Lines text."""
+    return spark.read.schema(spark_schema(kind)).json(lines)
+
+
 def _binary(spark, files: list[str]):
     sc = spark.sparkContext
     return sc.union([sc.binaryFiles(f) for f in files]) if files else sc.emptyRDD()
@@ -66,7 +75,7 @@ def _scan_bytes(name: str, content: bytes, codes: tuple[str, ...]) -> Iterator[t
     records, _ = iter_scan(io.BytesIO(content), name=name, hcpcs=codes)
     try:
         for record in records:
-            yield to_row(record, "scan")
+            yield encode_record(record)
     except X12ReadError:
         return  # the CLI reports the file and writes the records read before the error
 
@@ -76,7 +85,7 @@ def _scan_piece(task: tuple, codes: tuple[str, ...]) -> Iterator[tuple]:
 
     path, index, piece = task
     result = PieceResult("")
-    rows = [to_row(r, "scan") for r in piece_records(path, piece, index, codes, result)]
+    rows = [encode_record(r) for r in piece_records(path, piece, index, codes, result)]
     if not result.exact:
         yield ("inexact", path, None)
         return
@@ -113,7 +122,7 @@ def scan_frame(spark, inputs: Iterable[str], hcpcs: Iterable[str] = DEFAULT_HCPC
         if inexact:
             rows = rows.union(_binary(spark, inexact).flatMap(
                 lambda item: _scan_bytes(names.get(_local(item[0]), item[0]), item[1], codes)))
-    return spark.createDataFrame(rows, spark_schema("scan"))
+    return _frame(spark, rows, "scan")
 
 
 # -- remit ------------------------------------------------------------------------------------
@@ -125,7 +134,7 @@ def _remit_bytes(name: str, content: bytes, codes: tuple[str, ...]) -> Iterator[
     try:
         payments = read_remits(io.BytesIO(content), name=name, diagnostics=Diagnostics())
         for record in remit_records(payments, hcpcs=list(codes)):
-            yield to_row(record, "remit")
+            yield encode_record(record)
     except X12ReadError:
         return
 
@@ -137,7 +146,7 @@ def remit_frame(spark, inputs: Iterable[str], hcpcs: Iterable[str] = DEFAULT_HCP
     names = _names(files)
     rows = _binary(spark, files).flatMap(
         lambda item: _remit_bytes(names.get(_local(item[0]), item[0]), item[1], codes))
-    return spark.createDataFrame(rows, spark_schema("remit"))
+    return _frame(spark, rows, "remit")
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -150,7 +159,7 @@ def _check_bytes(index: int, name: str, content: bytes) -> Iterator[tuple]:
     checker = Checker()
     try:
         for found in checker.check_file(io.BytesIO(content), name=name):
-            yield ("finding", to_row(found.record(), "finding"))
+            yield ("finding", encode_record(found.record()))
     except X12ReadError:
         return
     for member, doses in checker.context.doses.items():
@@ -167,7 +176,7 @@ def _run_rules(doses: list) -> Iterator[tuple]:
     checker.context.doses[member] = [replace(dose, order=n)
                                      for n, (_, dose) in enumerate(ordered)]
     for found in checker.finish():
-        yield to_row(found.record(), "finding")
+        yield encode_record(found.record())
 
 
 def findings_frame(spark, inputs: Iterable[str]):
@@ -183,4 +192,4 @@ def findings_frame(spark, inputs: Iterable[str]):
     run_findings = (per_file.filter(lambda t: t[0] == "doses").map(lambda t: t[1])
                     .reduceByKey(lambda a, b: a + b)
                     .flatMap(lambda pair: _run_rules(pair[1])))
-    return spark.createDataFrame(claim_findings.union(run_findings), spark_schema("finding"))
+    return _frame(spark, claim_findings.union(run_findings), "finding")
