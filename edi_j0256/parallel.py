@@ -425,7 +425,10 @@ def _parallel(path: str, codes: tuple[str, ...], jobs: int, plan: list[Piece],
             for index, piece in enumerate(plan)]
         try:
             for future in futures:
-                result: PieceResult = future.result()
+                try:
+                    result: PieceResult = future.result()
+                except Exception:  # a worker died (memory, a signal): read the file whole
+                    result = PieceResult("", exact=False)
                 if not result.exact:
                     for later in futures:
                         later.cancel()
@@ -546,10 +549,13 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
         return
     context = checker.context
     parts = (context.policies, context.crosswalk)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(check_piece, [path] * len(plan), plan, range(len(plan)),
-                                [parts] * len(plan), [checker.select] * len(plan),
-                                [checker.ignore] * len(plan)))
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(check_piece, [path] * len(plan), plan, range(len(plan)),
+                                    [parts] * len(plan), [checker.select] * len(plan),
+                                    [checker.ignore] * len(plan)))
+    except Exception:  # a worker died (memory, a signal): read the file whole
+        results = [CheckedPiece(exact=False)]
     if not all(r.exact for r in results):
         yield from checker.check_file(path)
         return

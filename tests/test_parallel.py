@@ -244,3 +244,15 @@ def test_check_with_reader_diagnostics(generated, tmp_path):
     path.write_bytes(data)
     findings, _ = assert_same_findings([path], 20_000)
     assert [f["code"] for f in findings].count("X223") == 5
+
+
+def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatch):
+    import edi_j0256.parallel as parallel
+
+    def die(*args, **kwargs):
+        raise MemoryError("worker out of memory")
+
+    monkeypatch.setattr(parallel, "scan_piece", die)
+    got, state = split(generated, min_piece=20_000)
+    assert state.fell_back
+    assert got[0] == single(generated)[0]
