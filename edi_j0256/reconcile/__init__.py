@@ -95,7 +95,8 @@ class _Loader:
                 continue
             if problem:
                 self.report.errors.append((path, problem))
-            elif digest in self.seen or self.store.guard(lambda d=digest: self.store.has_file(d)):
+                continue
+            if digest in self.seen or self.store.guard(lambda d=digest: self.store.has_file(d)):
                 self.report.skipped.append((kind, path))
             else:
                 fresh.append((path, digest))
@@ -121,6 +122,10 @@ class _Loader:
                 db.execute(f"SAVEPOINT file{number}")
                 try:
                     file_id = store.add_file(path, digest, "837")
+                    if file_id is None:  # another run stored the same content meanwhile
+                        db.execute(f"RELEASE file{number}")
+                        self.report.skipped.append(("837", path))
+                        continue
                     count = 0
                     reader = ClaimReader(path, name=path, diagnostics=self.diagnostics,
                                          hcpcs=self.codes)
@@ -208,9 +213,18 @@ def load(store: ReconcileStore, claim_paths: Sequence[str | Path] = (),
 
 
 def linked_records(store: ReconcileStore, as_of: date | None = None) -> Iterator[dict]:
-    """Link what the store holds and stream the reconciled records (837 load order)."""
-    store.guard(lambda: link(store))
-    yield from engine.records(store, as_of or date.today())
+    """Link what the store holds and stream the reconciled records (837 load order).
+
+    Linking and reading run in one read transaction: one snapshot of the store, whatever
+    other runs commit meanwhile (WAL: they are not blocked).
+    """
+    store.db.execute("BEGIN")
+    try:
+        store.guard(lambda: link(store))
+        yield from engine.records(store, as_of or date.today())
+    finally:
+        if store.db.in_transaction:
+            store.db.execute("COMMIT")
 
 
 def linked_orphans(store: ReconcileStore) -> Iterator[dict]:

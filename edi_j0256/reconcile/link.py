@@ -103,7 +103,9 @@ class Linker:
         self.ordinal = 0
 
     def run(self) -> None:
-        self.db.executescript(TEMP_SCHEMA)
+        for statement in TEMP_SCHEMA.split(";"):  # not executescript: it would commit
+            if statement.strip():
+                self.db.execute(statement)
         clps = self.db.execute(
             "SELECT file_id, claim_segment FROM remit_lines GROUP BY file_id, claim_segment "
             "ORDER BY min(payment_date) IS NOT NULL, min(payment_date), file_id, "
