@@ -173,7 +173,7 @@ class _Loader:
                 if file_id is None:
                     return False
                 count = 0
-                for payment, claim in remit_claims(path, self.diagnostics):
+                for payment, claim in remit_claims(path, self.diagnostics, self.codes):
                     for remit in remit_lines(payment, claim, file_id, self.codes):
                         store.add_remit_line(file_id, remit)
                         count += 1

@@ -62,21 +62,33 @@ def claim_lines(claim: Claim, file_order: int, codes: Sequence[str]) -> Iterator
 
 # -- 835 ---------------------------------------------------------------------------------------
 
-def remit_claims(path: str | Path, diagnostics: Diagnostics
+def remit_claims(path: str | Path, diagnostics: Diagnostics,
+                 codes: Sequence[str] = (ALL_CODES,)
                  ) -> Iterator[tuple[RemitPayment, ClaimPayment]]:
-    """Every claim payment of one 835 file with its transaction: the one adapter over the
-    remit reader. Raises X12ReadError when the file holds no 835 transaction."""
-    from edi_j0256.remit import read_remits
+    """Every claim payment of one 835 file with its payment header: the one adapter over the
+    remit reader. Claims that cannot concern ``codes`` may be skipped by the reader.
 
-    found = Diagnostics()
-    for payment in read_remits(path, name=str(path), diagnostics=found):
-        for claim in payment.claims:
-            yield payment, claim
-        diagnostics.extend(found)
-        found.clear()
-    diagnostics.extend(found)
-    if any(d.code == NO_REMIT for d in found):
+    With the streaming reader (``iter_remit``: a header, then its claim payments) memory is
+    one claim; with ``read_remits`` one transaction. Raises X12ReadError when the file holds
+    no 835 transaction.
+    """
+    from edi_j0256 import remit
+
+    before = _no_remit(diagnostics)
+    if hasattr(remit, "iter_remit"):
+        items = remit.iter_remit(path, name=str(path), diagnostics=diagnostics, hcpcs=codes)
+        yield from ((item.payment, item) for item in items if isinstance(item, ClaimPayment))
+    else:
+        for payment in remit.read_remits(path, name=str(path), diagnostics=diagnostics):
+            yield from ((payment, claim) for claim in payment.claims)
+    if _no_remit(diagnostics) > before:
         raise X12ReadError(str(path), "holds no 835 transaction (an 837? give it with --claims)")
+
+
+def _no_remit(diagnostics: Diagnostics) -> int:
+    """How many X350 (no 835 transaction) diagnostics were added, kept or suppressed."""
+    return diagnostics.kept[NO_REMIT] + sum(n for (code, _), n in diagnostics.suppressed.items()
+                                            if code == NO_REMIT)
 
 
 def _adjustments(items: Iterable[RemitAdjustment], remarks: Sequence[str], level: str,
