@@ -127,8 +127,12 @@ def _damage(db, how: str) -> None:
     page = 4096
     if how == "header":
         data[0:16] = b"\x00" * 16
-    elif how == "flipped-page":  # every byte of a page in the middle of the file
-        start = (len(data) // page // 2) * page
+    elif how == "flipped-page":  # every byte of a page every reconcile reads
+        connection = sqlite3.connect(db)
+        root, = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = "
+                                   "'claim_lines'").fetchone()
+        connection.close()
+        start = (root - 1) * page
         for i in range(start, start + page):
             data[i] ^= 0xA5
     elif how == "zeroed-pages":

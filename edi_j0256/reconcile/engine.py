@@ -213,20 +213,26 @@ def _siblings(store: ReconcileStore, claim_line: ClaimLine) -> int:
 
 
 def records(store: ReconcileStore, as_of: date) -> Iterator[dict]:
-    """Reconciled records of every stored 837 line, in load order (after :func:`link`)."""
-    for line_id, claim_line in store.claim_line_rows():
-        by_clp: dict[tuple, tuple[list[RemitLine], str]] = {}
-        rows = store.db.execute("SELECT remit_line_id, how FROM line_links WHERE "
-                                "claim_line_id = ? ORDER BY remit_line_id",
-                                (line_id,)).fetchall()
-        for remit_id, how in rows:
-            (_, remit), = store.remit_line_rows("WHERE id = ?", (remit_id,))
-            by_clp.setdefault(remit.clp_key, ([], how))[0].append(remit)
-        siblings = _siblings(store, claim_line) if any(
-            how == CLAIM_LEVEL for _, how in by_clp.values()) else 1
-        history = [adjudicate(claim_line, remits, how, siblings)
-                   for remits, how in by_clp.values()]
-        yield reconciled_record(claim_line, history, as_of)
+    """Reconciled records of every stored 837 line, in load order (after linking): a few
+    queries per batch of lines, whatever the number of lines."""
+    for batch in store.claim_line_batches():
+        links: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for line_id, remit_id, how in store.db.execute(
+                "SELECT claim_line_id, remit_line_id, how FROM line_links WHERE claim_line_id "
+                "BETWEEN ? AND ? ORDER BY claim_line_id, remit_line_id",
+                (batch[0][0], batch[-1][0])):
+            links[line_id].append((remit_id, how))
+        remits = store.remit_lines_by_id(r for pairs in links.values() for r, _ in pairs)
+        for line_id, claim_line in batch:
+            by_clp: dict[tuple, tuple[list[RemitLine], str]] = {}
+            for remit_id, how in links.get(line_id, ()):
+                remit = remits[remit_id]
+                by_clp.setdefault(remit.clp_key, ([], how))[0].append(remit)
+            siblings = _siblings(store, claim_line) if any(
+                how == CLAIM_LEVEL for _, how in by_clp.values()) else 1
+            history = [adjudicate(claim_line, group, how, siblings)
+                       for group, how in by_clp.values()]
+            yield reconciled_record(claim_line, history, as_of)
 
 
 def orphans(store: ReconcileStore) -> Iterator[dict]:

@@ -24,6 +24,7 @@ What links to nothing is an orphan. Links live in TEMP tables of the store conne
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import groupby
 
 from edi_j0256.reconcile.model import CLAIM, LINE, ClaimLine, RemitLine
 from edi_j0256.reconcile.store import ReconcileStore
@@ -106,14 +107,10 @@ class Linker:
         for statement in TEMP_SCHEMA.split(";"):  # not executescript: it would commit
             if statement.strip():
                 self.db.execute(statement)
-        clps = self.db.execute(
-            "SELECT file_id, claim_segment FROM remit_lines GROUP BY file_id, claim_segment "
-            "ORDER BY min(payment_date) IS NOT NULL, min(payment_date), file_id, "
-            "claim_segment").fetchall()
-        for file_id, claim_segment in clps:
-            group = [r for r in self.store.remit_line_rows(
-                "WHERE file_id = ? AND claim_segment = ?", (file_id, claim_segment))]
-            self._link_clp(group)
+        ordered = self.store.remit_line_rows(
+            "ORDER BY payment_date IS NOT NULL, payment_date, file_id, claim_segment, id")
+        for _, group in groupby(ordered, key=lambda row: row[1].clp_key):
+            self._link_clp(list(group))
 
     # -- one CLP -----------------------------------------------------------------------------
     def _candidates(self, claim_id: str | None) -> dict[tuple[int, int], Lines]:

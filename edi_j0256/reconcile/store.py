@@ -132,6 +132,11 @@ def _readers(cls: type) -> tuple[Callable[[Any], Any], ...]:
     return tuple(reader(hints[name]) for name in _columns(cls))
 
 
+def _relevel(adjustment: Adjustment, level: str) -> Adjustment:
+    return Adjustment(adjustment.group, adjustment.carc, adjustment.amount, adjustment.quantity,
+                      adjustment.root_causes, level)
+
+
 def _record(cls: type[T], row: Iterable[Any], **extra: Any) -> T:
     values = {name: read(value) for name, read, value in
               zip(_columns(cls), _readers(cls), row, strict=True)}
@@ -290,49 +295,83 @@ class ReconcileStore:
         return [dict(zip(("id", "path", "sha256", "kind", "loaded_at", "lines"), row,
                          strict=True)) for row in rows]
 
-    def _findings(self, line_id: int) -> tuple[LineFinding, ...]:
-        return tuple(LineFinding(*row) for row in self.db.execute(
-            "SELECT code, root_cause, severity, carc, rarc FROM findings "
-            "WHERE claim_line_id = ? ORDER BY id", (line_id,)))
-
     def claim_line_rows(self, where: str = "", params: tuple = (), *,
                         findings: bool = True) -> Iterator[tuple[int, ClaimLine]]:
-        """(id, line) of stored 837 lines (with their findings), in load order."""
-        sql = (f"SELECT id, file_id, {', '.join(CLAIM_COLUMNS)} FROM claim_lines "
-               f"{where} ORDER BY id")
-        for line_id, file_id, *row in self.db.execute(sql, params).fetchall() if where else \
-                self._stream(sql, params):
+        """(id, line) of the stored 837 lines matching ``where`` (with their findings)."""
+        sql = (f"SELECT id, file_id, {', '.join(CLAIM_COLUMNS)} FROM claim_lines {where}"
+               f"{'' if 'ORDER BY' in where else ' ORDER BY id'}")
+        rows = self.db.execute(sql, params).fetchall()
+        found = self._findings([r[0] for r in rows]) if findings and rows else {}
+        for line_id, file_id, *row in rows:
             yield line_id, _record(ClaimLine, row, file_order=file_id,
-                                   findings=self._findings(line_id) if findings else ())
+                                   findings=found.get(line_id, ()))
 
-    def _stream(self, sql: str, params: tuple, size: int = 500) -> Iterator[tuple]:
-        cursor = self.db.execute(sql, params)
-        while rows := cursor.fetchmany(size):
-            yield from rows
+    def claim_line_batches(self, size: int = 500) -> Iterator[list[tuple[int, ClaimLine]]]:
+        """Every stored 837 line with its findings, in load order, ``size`` at a time."""
+        last = 0
+        while batch := list(self.claim_line_rows("WHERE id > ? ORDER BY id LIMIT ?",
+                                                 (last, size))):
+            yield batch
+            last = batch[-1][0]
 
-    def _adjustments(self, line_id: int, level: str) -> tuple[tuple[Adjustment, ...], ...]:
-        own: list[Adjustment] = []
-        claim: list[Adjustment] = []
-        for kind, group, carc, amount, quantity, causes in self.db.execute(
-                "SELECT level, group_code, carc, amount, quantity, root_causes FROM adjustments "
-                "WHERE remit_line_id = ? ORDER BY id", (line_id,)):
-            target = own if kind == "own" else claim
-            target.append(Adjustment(group, carc, None if amount is None else Decimal(amount),
-                                     None if quantity is None else Decimal(quantity),
-                                     tuple(causes.split()), level if kind == "own" else "claim"))
-        return tuple(own), tuple(claim)
+    def _findings(self, ids: list[int]) -> dict[int, tuple[LineFinding, ...]]:
+        found: dict[int, list[LineFinding]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for line_id, *row in self.db.execute(
+                    "SELECT claim_line_id, code, root_cause, severity, carc, rarc FROM findings "
+                    f"WHERE claim_line_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+                    chunk):
+                found.setdefault(line_id, []).append(LineFinding(*row))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def _adjustments(self, ids: list[int]) -> dict[int, tuple[list, list]]:
+        out: dict[int, tuple[list, list]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for line_id, kind, group, carc, amount, quantity, causes in self.db.execute(
+                    "SELECT remit_line_id, level, group_code, carc, amount, quantity, "
+                    f"root_causes FROM adjustments WHERE remit_line_id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY id", chunk):
+                own, claim = out.setdefault(line_id, ([], []))
+                (own if kind == "own" else claim).append(Adjustment(
+                    group, carc, None if amount is None else Decimal(amount),
+                    None if quantity is None else Decimal(quantity), tuple(causes.split()),
+                    kind))
+        return out
+
+    def _remits(self, rows: list[tuple]) -> list[tuple[int, RemitLine]]:
+        level_at = REMIT_COLUMNS.index("level")
+        adjustments = self._adjustments([r[0] for r in rows])
+        out = []
+        for line_id, file_id, *row in rows:
+            own, claim = adjustments.get(line_id, ((), ()))
+            level = row[level_at]
+            out.append((line_id, _record(
+                RemitLine, row, file_order=file_id,
+                adjustments=tuple(a if a.level == level else _relevel(a, level) for a in own),
+                claim_adjustments=tuple(_relevel(a, "claim") for a in claim))))
+        return out
 
     def remit_line_rows(self, where: str = "", params: tuple = ()) -> Iterator[
             tuple[int, RemitLine]]:
-        """(id, line) of stored 835 lines with their adjustments."""
+        """(id, line) of stored 835 lines matching ``where``, with their adjustments."""
         sql = (f"SELECT id, file_id, {', '.join(REMIT_COLUMNS)} FROM remit_lines {where} "
-               "ORDER BY id")
-        rows = self.db.execute(sql, params).fetchall() if where else self._stream(sql, params)
-        level_at = REMIT_COLUMNS.index("level")
-        for line_id, file_id, *row in rows:
-            own, claim = self._adjustments(line_id, row[level_at])
-            yield line_id, _record(RemitLine, row, file_order=file_id, adjustments=own,
-                                   claim_adjustments=claim)
+               f"{'' if 'ORDER BY' in where else 'ORDER BY id'}")
+        cursor = self.db.execute(sql, params)
+        while rows := cursor.fetchmany(500):
+            yield from self._remits(rows)
+
+    def remit_lines_by_id(self, ids: Iterable[int]) -> dict[int, RemitLine]:
+        ids = sorted(set(ids))
+        out: dict[int, RemitLine] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.db.execute(
+                f"SELECT id, file_id, {', '.join(REMIT_COLUMNS)} FROM remit_lines WHERE id IN "
+                f"({', '.join('?' * len(chunk))})", chunk).fetchall()
+            out.update(self._remits(rows))
+        return out
 
     def claim_lines(self) -> list[ClaimLine]:
         return [line for _, line in self.claim_line_rows()]
