@@ -13,8 +13,10 @@ CLPs are taken in history order (payment date, then load order, then position). 
    replacement whose REF*F8 names this CLP07 (that payment is its original's); charge
    (CLP03 = CLM02); service date; not yet adjudicated; the latest loaded.
 5. Lines: an SVC with REF*6R goes to the line with that 6R; without one, the submitted
-   procedure (SVC06, else SVC01) must match, then the best of modifiers + date + charge,
-   modifiers + date, date + charge, date, charge, any, over lines no SVC of this CLP took.
+   procedure (SVC06, else SVC01) must match, then the best of modifiers + date + units +
+   charge, modifiers + date + units, modifiers + date, date + units, date + charge, date,
+   units, charge, any (units: SVC07, else SVC05, against SV104), over the lines no SVC of
+   this CLP took.
    Several SVCs for one submitted line (a split: same 6R, or no free line left) all go to
    it and add up. A claim-level record goes to every J0256 line no SVC of its CLP took.
 
@@ -75,11 +77,20 @@ def _same_charge(claim_line: ClaimLine, remit: RemitLine) -> bool:
     return remit.charge is None or abs(remit.charge) == claim_line.billed_amount
 
 
+def _same_units(claim_line: ClaimLine, remit: RemitLine) -> bool:
+    """SVC07 (submitted units, when the payer changed them), else SVC05, against SV104."""
+    units = remit.original_units if remit.original_units is not None else remit.units_paid
+    return units is None or abs(units) == claim_line.billed_units
+
+
 TIERS: tuple[tuple[Callable[[ClaimLine, RemitLine], bool], ...], ...] = (
-    (_same_modifiers, _same_date, _same_charge),
+    (_same_modifiers, _same_date, _same_units, _same_charge),
+    (_same_modifiers, _same_date, _same_units),
     (_same_modifiers, _same_date),
+    (_same_date, _same_units),
     (_same_date, _same_charge),
     (_same_date,),
+    (_same_units,),
     (_same_charge,),
     (),
 )

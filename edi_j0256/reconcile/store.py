@@ -40,6 +40,7 @@ T = TypeVar("T")
 _NESTED = {"findings", "adjustments", "claim_adjustments", "file_order"}
 
 
+@cache
 def _columns(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.name not in _NESTED)
 
