@@ -184,3 +184,15 @@ def test_as_of_and_hcpcs_options(files):
     assert all(r["recovery"] == "none" for r in late_records if r["days_left"] is not None)
     bad = run("--claims", *claims, "--as-of", "15/03/2026")
     assert bad.exit_code == 2 and "not a date" in bad.stderr
+
+
+def test_a_fifo_among_the_inputs_does_not_block(files, tmp_path):
+    import os
+
+    claims, remits = files
+    fifo = tmp_path / "pipe.x12"
+    os.mkfifo(fifo)
+    result = run("--claims", claims[0], str(fifo), "--remits", remits[0], "--format", "jsonl")
+    assert result.exit_code == 2
+    assert f"error: {fifo}: not a regular file" in result.stderr
+    assert result.stdout.strip()  # the good files were reconciled

@@ -88,6 +88,9 @@ class _Loader:
         fresh = []
         for path in map(str, paths):
             try:
+                if Path(path).exists() and not Path(path).is_file():  # FIFO, device, folder
+                    self.report.errors.append((path, f"{path}: not a regular file"))
+                    continue
                 problem = _wrong_kind(path, kind == "837")
                 digest = file_sha256(path)
             except OSError as exc:
@@ -152,9 +155,8 @@ class _Loader:
             ids = dict(stored)
             for file, segment, finding in validator.finish():
                 if file in ids and segment is not None:
-                    store.add_findings(ids[file], segment, [finding]) if self._is_line(
-                        ids[file], segment) else store.add_findings(ids[file], segment,
-                                                                    [finding], True)
+                    on_claim = not self._is_line(ids[file], segment)
+                    store.add_findings(ids[file], segment, [finding], claim_segment=on_claim)
 
         store.guard(lambda: store.transaction(write))
         for path, _ in stored:

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from edi_j0256.remit.denials import is_denial
+from edi_j0256.remit.model import REVERSAL
 
 ORPHAN = "orphan"
 LINE, CLAIM = "line", "claim"
@@ -140,8 +141,6 @@ class RemitLine:
 
     @property
     def is_reversal(self) -> bool:
-        from edi_j0256.remit.model import REVERSAL
-
         return self.claim_status == REVERSAL
 
     @property
