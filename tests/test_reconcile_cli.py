@@ -196,3 +196,10 @@ def test_a_fifo_among_the_inputs_does_not_block(files, tmp_path):
     assert result.exit_code == 2
     assert f"error: {fifo}: not a regular file" in result.stderr
     assert result.stdout.strip()  # the good files were reconciled
+
+
+def test_store_in_a_missing_folder(files, tmp_path):
+    result = run("--db", str(tmp_path / "no" / "such" / "j0256.db"), "--claims", files[0][0])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("cannot open the store (unable to open database file)")
+    assert len(result.stderr.strip().splitlines()) == 1

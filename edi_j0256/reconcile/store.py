@@ -157,6 +157,10 @@ class ReconcileStore:
             self.journal_mode = self._retry(
                 lambda: self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            if "unable to open" in str(exc) or "readonly" in str(exc):
+                raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
+            raise _damaged(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, exc) from None
 
