@@ -18,7 +18,9 @@ are reported beside them.
   both files' bytes;
 - ``reconcile``: ``python -m edi_j0256 reconcile --claims 837 --remits 835 --format jsonl
   -o OUT -q`` in a subprocess (a temporary store), and the same with ``--db`` (a new store
-  file), each with its wall time and peak RSS (``os.wait4``); goal under 300 MB;
+  file), each with its CPU and wall time and its own peak RSS (VmHWM, read at exit by a
+  small wrapper: a child's ``ru_maxrss`` would count this process's pages at fork); goal
+  under 300 MB;
 - correctness: one record per generated J0256 line, none unmatched, no orphans among the
   J0256 lines, denied lines as many as the mirror denied;
 - growth: seconds per MB of input at each size, and the ratio of the largest to the smallest
@@ -37,6 +39,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -208,16 +211,31 @@ def floor(paths: list[Path]) -> int:
     return count
 
 
+# The CLI run through a wrapper that records the process's own high-water RSS (VmHWM) at
+# exit: ru_maxrss of a child counts the parent's resident pages at fork/spawn time.
+WRAPPER = """
+import atexit, os, runpy, sys
+def _hwm():
+    with open("/proc/self/status") as status, open(os.environ["BENCH_HWM_FILE"], "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM")))
+atexit.register(_hwm)
+sys.argv = ["edi_j0256", *sys.argv[1:]]
+runpy.run_module("edi_j0256", run_name="__main__", alter_sys=True)
+"""
+
+
 def run_cli(args: list[str]) -> tuple[float, float, float, int]:
     """(wall seconds, CPU seconds, peak RSS MB, exit status) of one ``python -m edi_j0256``."""
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "edi_j0256", *args], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.stderr.close()
-    return (seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+    with tempfile.NamedTemporaryFile("r", suffix=".hwm") as hwm:
+        env = {**os.environ, "PYTHONPATH": str(HERE.parent), "BENCH_HWM_FILE": hwm.name}
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", WRAPPER, *args], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        text = Path(hwm.name).read_text()
+    peak_kb = int(text.split()[1]) if text else 0
+    return (seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024,
             os.waitstatus_to_exitcode(status))
 
 
