@@ -71,21 +71,23 @@ def _money(value: Decimal) -> str:
 
 
 def totals_lines(totals: dict) -> list[str]:
-    """The dollar totals as a small fixed-width table."""
-    columns = {"billed": "billed", "paid": "paid", "denied": "denied",
-               "recoverable_likely": "likely", "recoverable_possible": "possible"}
-    header = f"{'':<26}{'lines':>6}" + "".join(f"{label:>14}" for label in columns.values())
+    """The dollar totals as a small fixed-width table, then the recoverable split."""
+    columns = ("billed", "paid", "denied", "recoverable")
+    header = f"{'':<26}{'lines':>6}" + "".join(f"{c:>14}" for c in columns)
 
     def row(name: str, bucket: dict) -> str:
         return (f"{escape_controls(name)[:25]:<26}{bucket['lines']:>6}" + "".join(
             f"{_money(bucket[k]):>14}" for k in columns))
 
-    lines = ["recoverable dollars: likely (correctable) and possible (needs records, payer)",
-             "totals by root cause" + header[20:]]
+    lines = ["totals by root cause" + header[20:]]
     lines += [row(f"  {name}", bucket) for name, bucket in totals["by_root_cause"].items()]
     lines.append("totals by payer")
     lines += [row(f"  {name}", bucket) for name, bucket in totals["by_payer"].items()]
     lines.append(row("all lines", totals["total"]))
+    total = totals["total"]
+    lines.append(f"recoverable: likely {_money(total['recoverable_likely'])} (correctable "
+                 f"errors), possible {_money(total['recoverable_possible'])} (needs records "
+                 "or another payer)")
     return lines
 
 

@@ -108,7 +108,8 @@ def adjudicate(claim_line: ClaimLine, remits: list[RemitLine], how: str,
             if remit.units_paid is not None:
                 units = (units or ZERO) + remit.units_paid
     secondary = is_secondary(remits[0].claim_status, claim_line.payer_responsibility)
-    denials = tuple(a for a in adjustments if a.is_denial(secondary) and a.amount is not None)
+    denials = tuple(a for a in adjustments
+                    if a.counts_as_denial(secondary) and a.amount is not None)
     denied = sum((a.amount for a in denials), ZERO)
     causes = tuple(dict.fromkeys(c for a in denials for c in a.root_causes))
     return Adjudication(tuple(remits), how, paid, units, tuple(adjustments), denials, denied,
@@ -189,7 +190,7 @@ def orphan_record(remit: RemitLine) -> dict:
     """An 835 line that matched no 837 line (its claim-level CAS counted in full)."""
     adjustments = remit.adjustments + remit.claim_adjustments
     secondary = is_secondary(remit.claim_status)
-    denials = [a for a in adjustments if a.is_denial(secondary) and a.amount is not None]
+    denials = [a for a in adjustments if a.counts_as_denial(secondary) and a.amount is not None]
     return {
         "status": ORPHAN, "level": remit.level, "claim_id": remit.claim_id,
         "claim_status": remit.claim_status, "payer_claim_control": remit.payer_claim_control,

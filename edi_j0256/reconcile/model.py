@@ -82,7 +82,14 @@ class Adjustment:
     root_causes: tuple[str, ...]
     level: str = LINE
 
-    def is_denial(self, secondary: bool = False) -> bool:
+    @property
+    def is_denial(self) -> bool:
+        """A denial on a primary claim (see :meth:`counts_as_denial` for a secondary one)."""
+        return is_denial(self.group, self.carc, self.root_causes)
+
+    def counts_as_denial(self, secondary: bool) -> bool:
+        """A denial on this claim: OA-23 on a secondary claim is the primary payer's share.
+        Reconciled records say it per adjustment (``adjustments[].denial``)."""
         return is_denial(self.group, self.carc, self.root_causes, secondary=secondary)
 
     def scaled(self, share: Decimal) -> Adjustment:

@@ -100,8 +100,8 @@ class StoreError(Exception):
 
 
 def _damaged(path: str, exc: Exception) -> StoreError:
-    return StoreError(f"{path}: store is damaged ({exc}); run with --check-store, or load "
-                      "again into a new store")
+    return StoreError(f"{path}: store is damaged (not a usable SQLite database: {exc}); run "
+                      "with --check-store, or load again into a new store")
 
 
 # -- typed columns -----------------------------------------------------------------------------
