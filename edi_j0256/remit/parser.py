@@ -156,6 +156,7 @@ class RemitReader:
         self._seen_835 = False
         self._skipping = False  # inside a transaction that is not an 835
         self._svc_needles: list[bytes] = []
+        self._cas_needles: tuple[bytes, ...] = ()
         self._needles_for: object = None
         self._bad_component: object = None
         self._element_for: object = None
@@ -299,8 +300,10 @@ class RemitReader:
                 yield from self._plb(e, self._component(unit), index, line)
 
     def _concerns(self, unit: Unit) -> bool:
-        """Whether a CLP unit may hold one of the codes, from its bytes: it names one, or it
-        has no SVC (claim-level adjustments, which cannot be told apart by procedure)."""
+        """Whether a CLP unit may hold one of the codes, from its bytes: it names one, it has
+        no SVC, or it has claim-level adjustments (a CAS before its first SVC): those reach
+        every line of the claim, the 837's J0256 line among them even when the payer sent no
+        SVC for it, and cannot be told apart by procedure."""
         for needle in self.needles:
             if unit.contains(needle):
                 return True
@@ -309,13 +312,20 @@ class RemitReader:
             term, elem = d.segment.encode("latin-1"), d.element.encode("latin-1")
             self._svc_needles = list(dict.fromkeys((term + b"\nSVC" + elem, term + b"SVC" + elem,
                                                     term + b"\r\nSVC" + elem)))
+            self._cas_needles = tuple(dict.fromkeys((term + b"CAS" + elem,
+                                                     term + b"\nCAS" + elem,
+                                                     term + b"\r\nCAS" + elem)))
             self._needles_for = d
         needles = self._svc_needles
         for n, needle in enumerate(needles):
             if unit.contains(needle):
                 if n:  # the layout of this file: ask for it first from now on
                     needles.insert(0, needles.pop(n))
-                return False
+                if not unit.contains(self._cas_needles[0][-4:]):
+                    return False  # no CAS at all: nothing at claim level
+                raw = unit.raw
+                first_svc = raw.find(needle)
+                return any(raw.find(cas, 0, first_svc) >= 0 for cas in self._cas_needles)
         return True
 
     def _skipped_claim(self, unit: Unit) -> None:
