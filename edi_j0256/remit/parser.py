@@ -70,6 +70,12 @@ CAS_AMOUNTS = {n: f"CAS{n + 1:02d}" for n in range(2, 20, 3)}
 CAS_QUANTITIES = {n: f"CAS{n + 2:02d}" for n in range(2, 20, 3)}
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _SHOWN = 24  # characters of a bad value quoted in a message
+VALUE_CACHE_LIMIT = 4096  # distinct number / date texts remembered, so memory stays bounded
+# An 835 repeats the same amounts, quantities and dates thousands of times: each text is read
+# into its (immutable) Decimal or date once, then found by a dict lookup. Only values that
+# were read cleanly are kept; anything else takes the full path, with its diagnostic.
+_DECIMALS: dict[str, Decimal] = {}
+_DATES: dict[str, date] = {}
 RemitItem = PaymentHeader | ClaimPayment | ProviderAdjustment
 
 
@@ -535,6 +541,9 @@ class RemitReader:
 
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
         """An X12 R value: optional minus, digits, optional point; no exponent, <= 18 digits."""
+        value = _DECIMALS.get(text)
+        if value is not None:
+            return value
         if not text:
             return None
         value = _plain(text)
@@ -550,12 +559,19 @@ class RemitReader:
         return None
 
     def _date(self, text: str, where: str, index: int, line: int) -> date | None:
+        value = _DATES.get(text)
+        if value is not None:
+            return value
         text = text.strip()
         if not text:
             return None
         value = parse_date(text)
         if value is None:
             self._warn("X352", f"{where} `{_shown(text)}` is not a CCYYMMDD date", index, line)
+        else:
+            if len(_DATES) >= VALUE_CACHE_LIMIT:
+                _DATES.clear()
+            _DATES[text] = value
         return value
 
 
@@ -572,10 +588,16 @@ def _plain(text: str) -> Decimal | None:
     """The common number, decided with C-speed string tests: ASCII digits, at most one point,
     an optional leading minus, at most 18 characters besides the minus. None otherwise (the
     caller then looks closer)."""
+    value = _DECIMALS.get(text)
+    if value is not None:
+        return value
     digits = text[1:] if text[:1] == "-" else text
     if len(digits) <= MAX_DIGITS and digits.isascii() and (
             digits.isdigit() or digits.replace(".", "", 1).isdigit()):
-        return Decimal(text)
+        if len(_DECIMALS) >= VALUE_CACHE_LIMIT:
+            _DECIMALS.clear()
+        value = _DECIMALS[text] = Decimal(text)
+        return value
     return None
 
 
