@@ -347,10 +347,16 @@ class RemitReader:
 
     def _build(self, unit: Unit, header: PaymentHeader
                ) -> tuple[ClaimPayment, list[tuple[list[str], int, int]]]:
-        """One claim payment from its unit, and the PLB segments written after it."""
+        """One claim payment from its unit, and the PLB segments written after it.
+
+        This is the loop every segment of a built claim goes through, so it is written for
+        speed: the claim's segments are told apart by tag, most frequent first (CAS, SVC,
+        DTM, REF, AMT), numbers and dates come from the value caches, and only CAS and SVC
+        have handlers of their own."""
         rows = unit.rows()
         component = self._component(unit)
         number = self._number
+        decimals, known_dates = _DECIMALS, _DATES
         _, e, index, line, _ = rows[0]
         e = _padded(e, 10)
         values: dict = dict(
@@ -370,21 +376,25 @@ class RemitReader:
         lines: list[ServiceLinePayment] = []
         trailer: list[tuple[list[str], int, int]] = []
         service: _Line | None = None
+        into = adjustments  # where a CAS goes: the claim's, then the open service line's
         in_claim = True  # False after an LX or PLB: the segments that follow are not this claim's
         version = header.version
-        for tag, e, index, line, _ in rows[1:]:
-            if tag == "CAS" and in_claim:  # the most frequent segment first
-                self._cas(service.adjustments if service else adjustments, e, version,
-                          index, line)
-                continue
-            if tag == "SVC":
-                if service is not None:
-                    lines.append(service.freeze())
-                service = None
-                if in_claim:
-                    service = self._service(e, component, index, line)
-                else:
-                    self._warn("X351", "SVC outside a claim (CLP); ignored", index, line)
+        cas, start_line = self._cas, self._service
+        walk = iter(rows)
+        next(walk)
+        for tag, e, index, line, _ in walk:
+            if in_claim:
+                if tag == "CAS":
+                    cas(into, e, version, index, line)
+                    continue
+                if tag == "SVC":
+                    if service is not None:
+                        lines.append(service.freeze())
+                    service = start_line(e, component, index, line)
+                    into = service.adjustments
+                    continue
+            elif tag == "SVC":
+                self._warn("X351", "SVC outside a claim (CLP); ignored", index, line)
                 continue
             if tag == "PLB" or tag == "LX":
                 if service is not None:
@@ -397,30 +407,31 @@ class RemitReader:
                 if tag in CLAIM_LOOP_TAGS:
                     self._warn("X351", f"{tag} outside a claim (CLP); ignored", index, line)
                 continue
-            if tag == "CAS":
-                self._cas(service.adjustments if service else adjustments, e, header.version,
-                          index, line)
-                continue
             if len(e) < 3:
                 e = _padded(e, 3)
-            if tag == "REF":
+            if tag == "DTM":
+                value = known_dates.get(e[2])
+                if value is None:
+                    value = self._date(e[2], "DTM02", index, line)
+                if service is not None:
+                    qualifier = e[1]
+                    if qualifier == "472" or qualifier == "150":
+                        service.service_date = value
+                    elif qualifier == "151":
+                        service.service_date_end = value
+                elif value is not None:
+                    dates[e[1]] = value
+            elif tag == "REF":
                 if service is None:
                     references.append((e[1], e[2]))
                 elif e[1] == "6R":
                     service.line_control = e[2] or None
                 else:
                     service.references.append((e[1], e[2]))
-            elif tag == "DTM":
-                value = self._date(e[2], "DTM02", index, line)
-                if service is not None:
-                    if e[1] in ("472", "150"):
-                        service.service_date = value
-                    elif e[1] == "151":
-                        service.service_date_end = value
-                elif value is not None:
-                    dates[e[1]] = value
             elif tag == "AMT":
-                value = number(e[2], "AMT02", index, line)
+                value = decimals.get(e[2])
+                if value is None:
+                    value = number(e[2], "AMT02", index, line)
                 if service is not None:
                     if e[1] == "B6":
                         service.allowed_amount = value
@@ -458,28 +469,21 @@ class RemitReader:
     def _service(self, e: list[str], component: str, index: int, line: int) -> _Line:
         if len(e) < 8:
             e = _padded(e, 8)
-        procedure = e[1].split(component) if e[1] else []
-        original = e[6].split(component) if e[6] else []
         number = self._number
-        return _Line((
-            procedure[0] if procedure and procedure[0] else None,
-            procedure[1] if len(procedure) > 1 and procedure[1] else None,
-            tuple(filter(None, procedure[2:6])),
-            number(e[2], "SVC02", index, line), number(e[3], "SVC03", index, line),
-            e[4] or None, number(e[5], "SVC05", index, line),
-            original[0] if original and original[0] else None,
-            original[1] if len(original) > 1 and original[1] else None,
-            tuple(filter(None, original[2:6])), number(e[7], "SVC07", index, line)),
-            (index, line))
+        return _Line((*_procedure(e[1], component), number(e[2], "SVC02", index, line),
+                      number(e[3], "SVC03", index, line), e[4] or None,
+                      number(e[5], "SVC05", index, line), *_procedure(e[6], component),
+                      number(e[7], "SVC07", index, line)), (index, line))
 
     def _cas(self, into: list[RemitAdjustment], e: list[str], version: str, index: int,
              line: int) -> None:
-        group = e[1] if len(e) > 1 else ""
+        size = len(e)
+        group = e[1] if size > 1 else ""
         if group not in (GROUP_CODES_4010 if version == "4010" else GROUP_CODES_5010):
             hint = " (4010 only)" if group == "CR" else ""
             self._warn("X353", f"CAS01 group code `{_shown(group)}` is not valid in "
                        f"{version}{hint}; kept", index, line)
-        size = len(e)
+        decimals = _DECIMALS
         for n in range(2, min(size, 20), 3):  # CAS02/05/08/11/14/17, then amount, quantity
             reason = e[n]
             amount = e[n + 1] if n + 1 < size else ""
@@ -491,15 +495,19 @@ class RemitReader:
                     self._warn("X354", f"CAS{n:02d}/CAS{n + 1:02d} triplet is incomplete "
                                f"(reason `{_shown(reason)}`, amount `{_shown(amount)}`)",
                                index, line)
-            value = _plain(amount) if amount else None
+            value = decimals.get(amount)
             if value is None and amount:
-                value = self._number(amount, CAS_AMOUNTS[n], index, line)
+                value = _plain(amount)
+                if value is None:
+                    value = self._number(amount, CAS_AMOUNTS[n], index, line)
             quantity = e[n + 2] if n + 2 < size else ""
             count = None
             if quantity:
-                count = _plain(quantity)
+                count = decimals.get(quantity)
                 if count is None:
-                    count = self._number(quantity, CAS_QUANTITIES[n], index, line)
+                    count = _plain(quantity)
+                    if count is None:
+                        count = self._number(quantity, CAS_QUANTITIES[n], index, line)
             into.append(RemitAdjustment(group, reason, value, count, index, line))
 
     def _plb(self, e: list[str], component: str, index: int, line: int
@@ -599,6 +607,17 @@ def _plain(text: str) -> Decimal | None:
         value = _DECIMALS[text] = Decimal(text)
         return value
     return None
+
+
+def _procedure(text: str, component: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """A composite procedure (SVC01, SVC06): qualifier, code and modifiers (up to four)."""
+    if not text:
+        return None, None, ()
+    parts = text.split(component)
+    if len(parts) == 2:
+        return parts[0] or None, parts[1] or None, ()
+    return (parts[0] or None, parts[1] or None if len(parts) > 1 else None,
+            tuple(filter(None, parts[2:6])))
 
 
 def _shown(text: str) -> str:
