@@ -70,12 +70,15 @@ CAS_AMOUNTS = {n: f"CAS{n + 1:02d}" for n in range(2, 20, 3)}
 CAS_QUANTITIES = {n: f"CAS{n + 2:02d}" for n in range(2, 20, 3)}
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _SHOWN = 24  # characters of a bad value quoted in a message
-VALUE_CACHE_LIMIT = 4096  # distinct number / date texts remembered, so memory stays bounded
-# An 835 repeats the same amounts, quantities and dates thousands of times: each text is read
-# into its (immutable) Decimal or date once, then found by a dict lookup. Only values that
-# were read cleanly are kept; anything else takes the full path, with its diagnostic.
+VALUE_CACHE_LIMIT = 16_384  # distinct texts remembered per cache, so memory stays bounded
+# An 835 repeats the same amounts, quantities, dates and CAS segments thousands of times: each
+# text is read into its (immutable) Decimal, date or CAS triplets once, then found by a dict
+# lookup. Only what was read without a diagnostic is kept (anything else takes the full path
+# each time, with its message); a full cache keeps what it has (the values seen first are the
+# frequent ones) and stops growing.
 _DECIMALS: dict[str, Decimal] = {}
 _DATES: dict[str, date] = {}
+_CAS_READ: dict[tuple[str, ...], tuple[tuple[str, str, Decimal | None, Decimal | None], ...]] = {}
 RemitItem = PaymentHeader | ClaimPayment | ProviderAdjustment
 
 
@@ -166,6 +169,7 @@ class RemitReader:
         self._bad_component: object = None
         self._element_for: object = None
         self._element = b"*"
+        self._warnings = 0  # diagnostics added by this reader (a value read with none is cached)
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -379,13 +383,17 @@ class RemitReader:
         into = adjustments  # where a CAS goes: the claim's, then the open service line's
         in_claim = True  # False after an LX or PLB: the segments that follow are not this claim's
         version = header.version
-        cas, start_line = self._cas, self._service
+        cas, start_line, cas_read = self._cas, self._service, _CAS_READ
         walk = iter(rows)
         next(walk)
         for tag, e, index, line, _ in walk:
             if in_claim:
                 if tag == "CAS":
-                    cas(into, e, version, index, line)
+                    triplets = cas_read.get(tuple(e))
+                    if triplets is None:
+                        triplets = cas(e, version, index, line)
+                    for group, reason, value, count in triplets:
+                        into.append(RemitAdjustment(group, reason, value, count, index, line))
                     continue
                 if tag == "SVC":
                     if service is not None:
@@ -475,8 +483,13 @@ class RemitReader:
                       number(e[5], "SVC05", index, line), *_procedure(e[6], component),
                       number(e[7], "SVC07", index, line)), (index, line))
 
-    def _cas(self, into: list[RemitAdjustment], e: list[str], version: str, index: int,
-             line: int) -> None:
+    def _cas(self, e: list[str], version: str, index: int, line: int
+             ) -> tuple[tuple[str, str, Decimal | None, Decimal | None], ...]:
+        """The (group, reason, amount, quantity) triplets of a CAS segment, in order. Kept in
+        the cache when they were read without a diagnostic and the group is valid in every
+        version (so the same segment in a 5010 and a 4010 transaction says the same)."""
+        warnings = self._warnings
+        triplets = []
         size = len(e)
         group = e[1] if size > 1 else ""
         if group not in (GROUP_CODES_4010 if version == "4010" else GROUP_CODES_5010):
@@ -508,7 +521,12 @@ class RemitReader:
                     count = _plain(quantity)
                     if count is None:
                         count = self._number(quantity, CAS_QUANTITIES[n], index, line)
-            into.append(RemitAdjustment(group, reason, value, count, index, line))
+            triplets.append((group, reason, value, count))
+        found = tuple(triplets)
+        if (warnings == self._warnings and group in GROUP_CODES_5010
+                and len(_CAS_READ) < VALUE_CACHE_LIMIT):
+            _CAS_READ[tuple(e)] = found
+        return found
 
     def _plb(self, e: list[str], component: str, index: int, line: int
              ) -> Iterator[ProviderAdjustment]:
@@ -545,6 +563,7 @@ class RemitReader:
 
     def _warn(self, code: str, message: str, index: int | None, line: int | None,
               severity: Severity = Severity.WARNING) -> None:
+        self._warnings += 1
         self.diagnostics.add(code, severity, message, self.name, index, line)
 
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
@@ -576,9 +595,7 @@ class RemitReader:
         value = parse_date(text)
         if value is None:
             self._warn("X352", f"{where} `{_shown(text)}` is not a CCYYMMDD date", index, line)
-        else:
-            if len(_DATES) >= VALUE_CACHE_LIMIT:
-                _DATES.clear()
+        elif len(_DATES) < VALUE_CACHE_LIMIT:
             _DATES[text] = value
         return value
 
@@ -602,9 +619,9 @@ def _plain(text: str) -> Decimal | None:
     digits = text[1:] if text[:1] == "-" else text
     if len(digits) <= MAX_DIGITS and digits.isascii() and (
             digits.isdigit() or digits.replace(".", "", 1).isdigit()):
-        if len(_DECIMALS) >= VALUE_CACHE_LIMIT:
-            _DECIMALS.clear()
-        value = _DECIMALS[text] = Decimal(text)
+        value = Decimal(text)
+        if len(_DECIMALS) < VALUE_CACHE_LIMIT:
+            _DECIMALS[text] = value
         return value
     return None
 
