@@ -480,8 +480,9 @@ class RemitReader:
         number = self._number
         return _Line((*_procedure(e[1], component), number(e[2], "SVC02", index, line),
                       number(e[3], "SVC03", index, line), e[4] or None,
-                      number(e[5], "SVC05", index, line), *_procedure(e[6], component),
-                      number(e[7], "SVC07", index, line)), (index, line))
+                      number(e[5], "SVC05", index, line),
+                      *(_procedure(e[6], component) if e[6] else _NO_PROCEDURE),
+                      number(e[7], "SVC07", index, line) if e[7] else None), (index, line))
 
     def _cas(self, e: list[str], version: str, index: int, line: int
              ) -> tuple[tuple[str, str, Decimal | None, Decimal | None], ...]:
@@ -568,11 +569,11 @@ class RemitReader:
 
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
         """An X12 R value: optional minus, digits, optional point; no exponent, <= 18 digits."""
+        if not text:
+            return None
         value = _DECIMALS.get(text)
         if value is not None:
             return value
-        if not text:
-            return None
         value = _plain(text)
         if value is not None:
             return value
@@ -624,6 +625,9 @@ def _plain(text: str) -> Decimal | None:
             _DECIMALS[text] = value
         return value
     return None
+
+
+_NO_PROCEDURE: tuple[None, None, tuple[str, ...]] = (None, None, ())
 
 
 def _procedure(text: str, component: str) -> tuple[str | None, str | None, tuple[str, ...]]:
