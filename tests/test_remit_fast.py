@@ -6,11 +6,13 @@ b8255e4), for every 835 fixture, the peer 835s in ``../shared/corpus/peers`` and
 generated files (``benchmarks/generate_835.py``: all-J0256 with one segment per line, seed 7;
 5% J0256 on a single line, seed 11). Three runs of each: the default codes (J0256), every
 line (``--hcpcs ALL --summary``, so that every claim is built and the summary is compared
-too) and the provider-level adjustments (``--plb``). The comparison is byte for byte.
+too), the provider-level adjustments (``--plb``) and every line with the info diagnostics
+(``-v``: unknown or stopped CARC/RARC). The comparison is byte for byte.
 
-To make the expected files again (only on purpose, from code known to be right)::
+To make the expected files again (only on purpose, from code known to be right, e.g. main's
+checkout)::
 
-    python tests/test_remit_fast.py
+    PYTHONPATH=/work/main python tests/test_remit_fast.py
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ PEER_835S = ("badx12/errors/error_validation.edi", "edi-835-parser/blue_cross_nc
              "tigershark/835-example-2.txt", "tigershark/835-example.txt")
 MODES = {"j0256": ["--format", "jsonl", "--no-summary"],
          "all": ["--format", "jsonl", "--hcpcs", "ALL", "--summary"],
-         "plb": ["--format", "jsonl", "--plb", "--no-summary"]}
+         "plb": ["--format", "jsonl", "--plb", "--no-summary"],
+         "verbose": ["--format", "jsonl", "--hcpcs", "ALL", "--no-summary", "-v"]}
 
 
 def inputs() -> list[str]:
@@ -100,5 +103,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

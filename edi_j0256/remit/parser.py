@@ -170,6 +170,9 @@ class RemitReader:
         self._element_for: object = None
         self._element = b"*"
         self._warnings = 0  # diagnostics added by this reader (a value read with none is cached)
+        self._codes_on: object = ()  # the date the codes below were found valid on (none yet)
+        self._valid_carcs: set[str] = set()
+        self._valid_rarcs: set[str] = set()
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -296,10 +299,34 @@ class RemitReader:
             self._totals.claims_paid += claim.paid
         check_claim(claim, self.name, self.diagnostics)
         if self.carcs is not None and self.rarcs is not None:
-            check_claim_codes(claim, self.carcs, self.rarcs, self.diagnostics)
+            self._check_codes(claim, header)
         yield claim
         for e, index, line in trailer:
             yield from self._plb(e, self._component(unit), index, line)
+
+    def _check_codes(self, claim: ClaimPayment, header: PaymentHeader) -> None:
+        """:func:`~edi_j0256.remit.codes.check_claim_codes` for a claim that has a CARC or
+        RARC not yet found valid on this payment's date: a claim whose codes all were cannot
+        add a diagnostic, so the tables are not asked again (the same few codes fill a file).
+        """
+        when = header.payment_date or header.production_date
+        if when != self._codes_on:
+            self._codes_on = when
+            self._valid_carcs, self._valid_rarcs = {""}, {""}
+        carcs = {a.carc for a in claim.adjustments}
+        rarcs = set(claim.remarks)
+        for service in claim.lines:
+            carcs.update(a.carc for a in service.adjustments)
+            rarcs.update(service.rarcs)
+        valid_carcs, valid_rarcs = self._valid_carcs, self._valid_rarcs
+        if carcs <= valid_carcs and rarcs <= valid_rarcs:
+            return
+        check_claim_codes(claim, self.carcs, self.rarcs, self.diagnostics)
+        for codes, table, valid in ((carcs, self.carcs, valid_carcs),
+                                    (rarcs, self.rarcs, valid_rarcs)):
+            if len(table):
+                valid.update(c for c in codes - valid
+                             if c in table and not table.stopped(c, when))
 
     def _trailing_plb(self, unit: Unit) -> Iterator[ProviderAdjustment]:
         """The PLB segments written after a claim that is not built (they close the
