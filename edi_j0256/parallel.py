@@ -464,6 +464,7 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 # checker, so the run rules (frequency, caps, duplicates) see the run as a single read does.
 
 _DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
+_ORDER_STRIDE = 1 << 40  # dose numbers set aside per piece (more doses than any file holds)
 
 
 @dataclass(slots=True)
@@ -491,12 +492,19 @@ def _shift_claim(claim, segments: int, lines: int) -> None:
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
-                select: tuple[str, ...], ignore: tuple[str, ...]) -> CheckedPiece:
-    """The claim rules and reader diagnostics of one piece, in reading order."""
+                select: tuple[str, ...], ignore: tuple[str, ...],
+                first_order: int = 0) -> CheckedPiece:
+    """The claim rules and reader diagnostics of one piece, in reading order.
+
+    The doses it remembers are numbered from ``first_order + index * _ORDER_STRIDE``: the
+    run rules only compare these numbers, so the pieces' doses keep the file's reading order
+    without being renumbered in the parent.
+    """
     from edi_j0256.rules import Checker, RuleContext
 
     policies, crosswalk = context_parts
     checker = Checker(RuleContext(policies, crosswalk), select=select, ignore=ignore)
+    checker.context.remembered = first_order + index * _ORDER_STRIDE
     result = CheckedPiece()
     seg_shift, line_shift = piece.segment_shift, piece.line_shift
     events = result.events
@@ -538,8 +546,6 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
     doses for :meth:`Checker.finish`) as ``check_file`` would; falls back to ``check_file``
     itself for small files, ``--ig`` runs, and files the pieces cannot read exactly.
     """
-    from dataclasses import replace
-
     from edi_j0256.rules.engine import from_diagnostic
 
     path = str(path)
@@ -553,7 +559,8 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(check_piece, [path] * len(plan), plan, range(len(plan)),
                                     [parts] * len(plan), [checker.select] * len(plan),
-                                    [checker.ignore] * len(plan)))
+                                    [checker.ignore] * len(plan),
+                                    [context.remembered] * len(plan)))
     except Exception:  # a worker died (memory, a signal): read the file whole
         results = [CheckedPiece(exact=False)]
     if not all(r.exact for r in results):
@@ -581,8 +588,7 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
             yield from drain()
         checker.counts.claims += result.claims
         checker.counts.lines += result.lines
-        base = context.remembered
         for member, doses in result.doses.items():
-            context.doses[member].extend(replace(d, order=base + d.order) for d in doses)
-        context.remembered += result.remembered
+            context.doses[member].extend(doses)
+    context.remembered = max(r.remembered for r in results)  # above every number handed out
     yield from drain()
