@@ -78,6 +78,7 @@ VALUE_CACHE_LIMIT = 16_384  # distinct texts remembered per cache, so memory sta
 # frequent ones) and stops growing.
 _DECIMALS: dict[str, Decimal] = {}
 _DATES: dict[str, date] = {}
+_CLP04_READ: dict[bytes, Decimal] = {}  # CLP04 bytes of the claims passed over -> amount
 _CAS_READ: dict[tuple[str, ...], tuple[tuple[str, str, Decimal | None, Decimal | None], ...]] = {}
 RemitItem = PaymentHeader | ClaimPayment | ProviderAdjustment
 
@@ -361,10 +362,17 @@ class RemitReader:
         if len(parts) < 5 or not parts[4]:
             return
         paid = parts[4]
+        value = _CLP04_READ.get(paid)
+        if value is not None:
+            self._totals.claims_paid += value
+            return
         digits = paid[1:] if paid[:1] == b"-" else paid
         if len(digits) <= MAX_DIGITS and (digits.isdigit()
                                           or digits.replace(b".", b"", 1).isdigit()):
-            self._totals.claims_paid += Decimal(paid.decode("ascii"))
+            value = Decimal(paid.decode("ascii"))
+            if len(_CLP04_READ) < VALUE_CACHE_LIMIT:
+                _CLP04_READ[paid] = value
+            self._totals.claims_paid += value
             return
         value = self._number(paid.decode("latin-1"), "CLP04", unit.index, unit.line)
         if value is not None:
