@@ -53,6 +53,8 @@ from edi_j0256.remit.model import (
     ProviderAdjustment,
     RemitAdjustment,
     ServiceLinePayment,
+    make_adjustment,
+    make_service_line,
 )
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import REMIT_BOUNDARIES, Segment, Unit
@@ -126,10 +128,10 @@ class _Line:
         self.position = position
 
     def freeze(self) -> ServiceLinePayment:
-        return ServiceLinePayment(*self.head, self.service_date, self.service_date_end,
-                                  self.line_control, tuple(self.references),
-                                  self.allowed_amount, tuple(self.adjustments),
-                                  tuple(self.rarcs), *self.position)
+        return make_service_line(*self.head, self.service_date, self.service_date_end,
+                                 self.line_control, tuple(self.references),
+                                 self.allowed_amount, tuple(self.adjustments),
+                                 tuple(self.rarcs), *self.position)
 
 
 class RemitReader:
@@ -428,7 +430,7 @@ class RemitReader:
                     if triplets is None:
                         triplets = cas(e, version, index, line)
                     for group, reason, value, count in triplets:
-                        into.append(RemitAdjustment(group, reason, value, count, index, line))
+                        into.append(make_adjustment(group, reason, value, count, index, line))
                     continue
                 if tag == "SVC":
                     if service is not None:
