@@ -470,7 +470,7 @@ _ORDER_STRIDE = 1 << 40  # dose numbers set aside per piece (more doses than any
 @dataclass(slots=True)
 class CheckedPiece:
     events: list[tuple] = field(default_factory=list)  # ("claim", findings) / ("diag", d)
-    doses: dict = field(default_factory=dict)  # member -> [Dose], local reading order
+    doses: tuple = ([], {})  # (policies, member -> [packed Dose]): see _pack_doses
     claims: int = 0
     lines: int = 0
     remembered: int = 0
@@ -489,6 +489,37 @@ def _shift_claim(claim, segments: int, lines: int) -> None:
             service_line.line += lines
         if service_line.lx_segment:
             service_line.lx_segment += segments
+
+
+def _pack_doses(doses: dict) -> tuple[list, dict]:
+    """Doses as plain tuples (pickling dataclasses one by one costs more than reading them),
+    their policies listed once."""
+    from dataclasses import astuple
+
+    policies: list = []
+    seen: dict[int, int] = {}
+    packed = {}
+    for member, items in doses.items():
+        rows = []
+        for d in items:
+            at = seen.get(id(d.policy))
+            if at is None:
+                at = seen[id(d.policy)] = len(policies)
+                policies.append(d.policy)
+            rows.append((d.service_date, d.units, d.waste, d.claim_key, d.signature,
+                         astuple(d.where), at, d.order))
+        packed[member] = rows
+    return policies, packed
+
+
+def _unpack_doses(packed: tuple[list, dict]) -> Iterator[tuple]:
+    from edi_j0256.rules.context import Dose
+    from edi_j0256.rules.finding import Where
+
+    policies, members = packed
+    for member, rows in members.items():
+        yield member, [Dose(when, units, waste, key, signature, Where(*where), policies[at], n)
+                       for when, units, waste, key, signature, where, at, n in rows]
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
@@ -532,7 +563,7 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     codes = [e[1].code for e in events if e[0] == "diag"]
     if any(c.startswith("X1") or (index and c in _POSITION_IN_MESSAGE) for c in codes):
         result.exact = False
-    result.doses = dict(checker.context.doses)
+    result.doses = _pack_doses(checker.context.doses)
     result.claims, result.lines = checker.counts.claims, checker.counts.lines
     result.remembered = checker.context.remembered
     return result
@@ -588,7 +619,7 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
             yield from drain()
         checker.counts.claims += result.claims
         checker.counts.lines += result.lines
-        for member, doses in result.doses.items():
+        for member, doses in _unpack_doses(result.doses):
             context.doses[member].extend(doses)
     context.remembered = max(r.remembered for r in results)  # above every number handed out
     yield from drain()
