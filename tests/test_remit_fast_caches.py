@@ -6,12 +6,21 @@ first must be reported, at its own position, for every later one.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from decimal import Decimal
 
+import pytest
+
 from edi_j0256.diagnostics import Diagnostics
 from edi_j0256.remit.codes import CodeTable
-from edi_j0256.remit.model import ClaimPayment
+from edi_j0256.remit.model import (
+    ClaimPayment,
+    RemitAdjustment,
+    ServiceLinePayment,
+    make_adjustment,
+    make_service_line,
+)
 from edi_j0256.remit.parser import RemitReader
 
 CARCS = CodeTable.from_text("CARC", "code,description,start_date,stop_date,source\n"
@@ -92,3 +101,17 @@ def test_a_bad_date_is_reported_every_time() -> None:
     _, diagnostics = read(transaction("0001", "005010X221A1", "20260105", [line, line]))
     assert found(diagnostics, "X352") == [(9, "DTM02 `20261341` is not a CCYYMMDD date"),
                                           (12, "DTM02 `20261341` is not a CCYYMMDD date")]
+
+
+def test_the_fast_constructors_make_the_dataclasses_own_objects() -> None:
+    adjustment = make_adjustment("CO", "45", Decimal("20"), None, 9, 10)
+    assert adjustment == RemitAdjustment("CO", "45", Decimal("20"), None, 9, 10)
+    assert hash(adjustment) == hash(RemitAdjustment("CO", "45", Decimal("20"), None, 9, 10))
+    values = ("HC", "J0256", ("JW",), Decimal("145"), Decimal("0"), None, Decimal("29"), None,
+              None, (), None, None, None, "C1-02", (), None, (adjustment,), ("N657",), 8, 8)
+    line = make_service_line(*values)
+    assert line == ServiceLinePayment(*values) and repr(line) == repr(ServiceLinePayment(*values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.paid = Decimal("1")  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        make_service_line(*values[:-1])
