@@ -263,3 +263,14 @@ def test_skipping_loses_no_record_and_no_balance_check(path: Path, codes: str) -
 
     skipped, skipped_payment = read(codes)
     assert (skipped, skipped_payment) == read("ALL")
+
+
+def test_oa23_on_a_secondary_claim_is_not_a_denial() -> None:
+    """The primary payer's share (OA-23 on CLP02 = 2) is neither denied nor recoverable, the
+    same rule reconcile applies (one home: remit/denials.py)."""
+    path = Path(__file__).parent.parent / "fixtures" / "reconcile" / "835-cases.x12"
+    records = [r for r in remit_records(RemitReader(path).items()) if r["claim_id"] == "SEC-0001"]
+    assert [(a["group"], a["carc"]) for r in records for a in r["adjustments"]
+            if a["group"] == "OA"] == [("OA", "23")]
+    assert [(r["denied_amount"], r["root_causes"], r["recoverable"]) for r in records] == [
+        (0, [], "no")]

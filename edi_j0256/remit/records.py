@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from edi_j0256.codes import ALL_CODES, DEFAULT_HCPCS, normalize_codes
 from edi_j0256.remit.codes import CodeTable, bundled_tables
+from edi_j0256.remit.denials import denied_amount, is_denial, is_secondary
 from edi_j0256.remit.model import (
     ClaimPayment,
     ProviderAdjustment,
@@ -76,16 +77,20 @@ class _Context:
         return found
 
 
-def _causes(adjustments: list[dict], denials: bool) -> list[str]:
+def _causes(adjustments: list[dict], denials: bool, secondary: bool = False) -> list[str]:
+    """Root causes of the denials among the adjustments (or, with ``denials`` False, of the
+    adjustments that are not denials); what is a denial is decided by :mod:`remit.denials`."""
     if not adjustments:
         return []
-    found = (c for a in adjustments for c in a["root_causes"])
-    return list(dict.fromkeys(c for c in found if (c not in NOT_DENIALS) == denials))
+    found = (c for a in adjustments
+             if is_denial(a["group"], a["carc"], a["root_causes"], secondary=secondary) == denials
+             for c in a["root_causes"] if (c not in NOT_DENIALS) == denials)
+    return list(dict.fromkeys(found))
 
 
-def _denied(adjustments: list[dict]) -> Decimal:
-    return sum((a["amount"] for a in adjustments if a["amount"] is not None
-                and not set(a["root_causes"]) <= NOT_DENIALS), Decimal(0))
+def _denied(adjustments: list[dict], secondary: bool = False) -> Decimal:
+    return denied_amount(((a["group"], a["carc"], a["amount"], a["root_causes"])
+                          for a in adjustments), secondary=secondary)
 
 
 def _advice(causes: list[str], reversal: bool) -> dict:
@@ -116,8 +121,9 @@ def _record(claim: ClaimPayment, service: ServiceLinePayment | None, context: _C
     else:
         adjustments, claim_adjustments = claim_adjustments, []
         line = _NO_LINE
-    causes = _causes(adjustments, denials=True)
-    shown = causes or _causes(adjustments, denials=False)
+    secondary = is_secondary(claim.status)  # OA-23 there is the primary payer's share
+    causes = _causes(adjustments, denials=True, secondary=secondary)
+    shown = causes or _causes(adjustments, denials=False, secondary=secondary)
     # One dict, its keys in the schema's order; a claim-level record (no SVC) takes the
     # claim's charge, payment, dates and remarks where a line record has its line's.
     on_line = service is not None
@@ -155,8 +161,8 @@ def _record(claim: ClaimPayment, service: ServiceLinePayment | None, context: _C
         "claim_adjustments": claim_adjustments, "claim_rarcs": list(claim.remarks),
         "moa_remarks": list(claim.outpatient_remarks),
         "mia_remarks": list(claim.inpatient_remarks),
-        "denied_amount": _denied(adjustments), "root_causes": causes,
-        "claim_root_causes": _causes(claim_adjustments, denials=True),
+        "denied_amount": _denied(adjustments, secondary), "root_causes": causes,
+        "claim_root_causes": _causes(claim_adjustments, denials=True, secondary=secondary),
         **context.advice(shown, claim.is_reversal),
         "segment": service.segment if on_line else claim.segment,
         "line": service.line if on_line else claim.line,
