@@ -149,6 +149,9 @@ def _orjson_default(value: Any) -> Any:
 def encode_record(record: dict) -> str:
     """One record as JSON text, exactly as ``json`` with ``ensure_ascii=False`` writes it
     (except NaN and infinite floats, which no record carries: JSON ``null``)."""
+    for value in record.values():  # records inside lists (remit adjustments): the stdlib
+        if type(value) is list and value and type(value[0]) is dict:  # writes them at once
+            return _encode(record)
     try:
         text = orjson.dumps(record, default=_orjson_default, option=_INDENT)
     except (orjson.JSONEncodeError, TypeError):
