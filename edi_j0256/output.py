@@ -4,24 +4,105 @@ A record is a plain ``dict`` of JSON-friendly values (str, int, float, bool, Non
 dict). Writers stream: JSON Lines and CSV write one record at a time; JSON writes an array
 without building a list first. Money and quantities arrive as :class:`~decimal.Decimal` and
 leave as JSON numbers (ints when whole).
+
+What people open is made safe here, once for every command: CSV text cells that a spreadsheet
+would run as a formula are neutralised (:func:`~edi_j0256.safe_text.csv_cell`), and table
+cells show control characters escaped (:func:`~edi_j0256.safe_text.escape_controls`).
+Parquet files are written to a temporary file beside the target and renamed on success.
 """
 
 from __future__ import annotations
 
-import csv
 import json
+import os
+import re
+import stat
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
 from itertools import chain, islice
 from typing import IO, Any
 
+import orjson
+
+from edi_j0256.safe_text import csv_cell, escape_controls
+
 FORMATS = ("table", "jsonl", "json", "csv", "parquet")
 
 
+class OutputError(Exception):
+    """An output file could not be written: ``cannot write PATH: reason`` (exit code 2)."""
+
+    def __init__(self, path: str, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+def _reason(exc: OSError, folder: str) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"folder {folder or '.'} does not exist"
+    if isinstance(exc, NotADirectoryError):
+        return f"{folder} is not a folder"
+    return exc.strerror or str(exc)
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+@contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """A temporary path in ``path``'s folder, renamed to ``path`` when the block ends normally.
+
+    On any error (disk full, an exception in the block) the temporary file is removed and
+    ``path`` is left as it was: a reader never sees half a file. Problems creating or renaming
+    the file raise :class:`OutputError`. A target that exists and is not a regular file (a
+    FIFO, ``/dev/null``) is written in place.
+    """
+    target = os.path.realpath(path)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise OutputError(path, "is a folder")
+        yield target
+        return
+    folder = os.path.dirname(target)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.",
+                                         suffix=".part", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(path, _reason(exc, os.path.dirname(path))) from None
+    try:
+        yield temporary
+        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_UMASK)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise OutputError(path, exc.strerror or str(exc)) from exc
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def plain(value: Any) -> Any:
-    """A value as JSON would carry it: Decimal -> int/float, date -> ISO text, tuple -> list."""
+    """A value as JSON would carry it: Decimal -> int/float, date -> ISO text, tuple -> list.
+
+    A Decimal that is not a number (NaN, Infinity: JSON has no such value) becomes None; one
+    too large for a float (``1E+5000``, which the readers should have refused) its own text.
+    """
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        if value.adjusted() >= 300:  # past what int text or a float can carry: its own text
+            return str(value)
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, date):
         return value.isoformat()
@@ -41,12 +122,53 @@ def _json_default(value: Any) -> Any:
 
 _encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
+# -- JSON through orjson, byte for byte what ``_encode`` writes ---------------------------------
+# orjson writes compact JSON, but the records' format has a space after ``,`` and ``:``. With
+# OPT_INDENT_2 orjson writes ``": "`` and puts every item on its own line; raw newlines can
+# only be structure (strings escape theirs), so turning ``,\n<indent>`` into ``", "`` and
+# dropping the other ``\n<indent>`` gives exactly the stdlib's text, in C. Decimals become
+# Fragments of the number ``plain`` would give. Deeper nesting than a list in a record, an
+# output with a float orjson spells differently (1e-05, 0.00001), a lone surrogate, a huge
+# int or a non-text key go through the stdlib encoder: same bytes, slower.
+
+_FRAGMENT = orjson.Fragment
+_INDENT = orjson.OPT_INDENT_2
+
+
+def _orjson_default(value: Any) -> Any:
+    if type(value) is Decimal:
+        text = str(value)
+        if text.isdigit():
+            return _FRAGMENT(text)
+        plain_value = plain(value)
+        return plain_value if plain_value is None or type(plain_value) is str else _FRAGMENT(
+            repr(plain_value))
+    return plain(value) if isinstance(value, (Decimal, date)) else _json_default(value)
+
+
+def encode_record(record: dict) -> str:
+    """One record as JSON text, exactly as ``json`` with ``ensure_ascii=False`` writes it
+    (except NaN and infinite floats, which no record carries: JSON ``null``)."""
+    try:
+        text = orjson.dumps(record, default=_orjson_default, option=_INDENT)
+    except (orjson.JSONEncodeError, TypeError):
+        return _encode(record)
+    if text[:1] != b"{" or b"\n      " in text or b"e-" in text or b"0.0000" in text:
+        return _encode(record)
+    if len(text) < 4:  # {}
+        return "{}"
+    text = text[4:-2].replace(b",\n    ", b", ").replace(b"[\n    ", b"[").replace(b"\n  ]", b"]")
+    if b"\n  }" in text:  # a record inside the record
+        text = text.replace(b"{\n    ", b"{").replace(b"\n  }", b"}")
+    return "{" + text.replace(b",\n  ", b", ").decode() + "}"
+
 
 def write_jsonl(records: Iterable[dict], stream: IO[str]) -> int:
     count = 0
     write = stream.write
+    encode = encode_record
     for record in records:
-        write(_encode(record))
+        write(encode(record))
         write("\n")
         count += 1
     return count
@@ -57,7 +179,7 @@ def write_json(records: Iterable[dict], stream: IO[str]) -> int:
     stream.write("[")
     for record in records:
         stream.write(",\n  " if count else "\n  ")
-        stream.write(_encode(record))
+        stream.write(encode_record(record))
         count += 1
     stream.write("\n]\n" if count else "]\n")
     return count
@@ -76,22 +198,51 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_value(value: Any) -> str:
+    """A CSV cell: the text of :func:`_cell`, neutralised when a spreadsheet would run it."""
+    return csv_cell(_cell(value))
+
+
+def _table_cell(value: Any) -> str:
+    """A table cell: the text of :func:`_cell` with control characters shown escaped."""
+    return escape_controls(_cell(value))
+
+
 def write_csv(records: Iterable[dict], stream: IO[str], fields: Sequence[str] | None = None) -> int:
-    """CSV with a header; lists join with ``;``, nested records become JSON text."""
+    """CSV with a header; lists join with ``;``, nested records become JSON text.
+
+    Every cell goes through :func:`~edi_j0256.safe_text.csv_cell`: text that starts like a
+    formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading ``'``; numbers stay numbers.
+    """
     iterator: Iterator[dict] = iter(records)
     first = next(iterator, None)
     if first is None:
         if fields:
-            csv.writer(stream).writerow(fields)
+            stream.write(_csv_row([csv_cell(str(f)) for f in fields]))
         return 0
     columns = list(fields or first.keys())
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(columns)
+    write = stream.write
+    write(_csv_row([csv_cell(str(c)) for c in columns]))
     count = 0
+    cell = _csv_value
     for row in chain((first,), iterator):
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        write(_csv_row([cell(row.get(c)) for c in columns]))
         count += 1
     return count
+
+
+_CSV_QUOTE = re.compile(r'[,"\r\n]')
+
+
+def _csv_row(cells: list[str]) -> str:
+    """One CSV row as :mod:`csv` writes it (minimal quoting, ``\\n`` line ends), except that a
+    cell holding a carriage return is quoted too (``csv`` quotes only the line terminator's
+    characters, so a CR in a value would break the row)."""
+    if len(cells) == 1 and not cells[0]:
+        return '""\n'
+    quote = _CSV_QUOTE.search
+    return ",".join(['"' + c.replace('"', '""') + '"' if quote(c) else c
+                     for c in cells]) + "\n"
 
 
 PATH_COLUMNS = frozenset({"file", "remit_file"})  # long values: keep their end, not start
@@ -103,10 +254,11 @@ def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
 
     Column widths come from the first ``sample`` rows; the rest stream through with those
     widths, so a long listing is not held in memory. Over-long cells are cut with an
-    ellipsis (paths keep their end: the file name).
+    ellipsis (paths keep their end: the file name). Control characters in values are shown
+    escaped (``\\x1b``), so a value cannot drive the terminal.
     """
     iterator = iter(records)
-    head = [[_cell(r.get(c)) for c in fields] for r in islice(iterator, sample)]
+    head = [[_table_cell(r.get(c)) for c in fields] for r in islice(iterator, sample)]
     widths = [min(max([len(c)] + [len(row[i]) for row in head]), max_width)
               for i, c in enumerate(fields)]
     tails = [c in PATH_COLUMNS for c in fields]
@@ -119,10 +271,10 @@ def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
             out.append(cell.ljust(width))
         return "  ".join(out).rstrip()
 
-    stream.write(fmt(fields) + "\n")
+    stream.write(fmt([escape_controls(str(f)) for f in fields]) + "\n")
     stream.write("  ".join("-" * w for w in widths) + "\n")
     count = 0
-    for row in chain(head, ([_cell(r.get(c)) for c in fields] for r in iterator)):
+    for row in chain(head, ([_table_cell(r.get(c)) for c in fields] for r in iterator)):
         stream.write(fmt(row) + "\n")
         count += 1
     return count
@@ -147,7 +299,8 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
 
     The schema comes from the first batch; a column that is null all through it becomes a
     string column (a list of strings for an empty list) and later values are written as text,
-    so a late first value never fails the file.
+    so a late first value never fails the file. The file appears only when complete
+    (:func:`atomic_path`).
     """
     try:
         import pyarrow as pa
@@ -182,11 +335,11 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
                 row[name] = json.dumps(value)
         return row
 
-    def flush() -> None:
+    def flush(target: str) -> None:
         nonlocal writer
         rows = [_parquet_row(r) for r in batch]
         if writer is None:
-            writer = pq.ParquetWriter(path, settle(pa.Table.from_pylist(rows).schema))
+            writer = pq.ParquetWriter(target, settle(pa.Table.from_pylist(rows).schema))
         try:
             table = pa.Table.from_pylist([as_text(r) for r in rows], schema=writer.schema)
         except (pa.ArrowException, TypeError, ValueError) as exc:
@@ -195,17 +348,18 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
         writer.write_table(table)
         batch.clear()
 
-    try:
-        for record in records:
-            batch.append(record)
-            count += 1
-            if len(batch) >= batch_size:
-                flush()
-        if batch or writer is None:
-            flush()
-    finally:
-        if writer is not None:
-            writer.close()
+    with atomic_path(path) as temporary:
+        try:
+            for record in records:
+                batch.append(record)
+                count += 1
+                if len(batch) >= batch_size:
+                    flush(temporary)
+            if batch or writer is None:
+                flush(temporary)
+        finally:
+            if writer is not None:
+                writer.close()
     return count
 
 

@@ -1,0 +1,107 @@
+"""JSON Lines writing: the orjson writer against the stdlib writer it replaced, in one run.
+
+The records of an all-J0256 file are read once into memory; then each writer writes them all
+to an in-memory text stream, best of ``--repeat``. The pure-Python floor (read the file, split
+every segment and element) is timed in the same run so the numbers compare with
+``bench_scan.py``'s. The two outputs are compared byte for byte.
+
+    python benchmarks/bench_output.py                 # 20 MB all-J0256 file
+    python benchmarks/bench_output.py --size-mb 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import io
+import sys
+import time
+from pathlib import Path
+
+from edi_j0256.output import _encode, write_csv, write_jsonl
+from edi_j0256.scan import iter_scan
+
+HERE = Path(__file__).resolve().parent
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_837p", HERE / "generate_837p.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["generate_837p"] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def floor(path: Path) -> int:
+    """Read the file and split every segment and element (the pure-Python floor)."""
+    with open(path, "rb") as f:
+        isa = f.read(106)
+        f.seek(0)
+        element, terminator = isa[3:4], isa[105:106]
+        count = 0
+        carry = b""
+        while chunk := f.read(1 << 22):
+            parts = (carry + chunk).split(terminator)
+            carry = parts.pop()
+            for part in parts:
+                count += len(part.split(element))
+    return count
+
+
+def stdlib_jsonl(records, stream) -> int:
+    for record in records:
+        stream.write(_encode(record))
+        stream.write("\n")
+    return len(records)
+
+
+def best(func, *args, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func(*args)
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size-mb", type=float, default=20.0)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"bench-output-{args.size_mb:g}mb-all.x12"
+    if not path.exists():
+        _generator().generate(path, size_mb=args.size_mb, j0256_share=1.0, seed=1)
+    floor_s, _ = best(floor, path, repeat=args.repeat)
+    read_s, records = best(lambda: list(iter_scan(path)[0]), repeat=1)
+    gc.collect()
+    gc.freeze()  # the records are held for the run; a streaming scan holds one at a time
+    outputs = {}
+
+    def run(writer):
+        stream = io.StringIO()
+        writer(records, stream)
+        outputs[writer.__name__] = stream.getvalue()
+
+    stdlib_s = orjson_s = csv_s = float("inf")
+    for _ in range(args.repeat):  # interleaved, so a busy machine slows every variant alike
+        stdlib_s = min(stdlib_s, best(run, stdlib_jsonl, repeat=1)[0])
+        orjson_s = min(orjson_s, best(run, write_jsonl, repeat=1)[0])
+        csv_s = min(csv_s, best(run, write_csv, repeat=1)[0])
+    identical = outputs["stdlib_jsonl"] == outputs["write_jsonl"]
+    mb = path.stat().st_size / 1e6
+    print(f"{path.name}: {mb:.1f} MB, {len(records)} J0256 records")
+    rows = [("floor (read + split)", floor_s), ("scan to records", read_s),
+            ("jsonl, stdlib encoder (before)", stdlib_s), ("jsonl, orjson writer (now)", orjson_s),
+            ("csv writer (with formula guard)", csv_s)]
+    for name, seconds in rows:
+        print(f"  {name:34} {seconds:7.3f} s  {seconds / floor_s:5.2f}x floor")
+    print(f"  jsonl speed-up: {stdlib_s / orjson_s:.2f}x; byte-identical output: {identical}")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,625 @@
+"""Both cores on one file: split a large X12 file at envelope boundaries and scan the pieces
+in worker processes, with exactly the records and diagnostics a single read gives.
+
+The file is cut into byte ranges (:func:`plan_pieces`) at segments that begin a fresh unit of
+work: an ``ISA`` right after an ``IEA`` (an interchange), or, inside one interchange, an
+``ST`` right after an ``SE`` (a transaction). A piece that starts at an ``ST`` is read with a
+copy of its interchange's ``ISA`` and group's ``GS`` in front, so its records carry the same
+envelope; the group's and interchange's counts seen before the piece are handed to its
+reader, so the ``GE01`` / ``IEA01`` checks see what a single read sees. Planning reads the
+file's bytes a few times at C speed (``bytes.count`` and one regex search per cut).
+
+Planning also counts the terminators and newlines of every piece (``bytes.count``), so each
+worker knows how many segments and lines come before its piece and shifts its records' and
+diagnostics' ``segment`` and ``line`` itself; the parent replays the diagnostics in order and
+streams the records in file order (:func:`scan_parallel`), or just copies the JSON Lines the
+workers encoded (:func:`scan_parallel_jsonl`). Anything a piece cannot be sure to read
+exactly as a single read would (a tolerance warning ``X1xx``, whose repeat limit is per file
+and after which terminators no longer count segments; a message that names a segment number;
+an unreadable file) makes the single-process reader finish the file from where the pieces
+stopped: the output is the same either way, only slower.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edi_j0256.claims.parser import ClaimReader, ReadStats
+from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
+from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
+from edi_j0256.output import encode_record
+from edi_j0256.scan import line_record
+
+MIN_PIECE = 8 << 20  # bytes: smaller pieces cost more in start-up than they save
+PIECES_PER_JOB = 3  # more pieces than workers: the last piece does not keep one core idle
+_BATCH = 2000  # records per pickle in a worker's spool
+_SEARCH = 16 << 20  # bytes searched forward from a target offset for a cut
+# Diagnostics whose message names a segment number (shifting the position would not fix the
+# text), so a piece after the first that reports one is read again by the single reader.
+_POSITION_IN_MESSAGE = frozenset({"X215", "X225", "X302"})
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One byte range of the file and what its reader must be told about what came before."""
+
+    start: int
+    end: int
+    prefix: bytes = b""  # the ISA and GS segments an ST piece is read under
+    groups_before: int = 0  # GS segments of the interchange before the piece's group
+    transactions_before: int = 0  # ST segments of the group before the piece
+    open_end: bool = False  # the next piece starts inside this piece's group
+    segment_shift: int = 0  # added to a worker's segment index to give the file's
+    line_shift: int = 0  # added to a worker's line number to give the file's
+
+
+@dataclass(slots=True)
+class PieceResult:
+    """What a worker read: records (spooled), diagnostics, counts, and its own size."""
+
+    spool: str
+    records: int = 0
+    diagnostics: list[tuple] = field(default_factory=list)  # positions already shifted
+    stats: ReadStats = field(default_factory=ReadStats)
+    segments: int = 0  # terminators in the piece's bytes (its segments, when exact)
+    exact: bool = True  # False: let the single-process reader take over from this piece
+
+
+# -- planning --------------------------------------------------------------------------------
+
+def _delimiters(isa: bytes) -> tuple[bytes, bytes, bytes, bytes] | None:
+    """Element, repetition+version, component, terminator of a well-formed 106-byte ISA."""
+    if len(isa) < 106 or not isa.startswith(b"ISA"):
+        return None
+    element, terminator = isa[3:4], isa[105:106]
+    if isa.count(element, 0, 105) != 16 or isa[103:104] != element:
+        return None
+    if terminator in b" \t\r\n" or terminator.isalnum() or terminator == element:
+        return None
+    return element, isa[82:89], isa[104:105], terminator
+
+
+def _segment_start(data, pos: int, terminator: bytes) -> bool:
+    """Whether ``pos`` begins a segment: after a terminator and optional whitespace."""
+    before = data.rfind(terminator, 0, pos)
+    return before >= 0 and not bytes(data[before + 1:pos]).strip(b" \t\r\n")
+
+
+def _previous_segment(data, pos: int, terminator: bytes) -> bytes:
+    """The segment that ends right before ``pos`` (whitespace stripped)."""
+    end = data.rfind(terminator, 0, pos)
+    begin = data.rfind(terminator, 0, end) + 1 if end > 0 else 0
+    return bytes(data[begin:end]).strip(b" \t\r\n")
+
+
+def _find_segment(data, tag: bytes, before: int, floor: int, terminator: bytes) -> int:
+    """The start of the last ``tag`` segment in ``[floor, before)``, or -1."""
+    at = before
+    while True:
+        at = data.rfind(tag, floor, at)
+        if at < 0 or at == 0 or _segment_start(data, at, terminator):
+            return at
+
+
+def _count(data, needle: bytes, start: int, end: int, chunk: int = 1 << 24) -> int:
+    """``needle`` occurrences starting in ``[start, end)`` of an mmap (no ``mmap.count``)."""
+    total, overlap = 0, len(needle) - 1
+    for at in range(max(start, 0), end, chunk):
+        stop = min(at + chunk, end)
+        total += data[at:stop + overlap].count(needle) if overlap else data[at:stop].count(needle)
+    return total
+
+
+def _count_segments(data, tag: bytes, start: int, end: int, terminator: bytes) -> int:
+    """``tag`` segments whose tag starts in ``[start, end)`` (after a terminator or a
+    newline: the needle starts one byte before the tag)."""
+    return (_count(data, terminator + tag, start - 1, end - 1)
+            + _count(data, b"\n" + tag, start - 1, end - 1))
+
+
+def plan_pieces(path: str | Path, pieces: int, min_piece: int = MIN_PIECE) -> list[Piece]:
+    """Byte ranges to read in parallel; one piece (the whole file) when it cannot be cut.
+
+    Cuts are looked for near ``size * k / pieces``; a file that does not start with a
+    well-formed ISA, or is smaller than two ``min_piece``, is not cut.
+    """
+    size = os.path.getsize(path)
+    whole = [Piece(0, size)]
+    pieces = min(pieces, size // max(min_piece, 1))
+    if pieces < 2:
+        return whole
+    with open(path, "rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        first = _delimiters(bytes(data[:106]))
+        if first is None:
+            return whole
+        element, _, _, terminator = first
+        cut = re.compile(re.escape(terminator) + rb"[ \t\r\n]*+(?=(ISA|ST)" + re.escape(element)
+                         + rb")")
+        cuts: list[tuple[int, str]] = []
+        for k in range(1, pieces):
+            target = max(size * k // pieces, cuts[-1][0] + 1 if cuts else 1)
+            found = _next_cut(data, cut, target, terminator, element, first)
+            if found is not None and (not cuts or found[0] > cuts[-1][0]):
+                cuts.append(found)
+        if not cuts:
+            return whole
+        return _shifted(data, _pieces(data, size, cuts, terminator, element), terminator)
+
+
+def _shifted(data, pieces: list[Piece], terminator: bytes) -> list[Piece]:
+    """Each piece with the segments and lines of the pieces before it (when the pieces read
+    exactly, every terminator ends one segment: see :func:`scan_piece`)."""
+    if len(pieces) < 2:
+        return pieces
+    result, segments, lines = [], 0, 0
+    for piece in pieces:
+        # A worker's first segment is 1 (3 after the ISA and GS copy), on line 1.
+        result.append(Piece(piece.start, piece.end, piece.prefix, piece.groups_before,
+                            piece.transactions_before, piece.open_end,
+                            segments - (2 if piece.prefix else 0), lines))
+        segments += _count(data, terminator, piece.start, piece.end)
+        lines += _count(data, b"\n", piece.start, piece.end)
+    return result
+
+
+def _next_cut(data, cut: re.Pattern[bytes], target: int, terminator: bytes, element: bytes,
+              first: tuple) -> tuple[int, str] | None:
+    limit = min(len(data), target + _SEARCH)
+    for match in cut.finditer(data, target, limit):
+        pos, tag = match.end(), match.group(1).decode()
+        previous = _previous_segment(data, pos, terminator)
+        if tag == "ISA":
+            isa = _find_segment(data, b"ISA" + element, pos, 0, terminator)
+            if (previous.startswith(b"IEA" + element) and isa >= 0
+                    and _delimiters(bytes(data[pos:pos + 106])) == _delimiters(
+                        bytes(data[isa:isa + 106])) == first):
+                return pos, tag
+        elif previous.startswith(b"SE" + element):
+            return pos, tag
+    return None
+
+
+def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
+            element: bytes) -> list[Piece]:
+    starts = [0] + [pos for pos, _ in cuts]
+    ends = starts[1:] + [size]
+    kinds = ["ISA"] + [tag for _, tag in cuts]
+    result: list[Piece] = []
+    gs_tag, st_tag = b"GS" + element, b"ST" + element
+    counted_group, transactions, counted_to = -1, 0, 0
+    for index, (start, end, kind) in enumerate(zip(starts, ends, kinds, strict=True)):
+        open_end = index + 1 < len(kinds) and kinds[index + 1] == "ST"
+        if kind == "ISA":
+            result.append(Piece(start, end, open_end=open_end))
+            continue
+        isa = _find_segment(data, b"ISA" + element, start, 0, terminator)
+        gs = _find_segment(data, gs_tag, start, max(isa, 0), terminator)
+        if isa < 0 or gs < 0 or data.rfind(b"GE" + element, gs, start) >= 0:
+            return [Piece(0, size)]  # an ST outside an open group: read the file whole
+        isa_end = data.find(terminator, isa) + 1
+        gs_end = data.find(terminator, gs) + 1
+        if gs != counted_group:
+            counted_group, transactions, counted_to = gs, 0, gs
+        transactions += _count_segments(data, st_tag, counted_to, start, terminator)
+        counted_to = start
+        groups = _count_segments(data, gs_tag, isa, gs, terminator)
+        result.append(Piece(start, end, bytes(data[isa:isa_end]) + bytes(data[gs:gs_end]),
+                            groups, transactions, open_end))
+    return result
+
+
+# -- the worker ------------------------------------------------------------------------------
+
+class _RangeReader:
+    """A binary stream over ``prefix`` + ``path[start:end]`` that counts the terminators of
+    the file's bytes it hands out."""
+
+    def __init__(self, path: str, piece: Piece, terminator: bytes):
+        self._stream = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._stream.seek(piece.start)
+        self._left = piece.end - piece.start
+        self._prefix = piece.prefix
+        self._terminator = terminator
+        self.segments = 0
+        self.name = path
+
+    def read(self, size: int = -1) -> bytes:
+        head, self._prefix = self._prefix, b""
+        want = self._left if size < 0 else min(size, self._left)
+        data = self._stream.read(max(want - len(head), 0)) if want > len(head) else b""
+        self._left -= len(data)
+        self.segments += data.count(self._terminator)
+        return head + data
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _seed(reader: ClaimReader, piece: Piece) -> None:
+    """Tell the envelope reader what the file held before the piece (see the module doc)."""
+    envelope = reader.reader
+    if piece.open_end:
+        envelope._close_all = lambda: None  # the group goes on in the next piece
+    if not piece.prefix:
+        return
+    on_gs = envelope._on_gs
+
+    def first_gs(segment) -> None:
+        on_gs(segment)
+        envelope._gs.children = piece.transactions_before
+        envelope._isa.children = piece.groups_before + 1
+        envelope._on_gs = on_gs
+
+    envelope._on_gs = first_gs
+
+
+def piece_records(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...],
+                  result: PieceResult) -> Iterator[dict]:
+    """The records of one piece, positions shifted to the file's; ``result`` gets the
+    piece's diagnostics, stats and whether it read exactly (once exhausted)."""
+    terminator = piece.prefix[105:106] if piece.prefix else b""
+    if not terminator:
+        with open(path, "rb") as stream:
+            terminator = stream.read(106)[105:106]
+    seg_shift, line_shift = piece.segment_shift, piece.line_shift
+    collected: list[tuple] = []
+
+    def keep(d: Diagnostic) -> None:
+        collected.append((d.code, str(d.severity), d.message, d.file,
+                          None if d.segment is None else d.segment + seg_shift,
+                          None if d.line is None else d.line + line_shift))
+
+    source = _RangeReader(path, piece, terminator)
+    reader = ClaimReader(source, name=path, diagnostics=Diagnostics(keep_per_code=0, sink=keep),
+                         hcpcs=hcpcs)
+    _seed(reader, piece)
+    codes = reader.codes
+    try:
+        for claim in reader.claims():
+            claim_codes = [d.dotted for d in claim.diagnoses]
+            for line in claim.lines:
+                if line.procedure_code in codes:
+                    record = line_record(claim, line, claim_codes)
+                    record["segment"] += seg_shift
+                    record["line"] += line_shift
+                    result.records += 1
+                    yield record
+    except X12ReadError:
+        result.exact = False
+    finally:
+        source.close()
+    stats = reader.stats
+    if piece.prefix:
+        stats.interchanges -= 1  # the ISA copy in front of the piece
+    result.stats, result.diagnostics, result.segments = stats, collected, source.segments
+    if any(code.startswith("X1") or (index and code in _POSITION_IN_MESSAGE)
+           for code, *_ in collected):
+        result.exact = False
+
+
+def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spool: str,
+               text: bool = False) -> PieceResult:
+    """Scan one piece in a worker (:func:`piece_records`) into ``spool``: pickled batches
+    of dicts, or with ``text`` their JSON Lines (encoded in the worker, not the parent)."""
+    result = PieceResult(spool)
+    with open(spool, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as out:
+        batch: list = []
+        for record in piece_records(path, piece, index, hcpcs, result):
+            batch.append(encode_record(record) + "\n" if text else record)
+            if len(batch) >= _BATCH:
+                out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+                batch = []
+        if batch:
+            out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+    return result
+
+
+def _spooled(path: str, text: bool) -> Iterator[list]:
+    """The batches of a worker's spool (lists of records, or blocks of JSON Lines text)."""
+    try:
+        if text:
+            with open(path, encoding="utf-8") as stream:
+                while block := stream.read(1 << 20):
+                    yield [block]
+            return
+        with open(path, "rb") as stream:
+            while True:
+                try:
+                    yield pickle.load(stream)
+                except EOFError:
+                    return
+    finally:
+        os.unlink(path)
+
+
+# -- the parent ------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class ParallelScan:
+    """Like a :class:`~edi_j0256.claims.parser.ClaimReader` for the caller: ``stats`` is
+    complete once the records are exhausted; ``pieces`` says how the file was cut."""
+
+    path: str
+    stats: ReadStats = field(default_factory=lambda: ReadStats(files=1))
+    pieces: int = 1
+    records: int = 0
+    fell_back: bool = False  # the single-process reader finished the file
+
+
+def scan_parallel(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS, jobs: int = 2,
+                  diagnostics: Diagnostics | None = None,
+                  min_piece: int = MIN_PIECE) -> tuple[Iterator[dict], ParallelScan]:
+    """Stream the scan records of ONE file read by ``jobs`` processes, in file order.
+
+    A drop-in for :func:`edi_j0256.scan.iter_scan`: the same records, the same diagnostics
+    added to ``diagnostics`` in the same order (its sink sees every one), the same
+    :class:`X12ReadError` from the iterator, and ``stats`` once exhausted.
+    """
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=False)
+
+
+def scan_parallel_jsonl(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS,
+                        jobs: int = 2, diagnostics: Diagnostics | None = None,
+                        min_piece: int = MIN_PIECE) -> tuple[Iterator[str], ParallelScan]:
+    """Like :func:`scan_parallel`, but yielding the JSON Lines text of the records in blocks
+    (exactly what :func:`~edi_j0256.output.write_jsonl` writes for them): the workers encode
+    too, so the parent only copies text. ``state.records`` counts the records."""
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=True)
+
+
+def _start(path, hcpcs, jobs, diagnostics, min_piece, text):
+    path = str(path)
+    codes = normalize_codes(tuple(hcpcs))
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    state = ParallelScan(path)
+    plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
+    state.pieces = max(len(plan), 1)
+    if len(plan) < 2:
+        return _serial(path, codes, diagnostics, state, 0, 0, text), state
+    return _parallel(path, codes, jobs, plan, diagnostics, state, text), state
+
+
+def _serial(path: str, codes: tuple[str, ...], diagnostics: Diagnostics, state: ParallelScan,
+            skip_records: int, skip_diagnostics: int, text: bool = False) -> Iterator:
+    """The single-process reader, passing over what the pieces already gave."""
+    seen = 0
+
+    def forward(d: Diagnostic) -> None:
+        nonlocal seen
+        seen += 1
+        if seen > skip_diagnostics:
+            diagnostics.add(d.code, d.severity, d.message, d.file, d.segment, d.line)
+
+    reader = ClaimReader(path, diagnostics=Diagnostics(keep_per_code=0, sink=forward),
+                         hcpcs=codes)
+    count = 0
+    for claim in reader.claims():
+        claim_codes = [d.dotted for d in claim.diagnoses]
+        for line in claim.lines:
+            if line.procedure_code in reader.codes:
+                count += 1
+                if count > skip_records:
+                    state.records += 1
+                    record = line_record(claim, line, claim_codes)
+                    yield encode_record(record) + "\n" if text else record
+    state.stats = reader.stats
+
+
+def _parallel(path: str, codes: tuple[str, ...], jobs: int, plan: list[Piece],
+              diagnostics: Diagnostics, state: ParallelScan, text: bool) -> Iterator:
+    emitted = replayed = 0
+    stats = ReadStats(files=1)
+    with (tempfile.TemporaryDirectory(prefix="edi-j0256-parallel-") as spool_dir,
+          ProcessPoolExecutor(max_workers=jobs) as pool):
+        futures: list[Future] = [
+            pool.submit(scan_piece, path, piece, index, codes,
+                        os.path.join(spool_dir, f"{index}.spool"), text)
+            for index, piece in enumerate(plan)]
+        try:
+            for future in futures:
+                try:
+                    result: PieceResult = future.result()
+                except Exception:  # a worker died (memory, a signal): read the file whole
+                    result = PieceResult("", exact=False)
+                if not result.exact:
+                    for later in futures:
+                        later.cancel()
+                    state.fell_back = True
+                    yield from _serial(path, codes, diagnostics, state, emitted, replayed, text)
+                    return
+                for code, severity, message, file, segment, line in result.diagnostics:
+                    diagnostics.add(code, severity, message, file, segment, line)
+                    replayed += 1
+                for batch in _spooled(result.spool, text):
+                    yield from batch
+                emitted += result.records
+                state.records += result.records
+                _add(stats, result.stats)
+        finally:
+            for later in futures:
+                later.cancel()
+    state.stats = stats
+
+
+def _add(total: ReadStats, piece: ReadStats) -> None:
+    files = total.files
+    total.add(piece)
+    total.files = files
+
+
+# -- check ------------------------------------------------------------------------------------
+# ``check`` on pieces: the claim rules only look at one claim, so each worker runs them on its
+# claims (positions shifted first) and records, in reading order, the claims' findings and the
+# reader diagnostics; the parent replays them as ``Checker.check_file`` interleaves them (a
+# claim's findings, then the diagnostics added up to it, capped per code as one file's
+# ``Diagnostics`` caps them), and hands the doses each worker remembered to the caller's
+# checker, so the run rules (frequency, caps, duplicates) see the run as a single read does.
+
+_DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
+_ORDER_STRIDE = 1 << 40  # dose numbers set aside per piece (more doses than any file holds)
+
+
+@dataclass(slots=True)
+class CheckedPiece:
+    events: list[tuple] = field(default_factory=list)  # ("claim", findings) / ("diag", d)
+    doses: tuple = ([], {})  # (policies, member -> [packed Dose]): see _pack_doses
+    claims: int = 0
+    lines: int = 0
+    remembered: int = 0
+    exact: bool = True
+
+
+def _shift_claim(claim, segments: int, lines: int) -> None:
+    if claim.segment:
+        claim.segment += segments
+    if claim.line:
+        claim.line += lines
+    for service_line in claim.lines:
+        if service_line.segment:
+            service_line.segment += segments
+        if service_line.line:
+            service_line.line += lines
+        if service_line.lx_segment:
+            service_line.lx_segment += segments
+
+
+def _pack_doses(doses: dict) -> tuple[list, dict]:
+    """Doses as plain tuples (pickling dataclasses one by one costs more than reading them),
+    their policies listed once."""
+    from dataclasses import astuple
+
+    policies: list = []
+    seen: dict[int, int] = {}
+    packed = {}
+    for member, items in doses.items():
+        rows = []
+        for d in items:
+            at = seen.get(id(d.policy))
+            if at is None:
+                at = seen[id(d.policy)] = len(policies)
+                policies.append(d.policy)
+            rows.append((d.service_date, d.units, d.waste, d.claim_key, d.signature,
+                         astuple(d.where), at, d.order))
+        packed[member] = rows
+    return policies, packed
+
+
+def _unpack_doses(packed: tuple[list, dict]) -> Iterator[tuple]:
+    from edi_j0256.rules.context import Dose
+    from edi_j0256.rules.finding import Where
+
+    policies, members = packed
+    for member, rows in members.items():
+        yield member, [Dose(when, units, waste, key, signature, Where(*where), policies[at], n)
+                       for when, units, waste, key, signature, where, at, n in rows]
+
+
+def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
+                select: tuple[str, ...], ignore: tuple[str, ...],
+                first_order: int = 0) -> CheckedPiece:
+    """The claim rules and reader diagnostics of one piece, in reading order.
+
+    The doses it remembers are numbered from ``first_order + index * _ORDER_STRIDE``: the
+    run rules only compare these numbers, so the pieces' doses keep the file's reading order
+    without being renumbered in the parent.
+    """
+    from edi_j0256.rules import Checker, RuleContext
+
+    policies, crosswalk = context_parts
+    checker = Checker(RuleContext(policies, crosswalk), select=select, ignore=ignore)
+    checker.context.remembered = first_order + index * _ORDER_STRIDE
+    result = CheckedPiece()
+    seg_shift, line_shift = piece.segment_shift, piece.line_shift
+    events = result.events
+
+    def keep(d: Diagnostic) -> None:
+        events.append(("diag", Diagnostic(
+            d.code, d.severity, d.message, d.file,
+            None if d.segment is None else d.segment + seg_shift,
+            None if d.line is None else d.line + line_shift)))
+
+    with open(path, "rb") as stream:
+        terminator = stream.read(106)[105:106]
+    source = _RangeReader(path, piece, terminator)
+    reader = ClaimReader(source, name=path, diagnostics=Diagnostics(keep_per_code=0, sink=keep),
+                         hcpcs="J0256")
+    _seed(reader, piece)
+    try:
+        for claim in reader.claims():
+            _shift_claim(claim, seg_shift, line_shift)
+            events.append(("claim", list(checker.check_claim(claim))))
+    except X12ReadError:
+        result.exact = False
+    finally:
+        source.close()
+    codes = [e[1].code for e in events if e[0] == "diag"]
+    if any(c.startswith("X1") or (index and c in _POSITION_IN_MESSAGE) for c in codes):
+        result.exact = False
+    result.doses = _pack_doses(checker.context.doses)
+    result.claims, result.lines = checker.counts.claims, checker.counts.lines
+    result.remembered = checker.context.remembered
+    return result
+
+
+def check_file_parallel(checker, path: str | Path, jobs: int = 2,
+                        min_piece: int = MIN_PIECE) -> Iterator:
+    """``checker.check_file(path)`` with the file's pieces read by ``jobs`` processes.
+
+    Yields the same findings in the same order, and leaves ``checker`` (counts, remembered
+    doses for :meth:`Checker.finish`) as ``check_file`` would; falls back to ``check_file``
+    itself for small files, ``--ig`` runs, and files the pieces cannot read exactly.
+    """
+    from edi_j0256.rules.engine import from_diagnostic
+
+    path = str(path)
+    plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
+    if len(plan) < 2 or checker.ig:
+        yield from checker.check_file(path)
+        return
+    context = checker.context
+    parts = (context.policies, context.crosswalk)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(check_piece, [path] * len(plan), plan, range(len(plan)),
+                                    [parts] * len(plan), [checker.select] * len(plan),
+                                    [checker.ignore] * len(plan),
+                                    [context.remembered] * len(plan)))
+    except Exception:  # a worker died (memory, a signal): read the file whole
+        results = [CheckedPiece(exact=False)]
+    if not all(r.exact for r in results):
+        yield from checker.check_file(path)
+        return
+    checker.counts.files += 1
+    kept: dict[str, int] = {}
+    pending: list[Diagnostic] = []
+
+    def drain() -> Iterator:
+        for d in pending:
+            if d.severity != "info" and checker.wanted(d.code):
+                yield checker.counts.add(from_diagnostic(d))
+        pending.clear()
+
+    for result in results:
+        for kind, payload in result.events:
+            if kind == "diag":
+                kept[payload.code] = kept.get(payload.code, 0) + 1
+                if kept[payload.code] <= _DIAGNOSTICS_KEPT:
+                    pending.append(payload)
+                continue
+            for found in payload:
+                yield checker.counts.add(found)
+            yield from drain()
+        checker.counts.claims += result.claims
+        checker.counts.lines += result.lines
+        for member, doses in _unpack_doses(result.doses):
+            context.doses[member].extend(doses)
+    context.remembered = max(r.remembered for r in results)  # above every number handed out
+    yield from drain()

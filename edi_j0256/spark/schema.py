@@ -1,0 +1,90 @@
+"""Spark schemas made from the project's JSON Schemas (``schemas/*.schema.json``), and the
+conversion of a record (a dict as the writers get it) to a row of that schema.
+
+One home for the field names: the JSON Schema. ``string`` -> StringType (``format: date`` ->
+DateType), ``integer`` -> LongType, ``number`` -> DoubleType (as the CLI's JSON and Parquet
+carry them), ``array`` -> ArrayType, ``object`` with properties -> StructType, an ``enum`` of
+strings -> StringType. Every field is nullable: the JSON Schema says which may be null.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+SCHEMAS = {"scan": "scan-record.schema.json", "remit": "remit.schema.json",
+           "finding": "finding.schema.json"}
+
+
+def _schema_dir() -> Path:
+    """``schemas/`` beside the package (a source checkout or an editable install)."""
+    return Path(str(resources.files("edi_j0256"))).parent / "schemas"
+
+
+@cache
+def json_schema(kind: str) -> dict:
+    return json.loads((_schema_dir() / SCHEMAS[kind]).read_text(encoding="utf-8"))
+
+
+def _spark_type(spec: dict):
+    from pyspark.sql import types as T
+
+    kinds = spec.get("type")
+    kinds = [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k and k != "null"]
+    kind = kinds[0] if kinds else ("string" if "enum" in spec or not spec else None)
+    if kind == "string":
+        return T.DateType() if spec.get("format") == "date" else T.StringType()
+    if kind == "integer":
+        return T.LongType()
+    if kind == "number":
+        return T.DoubleType()
+    if kind == "boolean":
+        return T.BooleanType()
+    if kind == "array":
+        return T.ArrayType(_spark_type(spec.get("items") or {}), True)
+    if kind == "object" and spec.get("properties"):
+        return T.StructType([T.StructField(name, _spark_type(sub), True)
+                             for name, sub in spec["properties"].items()])
+    return T.StringType()  # anything else is carried as its JSON text
+
+
+@cache
+def spark_schema(kind: str):
+    """The Spark StructType of one record kind: ``scan``, ``remit`` or ``finding``."""
+    from pyspark.sql import types as T
+
+    properties = json_schema(kind)["properties"]
+    return T.StructType([T.StructField(name, _spark_type(spec), True)
+                         for name, spec in properties.items()])
+
+
+def _value(value: Any, spark_type) -> Any:
+    from pyspark.sql import types as T
+
+    if value is None:
+        return None
+    if isinstance(spark_type, T.DoubleType):
+        return float(value) if isinstance(value, (Decimal, int, float)) else None
+    if isinstance(spark_type, T.LongType):
+        return int(value)
+    if isinstance(spark_type, T.DateType):
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    if isinstance(spark_type, T.ArrayType):
+        return [_value(v, spark_type.elementType) for v in value]
+    if isinstance(spark_type, T.StructType):
+        return tuple(_value(value.get(f.name), f.dataType) for f in spark_type.fields)
+    if isinstance(spark_type, T.StringType) and not isinstance(value, str):
+        from edi_j0256.output import encode_record, plain
+
+        return encode_record(value) if isinstance(value, dict) else json.dumps(plain(value))
+    return value
+
+
+def to_row(record: dict, kind: str) -> tuple:
+    """A record as a tuple in the order of :func:`spark_schema` (missing fields are null)."""
+    return tuple(_value(record.get(f.name), f.dataType) for f in spark_schema(kind).fields)

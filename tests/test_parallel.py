@@ -1,0 +1,258 @@
+"""``scan`` on one file split across processes equals the single-process read, byte for byte.
+
+Pieces are forced small (``min_piece``) so the fixtures, the peer corpus and small generated
+files are cut at every kind of boundary: ISA after IEA, ST after SE inside one group, several
+groups, damaged envelopes (whose GE01 / IEA01 / X2xx checks must come out the same), and
+tolerance warnings that make the single reader finish the file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from edi_j0256.diagnostics import Diagnostics, X12ReadError
+from edi_j0256.output import write_jsonl
+from edi_j0256.parallel import plan_pieces, scan_parallel, scan_parallel_jsonl
+from edi_j0256.scan import iter_scan
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+PEERS = ROOT.parent / "shared" / "corpus" / "peers"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_837p",
+                                                  ROOT / "benchmarks" / "generate_837p.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["generate_837p"] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def single(path, codes=("J0256",)):
+    diagnostics = Diagnostics()
+    records, reader = iter_scan(path, hcpcs=codes, diagnostics=diagnostics)
+    out, error = io.StringIO(), None
+    try:
+        write_jsonl(records, out)
+    except X12ReadError as exc:
+        error = str(exc)
+    return out.getvalue(), list(diagnostics), reader.stats, error
+
+
+def split(path, codes=("J0256",), min_piece=64, jobs=2, text=False):
+    diagnostics = Diagnostics()
+    start = scan_parallel_jsonl if text else scan_parallel
+    records, state = start(path, codes, jobs, diagnostics=diagnostics, min_piece=min_piece)
+    out, error = io.StringIO(), None
+    try:
+        if text:
+            for block in records:
+                out.write(block)
+        else:
+            write_jsonl(records, out)
+    except X12ReadError as exc:
+        error = str(exc)
+    return (out.getvalue(), list(diagnostics), state.stats, error), state
+
+
+def assert_same(path, codes=("J0256",), min_piece=64, expect_cut=True, expect_exact=True):
+    expected = single(path, codes)
+    for text in (False, True):
+        got, state = split(path, codes, min_piece, text=text)
+        assert got[0] == expected[0]
+        assert got[1] == expected[1]
+        assert got[2] == expected[2]
+        assert got[3] == expected[3]
+        assert state.records == expected[0].count("\n")
+        if expect_cut:
+            assert state.pieces > 1
+        if expect_exact:
+            assert not state.fell_back
+    return state
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """Two generated 837Ps (many transactions each) as two interchanges of one file."""
+    gen = _generator()
+    folder = tmp_path_factory.mktemp("gen")
+    parts = []
+    for seed in (3, 4):
+        path = folder / f"g{seed}.x12"
+        gen.generate(path, size_mb=0.3, j0256_share=0.5, seed=seed, claims_per_transaction=40)
+        parts.append(path.read_bytes())
+    path = folder / "two-interchanges.x12"
+    path.write_bytes(b"".join(parts))
+    return path
+
+
+def test_generated_multi_interchange_file(generated):
+    state = assert_same(generated, min_piece=20_000)
+    assert state.pieces >= 6
+    assert single(generated)[0].count("\n") > 100
+
+
+def test_generated_all_codes(generated):
+    assert_same(generated, codes=("J0256", "96365", "99214"), min_piece=50_000)
+
+
+def test_plan_cuts_at_isa_and_st(generated):
+    data = generated.read_bytes()
+    plan = plan_pieces(generated, 12, 20_000)
+    assert plan[0].start == 0 and plan[-1].end == len(data)
+    for before, after in zip(plan, plan[1:], strict=False):
+        assert before.end == after.start
+        assert data[after.start:after.start + 3] in (b"ISA", b"ST*")
+        assert bool(after.prefix) == (data[after.start:after.start + 3] == b"ST*")
+        assert before.open_end == bool(after.prefix)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("837*.x12")))
+def test_fixtures(name, tmp_path):
+    """Each fixture three times over (three interchanges), cut into tiny pieces."""
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / name).read_bytes() * 3)
+    assert_same(path, min_piece=256)
+
+
+def test_peer_corpus(peers_dir):
+    files = sorted(p for p in peers_dir.rglob("*") if p.is_file() and p.stat().st_size > 2000
+                   and p.suffix != ".md")
+    assert files
+    for path in files:
+        assert_same(path, min_piece=500, expect_cut=False, expect_exact=False)
+
+
+def test_wrong_group_and_interchange_counts_reported_the_same(generated, tmp_path):
+    data = generated.read_bytes()
+    ge = data.index(b"\nGE*") + 1
+    end = data.index(b"~", ge)
+    damaged = data[:ge] + b"GE*1*" + data[ge:end].split(b"*")[2] + data[end:]
+    path = tmp_path / "bad-ge.x12"
+    path.write_bytes(damaged.replace(b"\nIEA*1*", b"\nIEA*7*", 1))
+    single_diagnostics = single(path)[1]
+    assert {d.code for d in single_diagnostics} >= {"X213", "X203"}
+    assert_same(path, min_piece=20_000)
+
+
+def test_missing_iea_and_se(generated, tmp_path):
+    data = generated.read_bytes()
+    iea = data.index(b"\nIEA*") + 1
+    data = data[:iea] + data[data.index(b"~", iea) + 2:]  # first interchange loses its IEA
+    se = data.rindex(b"\nSE*") + 1
+    data = data[:se] + data[data.index(b"~", se) + 2:]  # the last transaction loses its SE
+    path = tmp_path / "unclosed.x12"
+    path.write_bytes(data)
+    assert {"X201", "X225"} <= {d.code for d in single(path)[1]}
+    assert_same(path, min_piece=20_000, expect_exact=False)
+
+
+def test_tolerance_warning_hands_over_to_the_single_reader(generated, tmp_path):
+    data = generated.read_bytes()
+    middle = data.index(b"\nCLM*", len(data) * 2 // 3)
+    path = tmp_path / "empty-segment.x12"
+    path.write_bytes(data[:middle] + b"~~" + data[middle:])
+    assert any(d.code == "X107" for d in single(path)[1])
+    state = assert_same(path, min_piece=20_000, expect_exact=False)
+    assert state.fell_back
+
+
+def test_not_x12_raises_the_same_error(tmp_path):
+    path = tmp_path / "junk.x12"
+    path.write_bytes(b"hello " * 5000)
+    got, _ = split(path, min_piece=64)
+    assert got[3] == single(path)[3] and got[3] is not None
+
+
+def test_diagnostics_sink_sees_every_diagnostic(generated, tmp_path):
+    data = generated.read_bytes().replace(b"\nSE*", b"\nSE*9", 5)  # wrong SE01 counts
+    path = tmp_path / "se.x12"
+    path.write_bytes(data)
+    seen = []
+    diagnostics = Diagnostics(keep_per_code=2, sink=seen.append)
+    records, _ = scan_parallel(path, jobs=2, diagnostics=diagnostics, min_piece=20_000)
+    list(records)
+    expected = single(path)[1]
+    assert [d.code for d in expected].count("X223") == 5
+    assert seen == expected
+    assert [d.code for d in diagnostics].count("X223") == 2
+
+
+def test_small_file_is_not_cut():
+    assert len(plan_pieces(FIXTURES / "837p-medicare.x12", 4)) == 1
+
+
+# -- check ------------------------------------------------------------------------------------
+
+def _checked(paths, parallel: bool, min_piece: int):
+    from edi_j0256.parallel import check_file_parallel
+    from edi_j0256.rules import Checker
+
+    checker = Checker()
+    if parallel:  # the pieces must do the work: no quiet fall-back to the single read
+        def refuse(path, name=None):
+            raise AssertionError(f"{path} was read whole")
+        checker.check_file = refuse
+    found = []
+    for path in paths:
+        found += (check_file_parallel(checker, path, 2, min_piece) if parallel
+                  else checker.check_file(path))
+    found += checker.finish()
+    counts = checker.counts
+    return ([f.record() for f in found],
+            (counts.files, counts.claims, counts.lines, dict(counts.by_severity)))
+
+
+def assert_same_findings(paths, min_piece):
+    expected = _checked(paths, False, min_piece)
+    assert _checked(paths, True, min_piece) == expected
+    return expected
+
+
+def test_check_on_pieces_equals_check_file(tmp_path):
+    """Fixtures and rule triggers, each three times over: the run rules (duplicates, 7-day
+    frequency, caps) fire across pieces."""
+    names = ["837p-billing-errors.x12", "837p-commercial.x12", "837i-outpatient.x12"]
+    paths = []
+    for name in names:
+        path = tmp_path / name
+        path.write_bytes((FIXTURES / name).read_bytes() * 3)
+        paths.append(path)
+    for trigger in sorted((FIXTURES / "rules").glob("J[CF]00[1-5]-trigger*.x12")):
+        path = tmp_path / trigger.name
+        path.write_bytes(trigger.read_bytes() * 2)
+        paths.append(path)
+    findings, counts = assert_same_findings(paths, 256)
+    assert {"JC005", "JF001"} <= {f["code"] for f in findings}
+    assert counts[0] == len(paths)
+
+
+def test_check_on_generated_pieces(generated):
+    _, counts = assert_same_findings([generated], 20_000)
+    assert counts[1] > 100  # J0256 claims checked (the generator writes clean claims)
+
+
+def test_check_with_reader_diagnostics(generated, tmp_path):
+    data = generated.read_bytes().replace(b"\nSE*", b"\nSE*9", 5)
+    path = tmp_path / "se.x12"
+    path.write_bytes(data)
+    findings, _ = assert_same_findings([path], 20_000)
+    assert [f["code"] for f in findings].count("X223") == 5
+
+
+def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatch):
+    import edi_j0256.parallel as parallel
+
+    def die(*args, **kwargs):
+        raise MemoryError("worker out of memory")
+
+    monkeypatch.setattr(parallel, "scan_piece", die)
+    got, state = split(generated, min_piece=20_000)
+    assert state.fell_back
+    assert got[0] == single(generated)[0]
