@@ -358,7 +358,14 @@ class ClaimReader:
                     claim.lines.append(current)
                 self._service(current, tag, e, component, index, line)
             elif current is not None:
-                self._line_segment(current, tag, e, component, index, line)
+                # the two segments every line has, handled here (one call fewer per segment)
+                if tag == "REF" and len(e) > 2 and e[1] == "6R":
+                    current.line_control = e[2] or None
+                elif tag == "DTP" and len(e) > 3 and e[1] == "472":
+                    current.service_date, current.service_date_end = self._dates(
+                        e[2], e[3], index, line)
+                else:
+                    self._line_segment(current, tag, e, component, index, line)
             elif tag == "SBR":
                 in_other_payer = True
             elif not in_other_payer:
