@@ -303,6 +303,20 @@ class ScanRun:
                 self._finish(result, index, total)
 
     def _stream(self, path: str, result: FileScan) -> Iterator[dict]:
+        if self.jobs > 1 and not self.revenue and os.path.isfile(path):
+            # One file and several jobs: both cores on the one file, cut at ISA/ST boundaries
+            # (the same records and diagnostics, in the same order, as one process gives).
+            from edi_j0256 import parallel
+
+            stream, state = parallel.scan_parallel(path, self.hcpcs, self.jobs,
+                                                   diagnostics=result.diagnostics,
+                                                   min_piece=parallel.MIN_PIECE)
+            try:
+                yield from stream
+            except X12ReadError as exc:
+                result.error = str(exc)
+            result.stats = state.stats
+            return
         stream, reader = iter_scan(path, hcpcs=self.hcpcs, diagnostics=result.diagnostics,
                                    revenue=self.revenue)
         result.stats = reader.stats

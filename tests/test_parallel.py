@@ -256,3 +256,27 @@ def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatc
     got, state = split(generated, min_piece=20_000)
     assert state.fell_back
     assert got[0] == single(generated)[0]
+
+
+def test_scan_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, tmp_path):
+    """`scan --jobs 2` on ONE file cuts it (both cores) and writes exactly what --jobs 1 does."""
+    from click.testing import CliRunner
+
+    import edi_j0256.parallel as parallel
+    from edi_j0256.cli import cli
+
+    monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
+    cuts = []
+    real_plan = parallel.plan_pieces
+    monkeypatch.setattr(parallel, "plan_pieces",
+                        lambda *a, **k: cuts.append(real_plan(*a, **k)) or cuts[-1])
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.jsonl"
+        diagnostics = tmp_path / f"jobs{jobs}.diag"
+        result = CliRunner().invoke(cli, ["scan", str(generated), "-j", jobs, "-o", str(out),
+                                          "--diagnostics", str(diagnostics), "-q"])
+        assert result.exit_code == 0, result.output
+        outputs.append((out.read_bytes(), diagnostics.read_bytes()))
+    assert len(cuts) == 1 and len(cuts[0]) >= 2  # only --jobs 2 planned pieces, and cut
+    assert outputs[0] == outputs[1] and outputs[0][0].count(b"\n") > 100

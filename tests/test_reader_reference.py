@@ -34,7 +34,11 @@ def _inputs() -> list[tuple[str, bytes]]:
 
 
 def reference_segments(data: bytes) -> list[tuple[str, list[str], int, int]]:
-    """Split the whole text: delimiters from the fixed-width ISA, lines by counting LF."""
+    """Split the whole text: delimiters from the fixed-width ISA, lines by counting LF.
+
+    Bytes are read one to a character (latin-1) for splitting; a segment's text is then read
+    as UTF-8, with U+FFFD for bytes that are not (the readers' rule for non-ASCII values).
+    """
     text = data.decode("latin-1")
     if "\n" not in text:
         text = text.replace("\r", "\n")  # CR-only line ends
@@ -44,6 +48,7 @@ def reference_segments(data: bytes) -> list[tuple[str, list[str], int, int]]:
         body = part.strip()
         if body:
             line = text.count("\n", 0, at + part.find(body[0])) + 1
+            body = body.encode("latin-1").decode("utf-8", "replace")
             out.append((body.split(element)[0], body.split(element), index, line))
             index += 1
         at += len(part) + 1

@@ -141,3 +141,65 @@ def test_help_documents_the_path_forms():
     assert result.exit_code == 0
     assert "several after one flag" in result.output
     assert "--orphans" in result.output and "--db" in result.output
+
+
+def test_bad_files_among_good_ones_are_reported_the_rest_reconciled(files, tmp_path):
+    claims, remits = files
+    dental = tmp_path / "dental.x12"
+    dental.write_text(open(claims[0]).read().replace("005010X222A1", "005010X224A2"))
+    binary = tmp_path / "binary.x12"
+    binary.write_bytes(bytes(range(256)) * 64)
+    missing = str(tmp_path / "missing.x12")
+    db = str(tmp_path / "j0256.db")
+    result = run("--db", db, "--claims", *claims, missing, str(dental), str(binary), remits[0],
+                 "--remits", *remits, claims[1], "--format", "jsonl")
+    assert result.exit_code == 2, result.output
+    assert len(result.stdout.splitlines()) == 36  # the good files were all reconciled
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        f"error: {missing}: No such file or directory",
+        f"error: {dental}: is an 837D dental claim, not an 837 claim file",
+        f"error: {binary}: not an X12 file: no ISA, GS or ST segment found at the start",
+        f"error: {remits[0]}: is an 835 remittance advice, not an 837 claim file (give it "
+        "with --remits)",
+        f"error: {claims[1]}: is an 837P professional claim, not an 835 remittance file (give "
+        "it with --claims)",
+    ] or len(errors) == 5, result.stderr
+    assert f"{len(claims) + len(remits)} file(s) stored" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_as_of_and_hcpcs_options(files):
+    claims, remits = files
+    early = run("--claims", *claims, "--remits", *remits, "--format", "jsonl", "-q",
+                "--as-of", "2026-03-15", "--hcpcs", "j0256")
+    assert early.exit_code == 0, early.output
+    records = [json.loads(t) for t in early.stdout.splitlines()]
+    assert len(records) == 36
+    denied = [r for r in records if r["status"] == "denied"]
+    assert denied and all(r["days_left"] is None or r["days_left"] > 0 for r in denied)
+    late = run("--claims", *claims, "--remits", *remits, "--format", "jsonl", "-q",
+               "--as-of", "2027-03-15")
+    late_records = [json.loads(t) for t in late.stdout.splitlines()]
+    assert all(r["recovery"] == "none" for r in late_records if r["days_left"] is not None)
+    bad = run("--claims", *claims, "--as-of", "15/03/2026")
+    assert bad.exit_code == 2 and "not a date" in bad.stderr
+
+
+def test_a_fifo_among_the_inputs_does_not_block(files, tmp_path):
+    import os
+
+    claims, remits = files
+    fifo = tmp_path / "pipe.x12"
+    os.mkfifo(fifo)
+    result = run("--claims", claims[0], str(fifo), "--remits", remits[0], "--format", "jsonl")
+    assert result.exit_code == 2
+    assert f"error: {fifo}: not a regular file" in result.stderr
+    assert result.stdout.strip()  # the good files were reconciled
+
+
+def test_store_in_a_missing_folder(files, tmp_path):
+    result = run("--db", str(tmp_path / "no" / "such" / "j0256.db"), "--claims", files[0][0])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("cannot open the store (unable to open database file)")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -7,7 +7,6 @@ import sqlite3
 
 import pytest
 
-from edi_j0256.diagnostics import X12ReadError
 from edi_j0256.reconcile import (
     ReconcileStore,
     StoreError,
@@ -30,7 +29,8 @@ def counts(db) -> dict:
     connection = sqlite3.connect(db)
     try:
         return {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("files", "claim_lines", "findings", "remit_lines")}
+                for table in ("files", "claim_lines", "findings", "remit_lines",
+                                  "adjustments")}
     finally:
         connection.close()
 
@@ -64,9 +64,9 @@ def test_loading_the_same_file_twice_changes_nothing(paths, tmp_path):
     assert again.records == once.records
 
 
-def test_same_file_twice_in_one_call(paths):
+def test_same_file_twice_in_one_call(paths, tmp_path):
     claims, remits = paths
-    with ReconcileStore() as store:
+    with ReconcileStore(tmp_path / "j0256.db") as store:
         report = load(store, claims + claims[:1], remits)
         assert report.skipped == [("837", str(claims[0]))]
 
@@ -81,33 +81,39 @@ def test_wal_and_schema_version(tmp_path):
     connection.close()
 
 
-def test_interrupted_load_keeps_committed_files(paths, tmp_path):
+def test_unusable_file_among_good_ones_is_reported_the_rest_stored(paths, tmp_path):
     claims, remits = paths
     db = tmp_path / "j0256.db"
     broken = tmp_path / "broken.x12"
     broken.write_text("this is not X12 at all\n")
-    with ReconcileStore(db) as store, pytest.raises(X12ReadError, match="broken.x12"):
-        load(store, claims, [remits[0], broken, remits[1]])
+    binary = tmp_path / "binary.x12"
+    binary.write_bytes(bytes(range(256)) * 40)
     with ReconcileStore(db) as store:
+        report = load(store, [*claims, binary], [remits[0], broken, remits[1],
+                                                 tmp_path / "missing.835", claims[0]])
         stored = {(f["kind"], f["path"]) for f in store.files()}
-        assert stored == {("837", str(c)) for c in claims} | {("835", str(remits[0]))}
-        report = load(store, claims, remits)  # the rest can be loaded later
-    assert [p for _, p in report.loaded] == [str(r) for r in remits[1:]]
+    assert stored == {("837", str(c)) for c in claims} | {("835", str(r)) for r in remits[:2]}
+    problems = dict(report.errors)
+    assert set(problems) == {str(binary), str(broken), str(tmp_path / "missing.835"),
+                             str(claims[0])}
+    assert "not an 835 remittance file (give it with --claims)" in problems[str(claims[0])]
+    assert "no such file" in problems[str(tmp_path / "missing.835")].lower()
+    assert all(m.startswith(p) and "\n" not in m for p, m in report.errors)
 
 
-def test_failed_transaction_rolls_back(paths, tmp_path, monkeypatch):
+def test_failed_transaction_rolls_back(paths, tmp_path):
     claims, remits = paths
     db = tmp_path / "j0256.db"
     with ReconcileStore(db) as store:
         load(store, claims)
         before = counts(db)
 
-        def boom(*args, **kwargs):
+        def write():
+            store.add_file("x.835", "0" * 64, "835")
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(store, "_add_file", lambda *a: boom())
         with pytest.raises(RuntimeError):
-            store.add_remit_file("x.835", "0" * 64, [])
+            store.transaction(write)
     assert counts(db) == before
 
 
@@ -127,5 +133,11 @@ def test_refuses_other_databases(tmp_path):
         ReconcileStore(newer)
     text = tmp_path / "text.db"
     text.write_text("not sqlite " * 200)
-    with pytest.raises(StoreError, match="text.db"):
+    with pytest.raises(StoreError, match="text.db: store is damaged"):
         ReconcileStore(text)
+    older = tmp_path / "older.db"
+    connection = sqlite3.connect(older)
+    connection.execute("PRAGMA user_version = 1")
+    connection.close()
+    with pytest.raises(StoreError, match="older"):
+        ReconcileStore(older)

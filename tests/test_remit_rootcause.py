@@ -26,6 +26,8 @@ def _rows(name: str) -> list[dict]:
 
 
 MAP_ROWS = _rows("denial_map.csv")
+BY_CODE_TEXT = "root cause assigned from the code text"  # rows that cover the rest of carc.csv
+CURATED_ROWS = [r for r in MAP_ROWS if BY_CODE_TEXT not in r["source"]]
 
 
 @pytest.fixture(scope="module")
@@ -101,14 +103,16 @@ def test_bad_root_cause_in_a_user_map_names_the_row(tmp_path: Path) -> None:
 
 
 def test_catalogue_exercises_every_mapping_row() -> None:
-    """fixtures/remit/835-catalogue.x12 has one claim per row (regenerate it after editing)."""
+    """fixtures/remit/835-catalogue.x12 has one claim per curated row (regenerate it after
+    editing); the rows that give the rest of carc.csv a root cause are checked by
+    test_every_mapping_row and test_every_carc_has_a_deliberate_root_cause."""
     records = list(remit_records(read_remits(CATALOGUE)))
     seen = {}
     for record in records:
         (adjustment,) = record["adjustments"]
         seen[(adjustment["group"], adjustment["carc"], tuple(record["rarcs"]))] = (
             adjustment["root_causes"])
-    for row in MAP_ROWS:
+    for row in CURATED_ROWS:
         group = row["group"] or ("PR" if row["root_cause"] == "patient_responsibility" else "CO")
         key = (group, row["carc"], (row["rarc"],) if row["rarc"] else ())
         assert key in seen, f"row {key} is exercised by no 835 fixture"
@@ -154,3 +158,45 @@ def test_code_table_tolerates_missing_and_odd_files(tmp_path: Path) -> None:
     assert "45" in table and table.get("45").start_date is None
     assert table.describe("45") == "Charge exceeds fee schedule"
     assert table.describe("ZZ1") == "unknown CARC ZZ1"
+
+
+def test_every_carc_has_a_deliberate_root_cause(denial_map: DenialMap) -> None:
+    """A CARC of carc.csv that no row of denial_map.csv names would fall to `other` by
+    accident; `other` is allowed only as a row of its own."""
+    carcs, _ = bundled_tables()
+    if not len(carcs):
+        pytest.skip("data/carc.csv is not installed")
+    plain = {r["carc"] for r in MAP_ROWS if not r["rarc"]}
+    accidental = sorted(set(carcs.entries) - plain)
+    assert accidental == [], f"CARCs without a root-cause row: {accidental}"
+
+
+@pytest.mark.parametrize(("group", "carc", "expected"), [
+    ("CO", "24", ("coordination_of_benefits",)),  # capitation / managed care plan: bill it
+    ("OA", "23", ("coordination_of_benefits",)),
+    ("CO", "B13", ("duplicate",)),
+    ("CO", "153", ("units",)),  # information does not support this dosage
+    ("CO", "211", ("ndc",)),
+    ("CO", "286", ("timely_filing",)),  # appeal time limits not met
+])
+def test_carcs_named_by_the_domain_notes(group, carc, expected, denial_map: DenialMap) -> None:
+    assert denial_map.classify(group, carc, []) == expected
+
+
+def test_non_denials_one_home() -> None:
+    from decimal import Decimal
+
+    from edi_j0256.remit.denials import denied_amount, is_denial, is_secondary
+
+    assert not is_denial("CO", "45", ("contractual",))
+    assert not is_denial("CO", "253", ("contractual",))
+    for carc in ("1", "2", "3"):
+        assert not is_denial("PR", carc, ("patient_responsibility",))
+    assert is_denial("OA", "23", ("coordination_of_benefits",))  # on a primary claim
+    assert not is_denial("OA", "23", ("coordination_of_benefits",), secondary=True)
+    assert is_secondary("2") and is_secondary("20") and is_secondary("1", "S")
+    assert not is_secondary("1", "P") and not is_secondary(None)
+    items = [("OA", "23", Decimal("700"), ("coordination_of_benefits",)),
+             ("CO", "16", Decimal("50"), ("units",)), ("CO", "45", Decimal("9"), ("contractual",))]
+    assert denied_amount(items, secondary=True) == Decimal("50")
+    assert denied_amount(items) == Decimal("750")

@@ -157,6 +157,22 @@ def test_remit_plb_writes_provider_adjustment_records() -> None:
 
 # -- one transaction of many claims --------------------------------------------------------
 
+def test_a_claim_level_denial_with_only_other_svcs_is_built() -> None:
+    """Claim-level CAS reach every line of the claim, the J0256 line the payer sent no SVC for
+    among them: such a claim is built even though its bytes never name J0256."""
+    text = one_transaction(3).replace(
+        b"CLP*BIG0000001*1*100*80**MB*PCN0000001*11*1~\n",
+        b"CLP*BIG0000001*4*100*0**MB*PCN0000001*11*1~\nCAS*CO*16*100~\n")
+    text = text.replace(b"SVC*HC:99213*100*80**1~\nDTM*472*20260201~\nCAS*CO*45*20~\n"
+                        b"REF*6R*BIG0000001", b"SVC*HC:99213*100*0**1~\nDTM*472*20260201~\n"
+                        b"REF*6R*BIG0000001", 1)
+    reader = RemitReader(io.BytesIO(text), name="claim-level.835", hcpcs="J0256")
+    built = [i.claim_id for i in reader.items() if isinstance(i, ClaimPayment)]
+    assert built == ["BIG0000000", "BIG0000001"]  # the J0256 claim and the denied claim
+    assert (reader.stats.claims, reader.stats.claims_read, reader.stats.claims_skipped) == (
+        3, 2, 1)
+
+
 def one_transaction(claims: int) -> bytes:
     """One ST of ``claims`` CLPs, each with one SVC: 2% J0256, the rest 99213."""
     isa = (b"ISA*00*          *00*          *ZZ*TESTPAYERS     *ZZ*TESTSUBMITTER  *260305*"

@@ -25,21 +25,17 @@ import click
 from edi_j0256.diagnostics import Diagnostic, Diagnostics
 from edi_j0256.output import FORMATS, OutputError, atomic_path, write_records
 from edi_j0256.safe_text import escape_controls
+from edi_j0256.x12.sources import expand_sources
 
 DIAGNOSTICS_SHOWN = 20  # per file on stderr; all of them go to --diagnostics FILE
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> list[str]:
-    """Paths as given, with every directory replaced by the files under it (sorted, recursive,
-    hidden files and folders left out), so a batch job can point at a clearinghouse drop."""
-    files: list[str] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file()
-                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        else:
-            files.append(str(path))
-    return files
+    """Paths as given, with every folder replaced by the files under it (sorted, recursive,
+    hidden files and folders left out) and every zip archive by its members
+    (``archive.zip!member``), so a batch job can point at a clearinghouse drop. One home:
+    :func:`edi_j0256.x12.sources.expand_sources`."""
+    return expand_sources(paths)
 
 
 def output_options(func: Callable) -> Callable:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -25,11 +23,9 @@ COUNTS = ("files", "transactions", "claims", "service lines", "provider adjustme
 def wrong_kind(path: str) -> str | None:
     """Why ``path`` is not an 835 (one line), or None when it is one or cannot tell.
 
-    Raises OSError when the file cannot be read.
+    Raises X12ReadError (in the words every command uses) when the input cannot be read: a
+    missing file, a FIFO or device (never opened), an unreadable file.
     """
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):  # a FIFO or a device would block the batch: never opened
-        return "is not a regular file (a directory, FIFO or device); not read"
     kind = detect_file_kind(path)
     if kind is None or kind.is_remits:
         return None
@@ -57,8 +53,10 @@ def _records(files: Sequence[str], hcpcs: tuple[str, ...], plb: bool,
             stats.add(reader.stats)
         except X12ReadError as exc:
             unusable.append(str(exc))
-        except OSError as exc:
-            unusable.append(f"{path}: cannot read: {exc.strerror or exc}")
+        except OSError as exc:  # the words of the reader's own refusal when it made one
+            cause = exc.__cause__
+            unusable.append(str(cause) if isinstance(cause, X12ReadError)
+                            else f"{path}: cannot read: {exc.strerror or exc}")
         except Exception as exc:  # a batch goes on: name the file, never a traceback
             unusable.append(f"{path}: could not be read ({type(exc).__name__})")
         else:

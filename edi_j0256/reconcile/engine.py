@@ -1,132 +1,185 @@
-"""From linked lines to reconciled records, orphans and dollar totals.
+"""From linked lines to reconciled records, orphan records and dollar totals.
 
-Amounts that fall to one 837 line from one 835 adjudication:
+Amounts that fall to one 837 line from one 835 CLP:
 
-- an SVC: SVC03 paid and the SVC's CAS, plus the line's part of the claim-level CAS (split by
-  charge, SVC02 / CLP03);
+- its SVCs (several when the payer split the line): SVC03 paid and the SVC's CAS, plus the
+  line's part of the claim-level CAS (split by charge, SVC02 / CLP03);
 - a claim-level record: CLP04 and the claim CAS, split by charge (SV102 / CLP03; evenly when
   CLP03 is missing or zero).
 
-``denied`` is the sum of adjustments whose root causes are not only contractual or patient
-responsibility; ``recoverable`` the part of it whose root cause ``data/root_causes.csv`` marks
-``recoverable`` ``yes`` or ``partly`` (duplicate, timely filing and the non-denials are ``no``).
-
-History is ordered by payment date (BPR16), then file order, then position in the file; the
-latest adjudication wins. When it is a reversal (CLP02 = 22) with nothing after it, the line is
-``reversed`` and its paid amount is the net of its history (normally 0).
+``denied`` is the sum of the denial adjustments (:mod:`edi_j0256.remit.denials`: not
+contractual, patient responsibility, or OA-23 on a secondary claim). History is ordered by
+payment date (BPR16), then file order, then position; the latest adjudication decides the
+status. When it is a reversal (CLP02 = 22) the line is ``reversed`` and its paid amount is
+the net of its history (normally 0). A void (CLM05-3 = 8) is ``void``: not a new dose.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from edi_j0256.reconcile.link import CLAIM_LEVEL, link
+from edi_j0256.reconcile.assess import Recovery, assess
+from edi_j0256.reconcile.explain import explained_by
+from edi_j0256.reconcile.link import CLAIM_LEVEL
 from edi_j0256.reconcile.model import (
+    CLAIM,
     ORPHAN,
-    Adjudication,
     Adjustment,
     ClaimLine,
     RemitLine,
     carcs,
     cents,
 )
-from edi_j0256.remit.rootcause import root_cause_advice
+from edi_j0256.reconcile.store import ReconcileStore
+from edi_j0256.remit.denials import advice_text, is_secondary
+from edi_j0256.remit.model import DENIED
 
 ZERO = Decimal(0)
-RECOVERABLE = frozenset({"yes", "partly"})  # values of root_causes.csv's ``recoverable``
-MONEY = ("billed", "paid", "denied", "recoverable")
+VOID = "8"
+MONEY = ("billed", "paid", "denied", "recoverable", "recoverable_likely",
+         "recoverable_possible")
 
 
-def _recoverable(adjustment: Adjustment) -> bool:
-    advice = root_cause_advice()
-    return adjustment.is_denial and any(advice[c].recoverable in RECOVERABLE
-                                        for c in adjustment.root_causes if c in advice)
+@dataclass(frozen=True, slots=True)
+class Adjudication:
+    """One 835 CLP's decision on one 837 line (its SVCs added up), with the line's amounts."""
+
+    remits: tuple[RemitLine, ...]
+    link: str  # line_control, attributes, claim_level
+    paid: Decimal
+    units_paid: Decimal | None
+    adjustments: tuple[Adjustment, ...]
+    denials: tuple[Adjustment, ...]
+    denied: Decimal
+    root_causes: tuple[str, ...]
+
+    @property
+    def remit(self) -> RemitLine:
+        return self.remits[0]
+
+    @property
+    def rarcs(self) -> list[str]:
+        return list(dict.fromkeys(c for r in self.remits for c in r.rarcs + r.claim_rarcs))
+
+    def entry(self) -> dict:
+        """The history entry written in the output record."""
+        remit = self.remit
+        return {
+            "file": remit.file, "segment": remit.segment, "line": remit.line,
+            "payment_date": remit.payment_date, "trace_number": remit.trace_number,
+            "payer_claim_control": remit.payer_claim_control,
+            "claim_status": remit.claim_status, "link": self.link, "level": remit.level,
+            "service_lines": len(self.remits), "paid_amount": self.paid,
+            "denied_amount": self.denied, "units_paid": self.units_paid,
+            "carcs": carcs(self.adjustments), "rarcs": self.rarcs,
+            "root_causes": list(self.root_causes),
+        }
 
 
 def _share(claim_line: ClaimLine, remit: RemitLine, siblings: int) -> Decimal:
-    base = remit.claim_charge if remit.level == "line" else remit.charge
-    part = remit.charge if remit.level == "line" else claim_line.billed_amount
+    base = remit.claim_charge if remit.level != CLAIM else remit.charge
+    part = remit.charge if remit.level != CLAIM else claim_line.billed_amount
     if base and part is not None:
-        return part / base
-    return Decimal(1) / max(siblings, 1) if remit.level == "claim" else ZERO
+        return abs(part / base)
+    return Decimal(1) / max(siblings, 1) if remit.level == CLAIM else ZERO
 
 
-def adjudicate(claim_line: ClaimLine, remit: RemitLine, how: str,
+def adjudicate(claim_line: ClaimLine, remits: list[RemitLine], how: str,
                siblings: int = 1) -> Adjudication:
-    """The amounts and root causes one 835 record gives one 837 line."""
-    share = _share(claim_line, remit, siblings)
-    if remit.level == "claim":
-        adjustments = tuple(a.scaled(share) for a in remit.adjustments)
-        paid = cents((remit.paid or ZERO) * share)
-    else:
-        adjustments = remit.adjustments + tuple(a.scaled(share) for a in remit.claim_adjustments)
-        paid = remit.paid or ZERO
-    denials = [a for a in adjustments if a.is_denial and a.amount is not None]
+    """The amounts and root causes one CLP (one or several SVCs, or its claim level) gives
+    one 837 line."""
+    adjustments: list[Adjustment] = []
+    paid = ZERO
+    units: Decimal | None = None
+    for remit in remits:
+        share = _share(claim_line, remit, siblings)
+        if remit.level == CLAIM:
+            adjustments += [a.scaled(share) for a in remit.adjustments]
+            paid += cents((remit.paid or ZERO) * share)
+        else:
+            adjustments += list(remit.adjustments)
+            adjustments += [a.scaled(share) for a in remit.claim_adjustments]
+            paid += remit.paid or ZERO
+            if remit.units_paid is not None:
+                units = (units or ZERO) + remit.units_paid
+    secondary = is_secondary(remits[0].claim_status, claim_line.payer_responsibility)
+    denials = tuple(a for a in adjustments
+                    if a.counts_as_denial(secondary) and a.amount is not None)
     denied = sum((a.amount for a in denials), ZERO)
-    recoverable = sum((a.amount for a in denials if _recoverable(a)), ZERO)
-    causes = tuple(dict.fromkeys(c for a in adjustments if a.is_denial for c in a.root_causes))
-    return Adjudication(remit, how, paid, denied, recoverable, adjustments, causes)
+    causes = tuple(dict.fromkeys(c for a in denials for c in a.root_causes))
+    return Adjudication(tuple(remits), how, paid, units, tuple(adjustments), denials, denied,
+                        causes)
 
 
-def _status(latest: Adjudication | None) -> str:
+def _status(claim_line: ClaimLine, latest: Adjudication | None) -> str:
+    if claim_line.frequency_code == VOID:
+        return "void"
     if latest is None:
         return "unmatched"
     if latest.remit.is_reversal:
         return "reversed"
-    if latest.denied > 0 and (latest.paid <= 0 or latest.remit.claim_status == "4"):
+    if latest.denied > 0 and (latest.paid <= 0 or latest.remit.claim_status == DENIED):
         return "denied"
     return "partial" if latest.denied > 0 else "paid"
 
 
-def _advice(causes: Sequence[str]) -> tuple[str | None, str | None]:
-    if not causes:
-        return None, None
-    advice = root_cause_advice()
-    many = len(causes) > 1
-    explanation = " ".join(f"{c}: {advice[c].explanation}" if many else advice[c].explanation
-                           for c in causes)
-    action = " ".join(f"{c}: {advice[c].action}" if many else advice[c].action for c in causes)
-    return explanation, action
+NO_RECOVERY = {"void": "void: not a new dose", "unmatched": "no adjudication yet",
+               "reversed": "reversed: act on the adjudication that replaces it"}
 
 
-def reconciled_record(claim_line: ClaimLine, history: list[Adjudication]) -> dict:
+def reconciled_record(claim_line: ClaimLine, history: list[Adjudication], as_of: date) -> dict:
     """The reconciled record of one 837 J0256 line (fields: ``schemas/reconcile.schema.json``)."""
     history = sorted(history, key=lambda a: a.remit.order_key())
     latest = history[-1] if history else None
-    status = _status(latest)
+    status = _status(claim_line, latest)
     remit = latest.remit if latest else None
-    reversed_ = status == "reversed"
-    causes = () if latest is None or reversed_ else latest.root_causes
-    adjustments = () if latest is None else latest.adjustments
-    explanation, action = _advice(causes)
-    finding_codes = list(dict.fromkeys(f.code for f in claim_line.findings))
-    explained = list(dict.fromkeys(f.code for f in claim_line.findings if f.root_cause in causes))
+    open_ = status in ("paid", "partial", "denied")
+    causes = latest.root_causes if open_ and latest else ()
+    adjustments = latest.adjustments if latest else ()
+    denials = list(latest.denials) if open_ and latest else []
+    rarcs = latest.rarcs if latest else []
+    recovery = assess(claim_line, denials, tuple(rarcs), remit.payment_date if remit else None,
+                      as_of)
+    if not open_:
+        recovery = Recovery("none", NO_RECOVERY[status], None, None, ZERO, ZERO)
+    explanation, action = advice_text(causes)
     return {
         "claim_id": claim_line.claim_id, "line_number": claim_line.line_number,
         "line_control": claim_line.line_control, "member_id": claim_line.member_id,
+        "billing_npi": claim_line.billing_npi, "frequency_code": claim_line.frequency_code,
+        "original_reference": claim_line.original_reference,
         "payer_id": claim_line.payer_id, "payer_name": claim_line.payer_name,
         "service_date": claim_line.service_date, "procedure_code": claim_line.procedure_code,
         "modifiers": list(claim_line.modifiers), "billed_units": claim_line.billed_units,
         "billed_amount": claim_line.billed_amount,
-        "paid_units": remit.units_paid if remit and remit.level == "line" else None,
-        "paid_amount": (sum((a.paid for a in history), ZERO) if reversed_
+        "paid_units": latest.units_paid if latest else None,
+        "paid_amount": (sum((a.paid for a in history), ZERO) if status == "reversed"
                         else latest.paid if latest else ZERO),
-        "denied_amount": ZERO if reversed_ or latest is None else latest.denied,
-        "recoverable_amount": ZERO if reversed_ or latest is None else latest.recoverable,
-        "status": status, "root_causes": list(causes), "findings": finding_codes,
-        "explained_by": explained, "explanation": explanation, "action": action,
+        "denied_amount": latest.denied if open_ and latest else ZERO,
+        "recoverable_amount": recovery.likely + recovery.possible,
+        "recoverable_likely": recovery.likely, "recoverable_possible": recovery.possible,
+        "recovery": recovery.recovery, "recovery_reason": recovery.reason,
+        "appeal_deadline": recovery.appeal_deadline, "days_left": recovery.days_left,
+        "status": status, "root_causes": list(causes),
+        "findings": list(dict.fromkeys(f.code for f in claim_line.findings)),
+        "explained_by": explained_by(claim_line.findings, denials, rarcs),
+        "explanation": explanation, "action": action,
         "link": latest.link if latest else None,
         "payer_claim_control": remit.payer_claim_control if remit else None,
         "trace_number": remit.trace_number if remit else None,
         "payment_date": remit.payment_date if remit else None,
         "claim_status": remit.claim_status if remit else None,
-        "carcs": carcs(adjustments),
-        "rarcs": list(dict.fromkeys(remit.rarcs + remit.claim_rarcs)) if remit else [],
+        "carcs": carcs(adjustments), "rarcs": rarcs,
+        "group_codes": list(dict.fromkeys(a.group for a in adjustments)),
         "adjustments": [{"group": a.group, "carc": a.carc, "amount": a.amount,
                          "quantity": a.quantity, "level": a.level,
-                         "root_causes": list(a.root_causes)} for a in adjustments],
+                         "root_causes": list(a.root_causes), "denial": a in denials}
+                        for a in adjustments],
         "history": [a.entry() for a in history],
         "file": claim_line.file, "segment": claim_line.segment, "line": claim_line.line,
         "remit_file": remit.file if remit else None,
@@ -136,7 +189,8 @@ def reconciled_record(claim_line: ClaimLine, history: list[Adjudication]) -> dic
 def orphan_record(remit: RemitLine) -> dict:
     """An 835 line that matched no 837 line (its claim-level CAS counted in full)."""
     adjustments = remit.adjustments + remit.claim_adjustments
-    denials = [a for a in adjustments if a.is_denial and a.amount is not None]
+    secondary = is_secondary(remit.claim_status)
+    denials = [a for a in adjustments if a.counts_as_denial(secondary) and a.amount is not None]
     return {
         "status": ORPHAN, "level": remit.level, "claim_id": remit.claim_id,
         "claim_status": remit.claim_status, "payer_claim_control": remit.payer_claim_control,
@@ -154,61 +208,110 @@ def orphan_record(remit: RemitLine) -> dict:
     }
 
 
-def reconcile_lines(claim_lines: Sequence[ClaimLine], remit_lines: Iterable[RemitLine]
-                    ) -> tuple[list[dict], list[dict]]:
-    """Reconciled records (837 line order) and orphan records (835 order)."""
-    links = link(claim_lines, remit_lines)
-    siblings: dict[tuple, int] = defaultdict(int)
-    for claim_line in claim_lines:
-        siblings[claim_line.claim_key] += 1
-    records = []
-    for index, claim_line in enumerate(claim_lines):
-        history = [adjudicate(claim_line, remit, how,
-                              siblings[claim_line.claim_key] if how == CLAIM_LEVEL else 1)
-                   for remit, how in links.adjudications.get(index, ())]
-        records.append(reconciled_record(claim_line, history))
-    orphans = [orphan_record(r) for r in links.orphans]
-    return records, orphans
+def _siblings(store: ReconcileStore, claim_line: ClaimLine) -> int:
+    return store.db.execute("SELECT count(*) FROM claim_lines WHERE file_id = ? AND "
+                            "claim_segment = ?", claim_line.claim_key).fetchone()[0]
 
+
+def records(store: ReconcileStore, as_of: date) -> Iterator[dict]:
+    """Reconciled records of every stored 837 line, in load order (after linking): a few
+    queries per batch of lines, whatever the number of lines."""
+    for batch in store.claim_line_batches():
+        links: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for line_id, remit_id, how in store.db.execute(
+                "SELECT claim_line_id, remit_line_id, how FROM line_links WHERE claim_line_id "
+                "BETWEEN ? AND ? ORDER BY claim_line_id, remit_line_id",
+                (batch[0][0], batch[-1][0])):
+            links[line_id].append((remit_id, how))
+        remits = store.remit_lines_by_id(r for pairs in links.values() for r, _ in pairs)
+        for line_id, claim_line in batch:
+            by_clp: dict[tuple, tuple[list[RemitLine], str]] = {}
+            for remit_id, how in links.get(line_id, ()):
+                remit = remits[remit_id]
+                by_clp.setdefault(remit.clp_key, ([], how))[0].append(remit)
+            siblings = _siblings(store, claim_line) if any(
+                how == CLAIM_LEVEL for _, how in by_clp.values()) else 1
+            history = [adjudicate(claim_line, group, how, siblings)
+                       for group, how in by_clp.values()]
+            yield reconciled_record(claim_line, history, as_of)
+
+
+def orphans(store: ReconcileStore) -> Iterator[dict]:
+    """Orphan records in 835 load order (after :func:`link`)."""
+    for _, remit in store.remit_line_rows("WHERE id IN (SELECT remit_line_id FROM "
+                                          "temp.orphans)"):
+        yield orphan_record(remit)
+
+
+# -- totals ----------------------------------------------------------------------------------
 
 def _bucket() -> dict:
     return {"lines": 0, **{m: ZERO for m in MONEY}}
 
 
-def totals(records: Iterable[dict]) -> dict:
-    """Billed, paid, denied and recoverable dollars overall, by root cause and by payer.
+@lru_cache(maxsize=1)
+def _not_causes() -> frozenset[str]:
+    from edi_j0256.root_causes import NOT_DENIALS
 
-    By root cause: a line's billed and paid dollars go to its first root cause (``none`` when
-    it was not denied, ``unmatched`` when no 835 answered it); denied and recoverable dollars go
-    to the first denial root cause of each adjustment, so every column adds up to the total.
-    """
-    overall = _bucket()
-    by_cause: dict[str, dict] = defaultdict(_bucket)
-    by_payer: dict[str, dict] = defaultdict(_bucket)
-    for record in records:
-        billed, paid = record["billed_amount"] or ZERO, record["paid_amount"] or ZERO
+    return NOT_DENIALS
+
+
+class Totals:
+    """Running dollar totals: feed records with :meth:`add`, read :meth:`result`."""
+
+    def __init__(self) -> None:
+        self.overall = _bucket()
+        self.by_cause: dict[str, dict] = defaultdict(_bucket)
+        self.by_payer: dict[str, dict] = defaultdict(_bucket)
+
+    def add(self, record: dict) -> dict:
+        counted = record["status"] != "void"  # a void is not a new dose
+        billed = (record["billed_amount"] or ZERO) if counted else ZERO
+        paid = record["paid_amount"] or ZERO
         first = (record["root_causes"][0] if record["root_causes"]
-                 else "unmatched" if record["status"] == "unmatched" else "none")
-        payer = by_payer[record["payer_id"] or "(unknown)"]
-        for bucket in (overall, by_cause[first], payer):
+                 else record["status"] if record["status"] in ("unmatched", "void")
+                 else "none")
+        payer = self.by_payer[record["payer_id"] or "(unknown)"]
+        for bucket in (self.overall, self.by_cause[first], payer):
             bucket["lines"] += 1
             bucket["billed"] += billed
             bucket["paid"] += paid
-        for bucket in (overall, payer):
-            bucket["denied"] += record["denied_amount"]
+        for bucket in (self.overall, payer):
+            for key in ("denied", "recoverable", "recoverable_likely", "recoverable_possible"):
+                bucket[key] += record[f"{key}_amount" if key in ("denied", "recoverable")
+                                      else key]
+        self._by_cause(record)
+        return record
+
+    def _by_cause(self, record: dict) -> None:
+        """Denied dollars to each denial's first root cause; recoverable as the line's."""
+        denials = [a for a in record["adjustments"] if a["denial"]]
+        for a in denials:
+            cause = next((c for c in a["root_causes"] if c not in _not_causes()),
+                         a["root_causes"][0] if a["root_causes"] else "other")
+            self.by_cause[cause]["denied"] += a["amount"]
+        if denials:
+            first = next((c for c in denials[0]["root_causes"] if c not in _not_causes()),
+                         record["root_causes"][0] if record["root_causes"] else "other")
+            bucket = self.by_cause[first]
             bucket["recoverable"] += record["recoverable_amount"]
-        if record["status"] in ("reversed", "unmatched"):
-            continue
-        advice = root_cause_advice()
-        for a in record["adjustments"]:
-            causes = [c for c in a["root_causes"] if c in advice]
-            adjustment = Adjustment(a["group"], a["carc"], a["amount"], a["quantity"],
-                                    tuple(causes))
-            if not adjustment.is_denial or a["amount"] is None:
-                continue
-            cause = next(c for c in causes if c not in ("contractual", "patient_responsibility"))
-            by_cause[cause]["denied"] += a["amount"]
-            if _recoverable(adjustment):
-                by_cause[cause]["recoverable"] += a["amount"]
-    return {"total": overall, "by_root_cause": dict(sorted(by_cause.items())),
-            "by_payer": dict(sorted(by_payer.items()))}
+            bucket["recoverable_likely"] += record["recoverable_likely"]
+            bucket["recoverable_possible"] += record["recoverable_possible"]
+
+    def result(self) -> dict:
+        return {"total": self.overall, "by_root_cause": dict(sorted(self.by_cause.items())),
+                "by_payer": dict(sorted(self.by_payer.items()))}
+
+
+def totals(records: Iterable[dict]) -> dict:
+    """Billed, paid, denied, recoverable (likely, possible) dollars overall, by root cause and
+    by payer; every column of each view adds up to the total.
+
+    By root cause: a line's billed and paid dollars go to its first root cause (``none`` when
+    nothing was denied, ``unmatched`` / ``void``); denied dollars to the first denial root cause
+    of each adjustment; recoverable dollars to the first root cause of the line's first denial.
+    """
+    running = Totals()
+    for record in records:
+        running.add(record)
+    return running.result()

@@ -1,53 +1,65 @@
-"""Validator findings for the claims being reconciled, indexed by the line they concern.
+"""Validator findings for the claims being reconciled, attached to the lines they concern.
 
 The validator's :class:`~edi_j0256.rules.engine.Checker` runs every claim rule on each claim
-and every run rule once over all claims of the load (one context, as ``check`` does).
-Implementation-guide (pyx12) rules are not run: they judge a file's X12, not a line's billing.
+as it is read and every run rule once over all claims of the load (one context, as ``check``
+does). Implementation-guide (pyx12) rules are not run: they judge a file's X12, not a line.
 
-A finding on a service line (its SV1/SV2 segment) belongs to that line; a finding on the claim
-(its CLM segment) belongs to every J0256 line of the claim.
+A claim rule's finding belongs to the service line whose 2400 loop holds its segment (from
+that line's LX up to the next one), or to every J0256 line of the claim when it is on a
+segment before the first LX (CLM, HI ...). A run rule's finding belongs to the line whose
+SV1/SV2 it names, else to the lines of the claim whose CLM it names.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.claims.model import Claim
 from edi_j0256.reconcile.model import LineFinding
 
 
-class FindingIndex:
-    """Findings by (file, segment): the SV1/SV2 segment of a line or the CLM of a claim."""
-
-    def __init__(self) -> None:
-        self.by_position: dict[tuple[str | None, int | None], list[LineFinding]] = \
-            defaultdict(list)
-
-    def add(self, file: str | None, segment: int | None, finding: LineFinding) -> None:
-        self.by_position[(file, segment)].append(finding)
-
-    def for_line(self, claim: Claim, service_line: ServiceLine) -> tuple[LineFinding, ...]:
-        file = claim.envelope.file
-        found = self.by_position.get((file, service_line.segment), []) + \
-            self.by_position.get((file, claim.segment), [])
-        return tuple(dict.fromkeys(found))
+def line_finding(finding) -> LineFinding:
+    return LineFinding(finding.code, finding.root_cause, finding.severity, finding.predicted_carc,
+                       finding.predicted_rarc)
 
 
-def validate(claims: Iterable[Claim], context=None) -> FindingIndex:
-    """Run the validator over ``claims`` (all files of one load); ``context`` is an optional
-    :class:`~edi_j0256.rules.context.RuleContext` (payer policies, NDC crosswalk)."""
-    from edi_j0256.rules import Checker
+class Validator:
+    """Findings per claim as claims are read; run-rule findings at :meth:`finish`."""
 
-    checker = Checker(context)
-    index = FindingIndex()
+    def __init__(self, context=None):
+        from edi_j0256.rules import Checker
 
-    def add(findings) -> None:
-        for finding in findings:
-            index.add(finding.file, finding.segment,
-                      LineFinding(finding.code, finding.root_cause, finding.severity))
+        self.checker = Checker(context)
 
+    def claim_findings(self, claim: Claim) -> dict[int | None, list[LineFinding]]:
+        """Findings of ``claim`` by the SV1/SV2 segment of their line (None: the claim)."""
+        starts = sorted(((line.lx_segment or line.segment), line.segment) for line in claim.lines)
+        by_line: dict[int | None, list[LineFinding]] = {}
+        for finding in self.checker.check_claim(claim):
+            owner = None
+            for start, segment in starts:
+                if finding.segment is not None and finding.segment >= start:
+                    owner = segment
+            by_line.setdefault(owner, []).append(line_finding(finding))
+        return by_line
+
+    def finish(self) -> Iterator[tuple[str | None, int | None, LineFinding]]:
+        """(file, segment, finding) of the run rules over every claim seen."""
+        for finding in self.checker.finish():
+            yield finding.file, finding.segment, line_finding(finding)
+
+
+def for_line(by_line: dict[int | None, list[LineFinding]], segment: int
+             ) -> tuple[LineFinding, ...]:
+    return tuple(dict.fromkeys(by_line.get(segment, []) + by_line.get(None, [])))
+
+
+def validate(claims: Iterable[Claim], context=None) -> list[tuple[str | None, int | None,
+                                                                   LineFinding]]:
+    """Every finding of ``claims`` as (file, segment, finding), claim and run rules."""
+    validator = Validator(context)
+    found = []
     for claim in claims:
-        add(checker.check_claim(claim))
-    add(checker.finish())
-    return index
+        for finding in validator.checker.check_claim(claim):
+            found.append((finding.file, finding.segment, line_finding(finding)))
+    return found + list(validator.finish())

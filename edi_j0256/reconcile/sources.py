@@ -1,28 +1,25 @@
-"""Read the inputs of a reconciliation: 837 files -> ClaimLine, 835 files -> RemitLine.
+"""Read the inputs of a reconciliation: 837 claims -> ClaimLine, 835 payments -> RemitLine.
 
-The 837 side goes through the claim reader and the validator (findings are attached to the
-lines they were reported on); the 835 side goes through the remit reader and its flat records
-(:func:`edi_j0256.remit.remit_records`), so root causes are classified exactly as ``remit``
-classifies them.
+Both sides stay typed: the claim reader's :class:`~edi_j0256.claims.Claim` and the remit
+reader's :class:`~edi_j0256.remit.model.ClaimPayment` become the frozen records of
+:mod:`.model` one claim at a time. Every call into the remit reader is in
+:func:`remit_claims` (the one adapter); the denial map classifies each CAS once, here.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from edi_j0256.claims import Claim, ClaimReader
+from edi_j0256.claims import Claim
+from edi_j0256.codes import ALL_CODES
 from edi_j0256.diagnostics import Diagnostics, X12ReadError
-from edi_j0256.reconcile.findings import FindingIndex
-from edi_j0256.reconcile.model import Adjustment, ClaimLine, RemitLine
-from edi_j0256.remit import read_remits, remit_records
-from edi_j0256.scan import line_record
+from edi_j0256.reconcile.model import CLAIM, LINE, Adjustment, ClaimLine, RemitLine
+from edi_j0256.remit.model import DENIED, ClaimPayment, RemitAdjustment, RemitPayment
+from edi_j0256.remit.rootcause import DenialMap, bundled_denial_map
 
-DEFAULT_HCPCS = ("J0256",)
-CLAIM_DENIED = "4"
 NO_REMIT = "X350"  # remit parser: no 835 transaction in the file
 
 
@@ -34,117 +31,128 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def read_claim_file(path: str | Path, *, hcpcs: Sequence[str] = DEFAULT_HCPCS,
-                    diagnostics: Diagnostics | None = None) -> list[Claim]:
-    """The claims of one 837 file that hold a line with one of ``hcpcs``.
+# -- 837 ---------------------------------------------------------------------------------------
 
-    Raises X12ReadError when the file is not X12 at all, or holds no claim but 835s.
+def claim_lines(claim: Claim, file_order: int, codes: Sequence[str]) -> Iterator[ClaimLine]:
+    """One :class:`ClaimLine` per service line of ``claim`` with one of ``codes``."""
+    wanted = frozenset(codes)
+    institutional = claim.envelope.transaction_type == "837I"
+    for service_line in claim.lines:
+        code = (service_line.procedure_code or "").upper()
+        if ALL_CODES not in wanted and code not in wanted:
+            continue
+        yield ClaimLine(
+            file=claim.envelope.file or "", file_order=file_order, claim_segment=claim.segment,
+            claim_id=claim.claim_id, claim_charge=claim.claim_charge,
+            frequency_code=claim.frequency_code, original_reference=claim.original_reference,
+            transaction_type=claim.envelope.transaction_type, payer_id=claim.payer_id,
+            payer_name=claim.payer_name, payer_responsibility=claim.payer_responsibility,
+            filing_indicator=claim.claim_filing_indicator, billing_npi=claim.billing_npi,
+            member_id=claim.member_id, patient_last_name=claim.patient_last_name,
+            patient_first_name=claim.patient_first_name,
+            subscriber_last_name=claim.subscriber_last_name,
+            subscriber_first_name=claim.subscriber_first_name,
+            line_number=service_line.line_number, line_control=service_line.line_control,
+            procedure_code=service_line.procedure_code, modifiers=tuple(service_line.modifiers),
+            service_date=service_line.service_date or (claim.statement_from if institutional
+                                                       else None),
+            billed_units=service_line.units, billed_amount=service_line.charge,
+            segment=service_line.segment, line=service_line.line)
+
+
+# -- 835 ---------------------------------------------------------------------------------------
+
+def remit_claims(path: str | Path, diagnostics: Diagnostics,
+                 codes: Sequence[str] = (ALL_CODES,)
+                 ) -> Iterator[tuple[RemitPayment, ClaimPayment]]:
+    """Every claim payment of one 835 file with its payment header: the one adapter over the
+    remit reader. Claims that cannot concern ``codes`` may be skipped by the reader.
+
+    With the streaming reader (``iter_remit``: a header, then its claim payments) memory is
+    one claim; with ``read_remits`` one transaction. Raises X12ReadError when the file holds
+    no 835 transaction.
     """
-    reader = ClaimReader(path, name=str(path), diagnostics=diagnostics, hcpcs=hcpcs)
-    claims = list(reader.claims())
-    if not reader.stats.claims and next(read_remits(path, name=str(path)), None) is not None:
-        raise X12ReadError(str(path), "is an 835 remittance, not an 837 claim file "
-                                      "(give it with --remits)")
-    return claims
+    from edi_j0256 import remit
+
+    before = _no_remit(diagnostics)
+    if hasattr(remit, "iter_remit"):
+        items = remit.iter_remit(path, name=str(path), diagnostics=diagnostics, hcpcs=codes)
+        yield from ((item.payment, item) for item in items if isinstance(item, ClaimPayment))
+    else:
+        for payment in remit.read_remits(path, name=str(path), diagnostics=diagnostics):
+            yield from ((payment, claim) for claim in payment.claims)
+    if _no_remit(diagnostics) > before:
+        raise X12ReadError(str(path), "holds no 835 transaction (an 837? give it with --claims)")
 
 
-def claim_lines(claims: Iterable[Claim], file_order: int, findings: FindingIndex,
-                hcpcs: Sequence[str] = DEFAULT_HCPCS) -> Iterator[ClaimLine]:
-    """One :class:`ClaimLine` per service line with one of ``hcpcs``."""
-    codes = frozenset(hcpcs)
-    for claim in claims:
-        for service_line in claim.lines:
-            if service_line.procedure_code not in codes:
-                continue
-            record = line_record(claim, service_line)
-            yield ClaimLine(
-                file=claim.envelope.file, file_order=file_order, claim_segment=claim.segment,
-                claim_id=claim.claim_id, claim_charge=claim.claim_charge,
-                frequency_code=claim.frequency_code,
-                transaction_type=claim.envelope.transaction_type, payer_id=claim.payer_id,
-                payer_name=claim.payer_name, member_id=claim.member_id,
-                line_number=service_line.line_number, line_control=service_line.line_control,
-                procedure_code=service_line.procedure_code,
-                modifiers=tuple(service_line.modifiers), service_date=record["service_date"],
-                billed_units=service_line.units, billed_amount=service_line.charge,
-                segment=service_line.segment, line=service_line.line,
-                findings=findings.for_line(claim, service_line))
+def _no_remit(diagnostics: Diagnostics) -> int:
+    """How many X350 (no 835 transaction) diagnostics were added, kept or suppressed."""
+    return diagnostics.kept[NO_REMIT] + sum(n for (code, _), n in diagnostics.suppressed.items()
+                                            if code == NO_REMIT)
 
 
-def _adjustments(items: Iterable[dict], level: str) -> tuple[Adjustment, ...]:
-    return tuple(Adjustment(a["group"], a["carc"], a["amount"], a["quantity"],
-                            tuple(a["root_causes"]), level) for a in items)
+def _adjustments(items: Iterable[RemitAdjustment], remarks: Sequence[str], level: str,
+                 denial_map: DenialMap) -> tuple[Adjustment, ...]:
+    return tuple(Adjustment(a.group, a.carc, a.amount, a.quantity,
+                            denial_map.classify(a.group, a.carc, remarks), level) for a in items)
 
 
-def _remit_line(record: dict, file_order: int) -> RemitLine:
-    claim_level = record["record_type"] == "claim"
-    return RemitLine(
-        file=record["file"], file_order=file_order, claim_segment=record["claim_segment"],
-        level=record["record_type"], payer_id=record["payer_id"],
-        payer_name=record["payer_name"], trace_number=record["trace_number"],
-        payment_date=record["payment_date"], claim_id=record["claim_id"],
-        claim_status=record["claim_status"], payer_claim_control=record["payer_claim_control"],
-        claim_charge=record["claim_charge"], claim_paid=record["claim_paid"],
-        line_control=record["line_control"], procedure_code=record["procedure_code"],
-        modifiers=tuple(record["modifiers"]),
-        original_procedure_code=record["original_procedure_code"],
-        original_modifiers=tuple(record["original_modifiers"]), charge=record["charge"],
-        paid=record["paid"], units_paid=record["units_paid"],
-        original_units=record["original_units"], service_date=record["service_date"],
-        adjustments=_adjustments(record["adjustments"], record["record_type"]),
-        claim_adjustments=() if claim_level else _adjustments(record["claim_adjustments"],
-                                                              "claim"),
-        rarcs=tuple(record["rarcs"]), claim_rarcs=tuple(record["claim_rarcs"]),
-        segment=record["segment"], line=record["line"])
-
-
-def _denied_claim(services: list[dict], file_order: int) -> RemitLine:
-    """The claim-level part of a denied CLP with SVC lines: the charge no SVC answers."""
-    first = services[0]
-    covered = sum((s["charge"] or 0 for s in services), Decimal(0))
-    paid = sum((s["paid"] or 0 for s in services), Decimal(0))
-    charge = (first["claim_charge"] or Decimal(0)) - covered
-    return replace(
-        _remit_line({**first, "record_type": "claim"}, file_order),
-        line_control=None, procedure_code=None, modifiers=(), original_procedure_code=None,
-        original_modifiers=(), charge=charge if charge > 0 else first["claim_charge"],
-        paid=(first["claim_paid"] or Decimal(0)) - paid, units_paid=None, original_units=None,
-        service_date=None, adjustments=_adjustments(first["claim_adjustments"], "claim"),
-        rarcs=tuple(first["claim_rarcs"]), segment=first["claim_segment"],
-        line=first["claim_line"])
-
-
-def read_remit_file(path: str | Path, file_order: int, *, hcpcs: Sequence[str] = DEFAULT_HCPCS,
-                    diagnostics: Diagnostics | None = None) -> list[RemitLine]:
-    """The J0256 lines and claim-level adjudications of one 835 file.
+def remit_lines(payment: RemitPayment, claim: ClaimPayment, file_order: int,
+                codes: Sequence[str], denial_map: DenialMap | None = None
+                ) -> list[RemitLine]:
+    """The lines of one claim payment that reconciliation keeps.
 
     Kept: every SVC billed (SVC01-2, or SVC06-2 when the payer changed it) with one of
-    ``hcpcs``; every CLP without SVC lines; and for a denied CLP (CLP02 = 4) with claim-level
-    CAS and SVC lines, one claim-level record for the charge no SVC answers (CLP03 - SVC02s),
-    which carries the claim CAS (its SVC lines then carry none of it).
+    ``codes``; a CLP without SVC lines (level claim); and for a denied CLP (CLP02 = 4) with
+    claim-level CAS and SVC lines, one claim-level record for the charge no SVC answers
+    (CLP03 - SVC02s), which carries the claim CAS (its SVC lines then carry none of it).
     """
-    codes = frozenset(c.upper() for c in hcpcs)
-    found = Diagnostics()
-    by_claim: dict[int, list[dict]] = {}
-    for record in remit_records(read_remits(path, name=str(path), diagnostics=found),
-                                hcpcs=("ALL",)):
-        by_claim.setdefault(record["claim_segment"], []).append(record)
-    if diagnostics is not None:
-        diagnostics.extend(found)
-    if any(d.code == NO_REMIT for d in found):
-        raise X12ReadError(str(path), "holds no 835 transaction (an 837? give it with --claims)")
-    lines: list[RemitLine] = []
-    for records in by_claim.values():
-        if records[0]["record_type"] == "claim":
-            lines.append(_remit_line(records[0], file_order))
+    denial_map = denial_map or bundled_denial_map()
+    wanted = frozenset(codes)
+    remarks = tuple(claim.remarks)
+    claim_cas = _adjustments(claim.adjustments, remarks, CLAIM, denial_map)
+    common = dict(
+        file=payment.envelope.file or "", file_order=file_order, claim_segment=claim.segment,
+        payer_id=payment.payer_id, payer_name=payment.payer_name, payee_npi=payment.payee_npi,
+        trace_number=payment.trace_number, payment_date=payment.payment_date,
+        claim_id=claim.claim_id, claim_status=claim.status,
+        payer_claim_control=claim.payer_claim_control, claim_frequency=claim.frequency_code,
+        claim_charge=claim.charge, claim_paid=claim.paid, claim_date=claim.dates.get("232"),
+        patient_id=claim.patient_id, patient_last_name=claim.patient_last_name,
+        patient_first_name=claim.patient_first_name, insured_id=claim.insured_id,
+        claim_rarcs=remarks)
+    denied = claim.status == DENIED and bool(claim.adjustments)
+
+    def claim_level(charge: Decimal | None, paid: Decimal | None) -> RemitLine:
+        return RemitLine(**common, level=CLAIM, line_control=None, procedure_code=None,
+                         modifiers=(), original_procedure_code=None, original_modifiers=(),
+                         charge=charge, paid=paid, units_paid=None, original_units=None,
+                         service_date=None, rarcs=remarks, segment=claim.segment,
+                         line=claim.line, adjustments=claim_cas)
+
+    if not claim.lines:
+        return [claim_level(claim.charge, claim.paid)]
+    lines = []
+    for service in claim.lines:
+        submitted = {(service.procedure_code or "").upper(),
+                     (service.original_procedure_code or "").upper()}
+        if ALL_CODES not in wanted and not submitted & wanted:
             continue
-        denied = records[0]["claim_status"] == CLAIM_DENIED and records[0]["claim_adjustments"]
-        for record in records:
-            submitted = {(record["procedure_code"] or "").upper(),
-                         (record["original_procedure_code"] or "").upper()}
-            if submitted & codes:
-                line = _remit_line(record, file_order)
-                lines.append(replace(line, claim_adjustments=()) if denied else line)
-        if denied:
-            lines.append(_denied_claim(records, file_order))
+        lines.append(RemitLine(
+            **common, level=LINE, line_control=service.line_control,
+            procedure_code=service.procedure_code, modifiers=tuple(service.modifiers),
+            original_procedure_code=service.original_procedure_code,
+            original_modifiers=tuple(service.original_modifiers), charge=service.charge,
+            paid=service.paid, units_paid=service.units_paid,
+            original_units=service.original_units, service_date=service.service_date,
+            rarcs=tuple(service.rarcs), segment=service.segment, line=service.line,
+            adjustments=_adjustments(service.adjustments, tuple(service.rarcs) + remarks, LINE,
+                                     denial_map),
+            claim_adjustments=() if denied else claim_cas))
+    if denied:
+        covered = sum((s.charge or 0 for s in claim.lines), Decimal(0))
+        paid = sum((s.paid or 0 for s in claim.lines), Decimal(0))
+        charge = (claim.charge or Decimal(0)) - covered
+        lines.append(claim_level(charge if charge > 0 else claim.charge,
+                                 (claim.paid or Decimal(0)) - paid))
     return lines

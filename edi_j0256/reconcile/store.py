@@ -1,29 +1,60 @@
-"""The SQLite store: claims, findings and remits kept across runs.
+"""The SQLite store: claims, findings and remits kept across runs, in typed columns.
 
-- WAL journal (a reader never blocks the loader), foreign keys on.
-- One transaction per loaded file: an interrupted load keeps every file committed before it.
+- WAL journal (a reader never blocks the loader), foreign keys on, a busy timeout, and every
+  write in a ``BEGIN IMMEDIATE`` transaction retried while another writer holds the lock:
+  concurrent ``reconcile --db`` runs serialise and lose nothing.
+- One transaction per loaded file (the 837 files of one load together, since cross-claim
+  findings span them): a load killed at any point leaves the files committed before it, and
+  loading again stores the rest, giving the store a clean load gives.
 - A file is known by the SHA-256 of its bytes: loading the same content twice (under any
   name) changes nothing.
-- Schema version in ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`); a database written by a
-  newer version, or a database that is not a store, is refused with :class:`StoreError`.
+- Schema version in ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`); a database written by
+  a newer version, a database that is not a store, or a damaged file raise
+  :class:`StoreError` with one line; :meth:`ReconcileStore.check` runs SQLite's integrity check.
 
-Records are kept as JSON text (:func:`edi_j0256.reconcile.model.encode`: exact decimals) with
-the columns the linker looks things up by. ``":memory:"`` gives a store that lives for one run.
+Money and quantities are kept as decimal text (exact), dates as ISO text, code lists as
+space-separated text.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar, get_type_hints
 
-from edi_j0256.reconcile.model import ClaimLine, LineFinding, RemitLine, decode, encode
+from edi_j0256.reconcile.model import Adjustment, ClaimLine, LineFinding, RemitLine
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CLAIMS, REMITS = "837", "835"
+BUSY_TIMEOUT_MS = 30_000
+LOCK_RETRY_SECONDS = 600.0
+T = TypeVar("T")
 
-SCHEMA = """
+# columns stored for each record type (the nested findings / adjustments have tables of their own)
+_NESTED = {"findings", "adjustments", "claim_adjustments", "file_order"}
+
+
+@cache
+def _columns(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name not in _NESTED)
+
+
+CLAIM_COLUMNS = _columns(ClaimLine)
+REMIT_COLUMNS = _columns(RemitLine)
+
+
+def _ddl(table: str, columns: tuple[str, ...]) -> str:
+    return (f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL "
+            f"REFERENCES files (id), " + ", ".join(columns) + ")")
+
+
+SCHEMA = f"""
 CREATE TABLE files (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL,
@@ -32,34 +63,35 @@ CREATE TABLE files (
     loaded_at TEXT NOT NULL,
     lines INTEGER NOT NULL
 );
-CREATE TABLE claim_lines (
-    id INTEGER PRIMARY KEY,
-    file_id INTEGER NOT NULL REFERENCES files (id),
-    claim_id TEXT,
-    line_number INTEGER,
-    line_control TEXT,
-    segment INTEGER NOT NULL,
-    record TEXT NOT NULL
-);
+{_ddl("claim_lines", CLAIM_COLUMNS)};
 CREATE INDEX claim_lines_claim_id ON claim_lines (claim_id);
+CREATE INDEX claim_lines_position ON claim_lines (file_id, segment);
+CREATE INDEX claim_lines_claim ON claim_lines (file_id, claim_segment);
 CREATE TABLE findings (
     id INTEGER PRIMARY KEY,
     claim_line_id INTEGER NOT NULL REFERENCES claim_lines (id),
     code TEXT NOT NULL,
     root_cause TEXT NOT NULL,
-    severity TEXT
+    severity TEXT,
+    carc TEXT,
+    rarc TEXT
 );
 CREATE INDEX findings_claim_line ON findings (claim_line_id);
-CREATE TABLE remit_lines (
+{_ddl("remit_lines", REMIT_COLUMNS)};
+CREATE INDEX remit_lines_clp ON remit_lines (file_id, claim_segment);
+CREATE INDEX remit_lines_order ON remit_lines (payment_date, file_id, claim_segment);
+CREATE INDEX remit_lines_control ON remit_lines (payer_claim_control);
+CREATE TABLE adjustments (
     id INTEGER PRIMARY KEY,
-    file_id INTEGER NOT NULL REFERENCES files (id),
-    claim_id TEXT,
-    level TEXT NOT NULL CHECK (level IN ('line', 'claim')),
-    line_control TEXT,
-    payment_date TEXT,
-    record TEXT NOT NULL
+    remit_line_id INTEGER NOT NULL REFERENCES remit_lines (id),
+    level TEXT NOT NULL,
+    group_code TEXT NOT NULL,
+    carc TEXT NOT NULL,
+    amount TEXT,
+    quantity TEXT,
+    root_causes TEXT NOT NULL
 );
-CREATE INDEX remit_lines_claim_id ON remit_lines (claim_id);
+CREATE INDEX adjustments_remit_line ON adjustments (remit_line_id);
 """
 
 
@@ -67,18 +99,82 @@ class StoreError(Exception):
     """The database cannot be used as a reconciliation store."""
 
 
+def _damaged(path: str, exc: Exception) -> StoreError:
+    return StoreError(f"{path}: store is damaged (not a usable SQLite database: {exc}); run "
+                      "with --check-store, or load again into a new store")
+
+
+# -- typed columns -----------------------------------------------------------------------------
+
+def _to_sql(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return value
+
+
+@cache
+def _readers(cls: type) -> tuple[Callable[[Any], Any], ...]:
+    hints = get_type_hints(cls)
+
+    def reader(hint: Any) -> Callable[[Any], Any]:
+        text = str(hint)
+        if "Decimal" in text:
+            return lambda v: None if v is None else Decimal(v)
+        if "date" in text:
+            return lambda v: None if v is None else date.fromisoformat(v)
+        if "tuple" in text:
+            return lambda v: tuple(v.split()) if v else ()
+        return lambda v: v
+
+    return tuple(reader(hints[name]) for name in _columns(cls))
+
+
+def _relevel(adjustment: Adjustment, level: str) -> Adjustment:
+    return Adjustment(adjustment.group, adjustment.carc, adjustment.amount, adjustment.quantity,
+                      adjustment.root_causes, level)
+
+
+def _record(cls: type[T], row: Iterable[Any], **extra: Any) -> T:
+    values = {name: read(value) for name, read, value in
+              zip(_columns(cls), _readers(cls), row, strict=True)}
+    return cls(**values, **extra)
+
+
 class ReconcileStore:
     """A reconciliation store in the SQLite file ``path`` (created when missing)."""
 
-    def __init__(self, path: str | Path = ":memory:"):
+    def __init__(self, path: str | Path):
         self.path = str(path)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db = sqlite3.connect(self.path, isolation_level=None,
+                                      timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.journal_mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            self.journal_mode = self._retry(
+                lambda: self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            if "unable to open" in str(exc) or "readonly" in str(exc):
+                raise StoreError(f"{self.path}: cannot open the store ({exc})") from None
+            raise _damaged(self.path, exc) from None
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a usable SQLite database ({exc})") from None
+            raise _damaged(self.path, exc) from None
+
+    def _retry(self, action: Callable[[], T]) -> T:
+        """Run ``action``, waiting while another writer holds the database lock."""
+        deadline = time.monotonic() + LOCK_RETRY_SECONDS
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                locked = "locked" in str(exc) or "busy" in str(exc)
+                if not locked or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -87,19 +183,22 @@ class ReconcileStore:
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: store schema version {version} is newer than this "
                              f"program's ({SCHEMA_VERSION})")
-        tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
-        if tables.fetchone()[0]:
-            raise StoreError(f"{self.path}: not a reconciliation store (has other tables)")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        if version:
+            raise StoreError(f"{self.path}: store schema version {version} is older than this "
+                             f"program's ({SCHEMA_VERSION}); load the files into a new store")
+
+        def create() -> None:
+            if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return  # another process created it while we waited
+            if self.db.execute("SELECT count(*) FROM sqlite_master "
+                               "WHERE type = 'table'").fetchone()[0]:
+                raise StoreError(f"{self.path}: not a reconciliation store (has other tables)")
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+
+        self.transaction(create)
 
     def close(self) -> None:
         self.db.close()
@@ -110,88 +209,177 @@ class ReconcileStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # -- loading -------------------------------------------------------------------------------
+    def transaction(self, write: Callable[[], T]) -> T:
+        """Run ``write`` in one immediate transaction (retried while the store is locked);
+        it commits unless ``write`` raises or returns False."""
+        self._retry(lambda: self.db.execute("BEGIN IMMEDIATE"))
+        try:
+            done = write()
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("ROLLBACK" if done is False else "COMMIT")
+        return done
+
+    def check(self) -> list[str]:
+        """SQLite's integrity check: ``[]`` when the store is sound, else its problems."""
+        try:
+            rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if rows == ["ok"] else rows
+
+    def guard(self, action: Callable[[], T]) -> T:
+        """``action`` with a damaged database reported as :class:`StoreError`."""
+        try:
+            return action()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise StoreError(f"{self.path}: store is locked by another process "
+                                 f"({exc})") from None
+            raise _damaged(self.path, exc) from None
+
+    # -- loading (call inside :meth:`transaction`) ------------------------------------------
 
     def has_file(self, sha256: str) -> bool:
         row = self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return row is not None
 
-    def _add_file(self, path: str, sha256: str, kind: str, count: int) -> int | None:
-        """Insert the file row inside the open transaction; None when already stored."""
+    def add_file(self, path: str, sha256: str, kind: str) -> int | None:
+        """Insert the file row; None when its content is already stored."""
         try:
             cursor = self.db.execute(
-                "INSERT INTO files (path, sha256, kind, loaded_at, lines) VALUES (?, ?, ?, ?, ?)",
-                (path, sha256, kind, datetime.now(UTC).isoformat(timespec="seconds"), count))
+                "INSERT INTO files (path, sha256, kind, loaded_at, lines) VALUES (?, ?, ?, ?, 0)",
+                (path, sha256, kind, datetime.now(UTC).isoformat(timespec="seconds")))
         except sqlite3.IntegrityError:
             return None
         return cursor.lastrowid
 
-    def _transaction(self, write) -> bool:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            done = write()
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT" if done else "ROLLBACK")
-        return done
+    def set_file_lines(self, file_id: int, count: int) -> None:
+        self.db.execute("UPDATE files SET lines = ? WHERE id = ?", (count, file_id))
 
-    def add_claim_file(self, path: str, sha256: str, lines: list[ClaimLine]) -> bool:
-        """Store one 837 file's lines and findings in one transaction; False if already there."""
-        def write() -> bool:
-            file_id = self._add_file(path, sha256, CLAIMS, len(lines))
-            if file_id is None:
-                return False
-            for claim_line in lines:
-                cursor = self.db.execute(
-                    "INSERT INTO claim_lines (file_id, claim_id, line_number, line_control, "
-                    "segment, record) VALUES (?, ?, ?, ?, ?, ?)",
-                    (file_id, claim_line.claim_id, claim_line.line_number,
-                     claim_line.line_control, claim_line.segment,
-                     encode(replace(claim_line, findings=()))))
-                self.db.executemany(
-                    "INSERT INTO findings (claim_line_id, code, root_cause, severity) "
-                    "VALUES (?, ?, ?, ?)",
-                    [(cursor.lastrowid, f.code, f.root_cause, f.severity)
-                     for f in claim_line.findings])
-            return True
-        return self._transaction(write)
+    def add_claim_line(self, file_id: int, claim_line: ClaimLine) -> int:
+        values = [_to_sql(getattr(claim_line, c)) for c in CLAIM_COLUMNS]
+        cursor = self.db.execute(
+            f"INSERT INTO claim_lines (file_id, {', '.join(CLAIM_COLUMNS)}) VALUES "
+            f"(?, {', '.join('?' * len(CLAIM_COLUMNS))})", [file_id, *values])
+        return cursor.lastrowid
 
-    def add_remit_file(self, path: str, sha256: str, lines: list[RemitLine]) -> bool:
-        """Store one 835 file's lines in one transaction; False if already there."""
-        def write() -> bool:
-            file_id = self._add_file(path, sha256, REMITS, len(lines))
-            if file_id is None:
-                return False
-            self.db.executemany(
-                "INSERT INTO remit_lines (file_id, claim_id, level, line_control, payment_date, "
-                "record) VALUES (?, ?, ?, ?, ?, ?)",
-                [(file_id, r.claim_id, r.level, r.line_control,
-                  r.payment_date.isoformat() if r.payment_date else None, encode(r))
-                 for r in lines])
-            return True
-        return self._transaction(write)
+    def add_findings(self, file_id: int, segment: int, findings: Iterable[LineFinding],
+                     claim_segment: bool = False) -> None:
+        """Attach findings to the line stored at ``segment`` (SV1/SV2), or to every line of
+        the claim whose CLM is at ``segment``."""
+        column = "claim_segment" if claim_segment else "segment"
+        ids = [r[0] for r in self.db.execute(
+            f"SELECT id FROM claim_lines WHERE file_id = ? AND {column} = ?",
+            (file_id, segment))]
+        self.db.executemany(
+            "INSERT INTO findings (claim_line_id, code, root_cause, severity, carc, rarc) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, f.code, f.root_cause, f.severity, f.carc, f.rarc) for i in ids for f in findings])
+
+    def add_remit_line(self, file_id: int, remit: RemitLine) -> None:
+        values = [_to_sql(getattr(remit, c)) for c in REMIT_COLUMNS]
+        cursor = self.db.execute(
+            f"INSERT INTO remit_lines (file_id, {', '.join(REMIT_COLUMNS)}) VALUES "
+            f"(?, {', '.join('?' * len(REMIT_COLUMNS))})", [file_id, *values])
+        self.db.executemany(
+            "INSERT INTO adjustments (remit_line_id, level, group_code, carc, amount, quantity, "
+            "root_causes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(cursor.lastrowid, "own" if n == 0 else "claim", a.group, a.carc,
+              _to_sql(a.amount), _to_sql(a.quantity), " ".join(a.root_causes))
+             for n, items in enumerate((remit.adjustments, remit.claim_adjustments))
+             for a in items])
 
     # -- reading -------------------------------------------------------------------------------
-
-    def claim_lines(self) -> list[ClaimLine]:
-        """Every stored 837 line with its findings, in load order (file order = files.id)."""
-        findings: dict[int, list[LineFinding]] = {}
-        for line_id, code, cause, severity in self.db.execute(
-                "SELECT claim_line_id, code, root_cause, severity FROM findings ORDER BY id"):
-            findings.setdefault(line_id, []).append(LineFinding(code, cause, severity))
-        rows = self.db.execute("SELECT id, file_id, record FROM claim_lines ORDER BY id")
-        return [replace(decode(ClaimLine, record), file_order=file_id,
-                        findings=tuple(findings.get(line_id, ())))
-                for line_id, file_id, record in rows]
-
-    def remit_lines(self) -> list[RemitLine]:
-        """Every stored 835 line, in load order."""
-        rows = self.db.execute("SELECT file_id, record FROM remit_lines ORDER BY id")
-        return [replace(decode(RemitLine, record), file_order=file_id) for file_id, record in rows]
 
     def files(self) -> list[dict]:
         rows = self.db.execute("SELECT id, path, sha256, kind, loaded_at, lines FROM files "
                                "ORDER BY id")
         return [dict(zip(("id", "path", "sha256", "kind", "loaded_at", "lines"), row,
                          strict=True)) for row in rows]
+
+    def claim_line_rows(self, where: str = "", params: tuple = (), *,
+                        findings: bool = True) -> Iterator[tuple[int, ClaimLine]]:
+        """(id, line) of the stored 837 lines matching ``where`` (with their findings)."""
+        sql = (f"SELECT id, file_id, {', '.join(CLAIM_COLUMNS)} FROM claim_lines {where}"
+               f"{'' if 'ORDER BY' in where else ' ORDER BY id'}")
+        rows = self.db.execute(sql, params).fetchall()
+        found = self._findings([r[0] for r in rows]) if findings and rows else {}
+        for line_id, file_id, *row in rows:
+            yield line_id, _record(ClaimLine, row, file_order=file_id,
+                                   findings=found.get(line_id, ()))
+
+    def claim_line_batches(self, size: int = 500) -> Iterator[list[tuple[int, ClaimLine]]]:
+        """Every stored 837 line with its findings, in load order, ``size`` at a time."""
+        last = 0
+        while batch := list(self.claim_line_rows("WHERE id > ? ORDER BY id LIMIT ?",
+                                                 (last, size))):
+            yield batch
+            last = batch[-1][0]
+
+    def _findings(self, ids: list[int]) -> dict[int, tuple[LineFinding, ...]]:
+        found: dict[int, list[LineFinding]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for line_id, *row in self.db.execute(
+                    "SELECT claim_line_id, code, root_cause, severity, carc, rarc FROM findings "
+                    f"WHERE claim_line_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+                    chunk):
+                found.setdefault(line_id, []).append(LineFinding(*row))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def _adjustments(self, ids: list[int]) -> dict[int, tuple[list, list]]:
+        out: dict[int, tuple[list, list]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for line_id, kind, group, carc, amount, quantity, causes in self.db.execute(
+                    "SELECT remit_line_id, level, group_code, carc, amount, quantity, "
+                    f"root_causes FROM adjustments WHERE remit_line_id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY id", chunk):
+                own, claim = out.setdefault(line_id, ([], []))
+                (own if kind == "own" else claim).append(Adjustment(
+                    group, carc, None if amount is None else Decimal(amount),
+                    None if quantity is None else Decimal(quantity), tuple(causes.split()),
+                    kind))
+        return out
+
+    def _remits(self, rows: list[tuple]) -> list[tuple[int, RemitLine]]:
+        level_at = REMIT_COLUMNS.index("level")
+        adjustments = self._adjustments([r[0] for r in rows])
+        out = []
+        for line_id, file_id, *row in rows:
+            own, claim = adjustments.get(line_id, ((), ()))
+            level = row[level_at]
+            out.append((line_id, _record(
+                RemitLine, row, file_order=file_id,
+                adjustments=tuple(a if a.level == level else _relevel(a, level) for a in own),
+                claim_adjustments=tuple(_relevel(a, "claim") for a in claim))))
+        return out
+
+    def remit_line_rows(self, where: str = "", params: tuple = ()) -> Iterator[
+            tuple[int, RemitLine]]:
+        """(id, line) of stored 835 lines matching ``where``, with their adjustments."""
+        sql = (f"SELECT id, file_id, {', '.join(REMIT_COLUMNS)} FROM remit_lines {where} "
+               f"{'' if 'ORDER BY' in where else 'ORDER BY id'}")
+        cursor = self.db.execute(sql, params)
+        while rows := cursor.fetchmany(500):
+            yield from self._remits(rows)
+
+    def remit_lines_by_id(self, ids: Iterable[int]) -> dict[int, RemitLine]:
+        ids = sorted(set(ids))
+        out: dict[int, RemitLine] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.db.execute(
+                f"SELECT id, file_id, {', '.join(REMIT_COLUMNS)} FROM remit_lines WHERE id IN "
+                f"({', '.join('?' * len(chunk))})", chunk).fetchall()
+            out.update(self._remits(rows))
+        return out
+
+    def claim_lines(self) -> list[ClaimLine]:
+        return [line for _, line in self.claim_line_rows()]
+
+    def remit_lines(self) -> list[RemitLine]:
+        return [line for _, line in self.remit_line_rows()]

@@ -53,6 +53,8 @@ from edi_j0256.remit.model import (
     ProviderAdjustment,
     RemitAdjustment,
     ServiceLinePayment,
+    make_adjustment,
+    make_service_line,
 )
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import REMIT_BOUNDARIES, Segment, Unit
@@ -70,6 +72,16 @@ CAS_AMOUNTS = {n: f"CAS{n + 1:02d}" for n in range(2, 20, 3)}
 CAS_QUANTITIES = {n: f"CAS{n + 2:02d}" for n in range(2, 20, 3)}
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _SHOWN = 24  # characters of a bad value quoted in a message
+VALUE_CACHE_LIMIT = 16_384  # distinct texts remembered per cache, so memory stays bounded
+# An 835 repeats the same amounts, quantities, dates and CAS segments thousands of times: each
+# text is read into its (immutable) Decimal, date or CAS triplets once, then found by a dict
+# lookup. Only what was read without a diagnostic is kept (anything else takes the full path
+# each time, with its message); a full cache keeps what it has (the values seen first are the
+# frequent ones) and stops growing.
+_DECIMALS: dict[str, Decimal] = {}
+_DATES: dict[str, date] = {}
+_CLP04_READ: dict[bytes, Decimal] = {}  # CLP04 bytes of the claims passed over -> amount
+_CAS_READ: dict[tuple[str, ...], tuple[tuple[str, str, Decimal | None, Decimal | None], ...]] = {}
 RemitItem = PaymentHeader | ClaimPayment | ProviderAdjustment
 
 
@@ -116,10 +128,10 @@ class _Line:
         self.position = position
 
     def freeze(self) -> ServiceLinePayment:
-        return ServiceLinePayment(*self.head, self.service_date, self.service_date_end,
-                                  self.line_control, tuple(self.references),
-                                  self.allowed_amount, tuple(self.adjustments),
-                                  tuple(self.rarcs), *self.position)
+        return make_service_line(*self.head, self.service_date, self.service_date_end,
+                                 self.line_control, tuple(self.references),
+                                 self.allowed_amount, tuple(self.adjustments),
+                                 tuple(self.rarcs), *self.position)
 
 
 class RemitReader:
@@ -156,10 +168,15 @@ class RemitReader:
         self._seen_835 = False
         self._skipping = False  # inside a transaction that is not an 835
         self._svc_needles: list[bytes] = []
+        self._cas_needles: tuple[bytes, ...] = ()
         self._needles_for: object = None
         self._bad_component: object = None
         self._element_for: object = None
         self._element = b"*"
+        self._warnings = 0  # diagnostics added by this reader (a value read with none is cached)
+        self._codes_on: object = ()  # the date the codes below were found valid on (none yet)
+        self._valid_carcs: set[str] = set()
+        self._valid_rarcs: set[str] = set()
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -286,10 +303,34 @@ class RemitReader:
             self._totals.claims_paid += claim.paid
         check_claim(claim, self.name, self.diagnostics)
         if self.carcs is not None and self.rarcs is not None:
-            check_claim_codes(claim, self.carcs, self.rarcs, self.diagnostics)
+            self._check_codes(claim, header)
         yield claim
         for e, index, line in trailer:
             yield from self._plb(e, self._component(unit), index, line)
+
+    def _check_codes(self, claim: ClaimPayment, header: PaymentHeader) -> None:
+        """:func:`~edi_j0256.remit.codes.check_claim_codes` for a claim that has a CARC or
+        RARC not yet found valid on this payment's date: a claim whose codes all were cannot
+        add a diagnostic, so the tables are not asked again (the same few codes fill a file).
+        """
+        when = header.payment_date or header.production_date
+        if when != self._codes_on:
+            self._codes_on = when
+            self._valid_carcs, self._valid_rarcs = {""}, {""}
+        carcs = {a.carc for a in claim.adjustments}
+        rarcs = set(claim.remarks)
+        for service in claim.lines:
+            carcs.update(a.carc for a in service.adjustments)
+            rarcs.update(service.rarcs)
+        valid_carcs, valid_rarcs = self._valid_carcs, self._valid_rarcs
+        if carcs <= valid_carcs and rarcs <= valid_rarcs:
+            return
+        check_claim_codes(claim, self.carcs, self.rarcs, self.diagnostics)
+        for codes, table, valid in ((carcs, self.carcs, valid_carcs),
+                                    (rarcs, self.rarcs, valid_rarcs)):
+            if len(table):
+                valid.update(c for c in codes - valid
+                             if c in table and not table.stopped(c, when))
 
     def _trailing_plb(self, unit: Unit) -> Iterator[ProviderAdjustment]:
         """The PLB segments written after a claim that is not built (they close the
@@ -299,8 +340,10 @@ class RemitReader:
                 yield from self._plb(e, self._component(unit), index, line)
 
     def _concerns(self, unit: Unit) -> bool:
-        """Whether a CLP unit may hold one of the codes, from its bytes: it names one, or it
-        has no SVC (claim-level adjustments, which cannot be told apart by procedure)."""
+        """Whether a CLP unit may hold one of the codes, from its bytes: it names one, it has
+        no SVC, or it has claim-level adjustments (a CAS before its first SVC): those reach
+        every line of the claim, the 837's J0256 line among them even when the payer sent no
+        SVC for it, and cannot be told apart by procedure."""
         for needle in self.needles:
             if unit.contains(needle):
                 return True
@@ -309,13 +352,20 @@ class RemitReader:
             term, elem = d.segment.encode("latin-1"), d.element.encode("latin-1")
             self._svc_needles = list(dict.fromkeys((term + b"\nSVC" + elem, term + b"SVC" + elem,
                                                     term + b"\r\nSVC" + elem)))
+            self._cas_needles = tuple(dict.fromkeys((term + b"CAS" + elem,
+                                                     term + b"\nCAS" + elem,
+                                                     term + b"\r\nCAS" + elem)))
             self._needles_for = d
         needles = self._svc_needles
         for n, needle in enumerate(needles):
             if unit.contains(needle):
                 if n:  # the layout of this file: ask for it first from now on
                     needles.insert(0, needles.pop(n))
-                return False
+                if not unit.contains(self._cas_needles[0][-4:]):
+                    return False  # no CAS at all: nothing at claim level
+                raw = unit.raw
+                first_svc = raw.find(needle)
+                return any(raw.find(cas, 0, first_svc) >= 0 for cas in self._cas_needles)
         return True
 
     def _skipped_claim(self, unit: Unit) -> None:
@@ -324,10 +374,17 @@ class RemitReader:
         if len(parts) < 5 or not parts[4]:
             return
         paid = parts[4]
+        value = _CLP04_READ.get(paid)
+        if value is not None:
+            self._totals.claims_paid += value
+            return
         digits = paid[1:] if paid[:1] == b"-" else paid
         if len(digits) <= MAX_DIGITS and (digits.isdigit()
                                           or digits.replace(b".", b"", 1).isdigit()):
-            self._totals.claims_paid += Decimal(paid.decode("ascii"))
+            value = Decimal(paid.decode("ascii"))
+            if len(_CLP04_READ) < VALUE_CACHE_LIMIT:
+                _CLP04_READ[paid] = value
+            self._totals.claims_paid += value
             return
         value = self._number(paid.decode("latin-1"), "CLP04", unit.index, unit.line)
         if value is not None:
@@ -341,10 +398,16 @@ class RemitReader:
 
     def _build(self, unit: Unit, header: PaymentHeader
                ) -> tuple[ClaimPayment, list[tuple[list[str], int, int]]]:
-        """One claim payment from its unit, and the PLB segments written after it."""
+        """One claim payment from its unit, and the PLB segments written after it.
+
+        This is the loop every segment of a built claim goes through, so it is written for
+        speed: the claim's segments are told apart by tag, most frequent first (CAS, SVC,
+        DTM, REF, AMT), numbers and dates come from the value caches, and only CAS and SVC
+        have handlers of their own."""
         rows = unit.rows()
         component = self._component(unit)
         number = self._number
+        decimals, known_dates = _DECIMALS, _DATES
         _, e, index, line, _ = rows[0]
         e = _padded(e, 10)
         values: dict = dict(
@@ -364,21 +427,29 @@ class RemitReader:
         lines: list[ServiceLinePayment] = []
         trailer: list[tuple[list[str], int, int]] = []
         service: _Line | None = None
+        into = adjustments  # where a CAS goes: the claim's, then the open service line's
         in_claim = True  # False after an LX or PLB: the segments that follow are not this claim's
         version = header.version
-        for tag, e, index, line, _ in rows[1:]:
-            if tag == "CAS" and in_claim:  # the most frequent segment first
-                self._cas(service.adjustments if service else adjustments, e, version,
-                          index, line)
-                continue
-            if tag == "SVC":
-                if service is not None:
-                    lines.append(service.freeze())
-                service = None
-                if in_claim:
-                    service = self._service(e, component, index, line)
-                else:
-                    self._warn("X351", "SVC outside a claim (CLP); ignored", index, line)
+        cas, start_line, cas_read = self._cas, self._service, _CAS_READ
+        walk = iter(rows)
+        next(walk)
+        for tag, e, index, line, _ in walk:
+            if in_claim:
+                if tag == "CAS":
+                    triplets = cas_read.get(tuple(e))
+                    if triplets is None:
+                        triplets = cas(e, version, index, line)
+                    for group, reason, value, count in triplets:
+                        into.append(make_adjustment(group, reason, value, count, index, line))
+                    continue
+                if tag == "SVC":
+                    if service is not None:
+                        lines.append(service.freeze())
+                    service = start_line(e, component, index, line)
+                    into = service.adjustments
+                    continue
+            elif tag == "SVC":
+                self._warn("X351", "SVC outside a claim (CLP); ignored", index, line)
                 continue
             if tag == "PLB" or tag == "LX":
                 if service is not None:
@@ -391,30 +462,31 @@ class RemitReader:
                 if tag in CLAIM_LOOP_TAGS:
                     self._warn("X351", f"{tag} outside a claim (CLP); ignored", index, line)
                 continue
-            if tag == "CAS":
-                self._cas(service.adjustments if service else adjustments, e, header.version,
-                          index, line)
-                continue
             if len(e) < 3:
                 e = _padded(e, 3)
-            if tag == "REF":
+            if tag == "DTM":
+                value = known_dates.get(e[2])
+                if value is None:
+                    value = self._date(e[2], "DTM02", index, line)
+                if service is not None:
+                    qualifier = e[1]
+                    if qualifier == "472" or qualifier == "150":
+                        service.service_date = value
+                    elif qualifier == "151":
+                        service.service_date_end = value
+                elif value is not None:
+                    dates[e[1]] = value
+            elif tag == "REF":
                 if service is None:
                     references.append((e[1], e[2]))
                 elif e[1] == "6R":
                     service.line_control = e[2] or None
                 else:
                     service.references.append((e[1], e[2]))
-            elif tag == "DTM":
-                value = self._date(e[2], "DTM02", index, line)
-                if service is not None:
-                    if e[1] in ("472", "150"):
-                        service.service_date = value
-                    elif e[1] == "151":
-                        service.service_date_end = value
-                elif value is not None:
-                    dates[e[1]] = value
             elif tag == "AMT":
-                value = number(e[2], "AMT02", index, line)
+                value = decimals.get(e[2])
+                if value is None:
+                    value = number(e[2], "AMT02", index, line)
                 if service is not None:
                     if e[1] == "B6":
                         service.allowed_amount = value
@@ -452,28 +524,27 @@ class RemitReader:
     def _service(self, e: list[str], component: str, index: int, line: int) -> _Line:
         if len(e) < 8:
             e = _padded(e, 8)
-        procedure = e[1].split(component) if e[1] else []
-        original = e[6].split(component) if e[6] else []
         number = self._number
-        return _Line((
-            procedure[0] if procedure and procedure[0] else None,
-            procedure[1] if len(procedure) > 1 and procedure[1] else None,
-            tuple(filter(None, procedure[2:6])),
-            number(e[2], "SVC02", index, line), number(e[3], "SVC03", index, line),
-            e[4] or None, number(e[5], "SVC05", index, line),
-            original[0] if original and original[0] else None,
-            original[1] if len(original) > 1 and original[1] else None,
-            tuple(filter(None, original[2:6])), number(e[7], "SVC07", index, line)),
-            (index, line))
+        return _Line((*_procedure(e[1], component), number(e[2], "SVC02", index, line),
+                      number(e[3], "SVC03", index, line), e[4] or None,
+                      number(e[5], "SVC05", index, line),
+                      *(_procedure(e[6], component) if e[6] else _NO_PROCEDURE),
+                      number(e[7], "SVC07", index, line) if e[7] else None), (index, line))
 
-    def _cas(self, into: list[RemitAdjustment], e: list[str], version: str, index: int,
-             line: int) -> None:
-        group = e[1] if len(e) > 1 else ""
+    def _cas(self, e: list[str], version: str, index: int, line: int
+             ) -> tuple[tuple[str, str, Decimal | None, Decimal | None], ...]:
+        """The (group, reason, amount, quantity) triplets of a CAS segment, in order. Kept in
+        the cache when they were read without a diagnostic and the group is valid in every
+        version (so the same segment in a 5010 and a 4010 transaction says the same)."""
+        warnings = self._warnings
+        triplets = []
+        size = len(e)
+        group = e[1] if size > 1 else ""
         if group not in (GROUP_CODES_4010 if version == "4010" else GROUP_CODES_5010):
             hint = " (4010 only)" if group == "CR" else ""
             self._warn("X353", f"CAS01 group code `{_shown(group)}` is not valid in "
                        f"{version}{hint}; kept", index, line)
-        size = len(e)
+        decimals = _DECIMALS
         for n in range(2, min(size, 20), 3):  # CAS02/05/08/11/14/17, then amount, quantity
             reason = e[n]
             amount = e[n + 1] if n + 1 < size else ""
@@ -485,16 +556,25 @@ class RemitReader:
                     self._warn("X354", f"CAS{n:02d}/CAS{n + 1:02d} triplet is incomplete "
                                f"(reason `{_shown(reason)}`, amount `{_shown(amount)}`)",
                                index, line)
-            value = _plain(amount) if amount else None
+            value = decimals.get(amount)
             if value is None and amount:
-                value = self._number(amount, CAS_AMOUNTS[n], index, line)
+                value = _plain(amount)
+                if value is None:
+                    value = self._number(amount, CAS_AMOUNTS[n], index, line)
             quantity = e[n + 2] if n + 2 < size else ""
             count = None
             if quantity:
-                count = _plain(quantity)
+                count = decimals.get(quantity)
                 if count is None:
-                    count = self._number(quantity, CAS_QUANTITIES[n], index, line)
-            into.append(RemitAdjustment(group, reason, value, count, index, line))
+                    count = _plain(quantity)
+                    if count is None:
+                        count = self._number(quantity, CAS_QUANTITIES[n], index, line)
+            triplets.append((group, reason, value, count))
+        found = tuple(triplets)
+        if (warnings == self._warnings and group in GROUP_CODES_5010
+                and len(_CAS_READ) < VALUE_CACHE_LIMIT):
+            _CAS_READ[tuple(e)] = found
+        return found
 
     def _plb(self, e: list[str], component: str, index: int, line: int
              ) -> Iterator[ProviderAdjustment]:
@@ -531,12 +611,16 @@ class RemitReader:
 
     def _warn(self, code: str, message: str, index: int | None, line: int | None,
               severity: Severity = Severity.WARNING) -> None:
+        self._warnings += 1
         self.diagnostics.add(code, severity, message, self.name, index, line)
 
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
         """An X12 R value: optional minus, digits, optional point; no exponent, <= 18 digits."""
         if not text:
             return None
+        value = _DECIMALS.get(text)
+        if value is not None:
+            return value
         value = _plain(text)
         if value is not None:
             return value
@@ -550,12 +634,17 @@ class RemitReader:
         return None
 
     def _date(self, text: str, where: str, index: int, line: int) -> date | None:
+        value = _DATES.get(text)
+        if value is not None:
+            return value
         text = text.strip()
         if not text:
             return None
         value = parse_date(text)
         if value is None:
             self._warn("X352", f"{where} `{_shown(text)}` is not a CCYYMMDD date", index, line)
+        elif len(_DATES) < VALUE_CACHE_LIMIT:
+            _DATES[text] = value
         return value
 
 
@@ -572,11 +661,31 @@ def _plain(text: str) -> Decimal | None:
     """The common number, decided with C-speed string tests: ASCII digits, at most one point,
     an optional leading minus, at most 18 characters besides the minus. None otherwise (the
     caller then looks closer)."""
+    value = _DECIMALS.get(text)
+    if value is not None:
+        return value
     digits = text[1:] if text[:1] == "-" else text
     if len(digits) <= MAX_DIGITS and digits.isascii() and (
             digits.isdigit() or digits.replace(".", "", 1).isdigit()):
-        return Decimal(text)
+        value = Decimal(text)
+        if len(_DECIMALS) < VALUE_CACHE_LIMIT:
+            _DECIMALS[text] = value
+        return value
     return None
+
+
+_NO_PROCEDURE: tuple[None, None, tuple[str, ...]] = (None, None, ())
+
+
+def _procedure(text: str, component: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """A composite procedure (SVC01, SVC06): qualifier, code and modifiers (up to four)."""
+    if not text:
+        return None, None, ()
+    parts = text.split(component)
+    if len(parts) == 2:
+        return parts[0] or None, parts[1] or None, ()
+    return (parts[0] or None, parts[1] or None if len(parts) > 1 else None,
+            tuple(filter(None, parts[2:6])))
 
 
 def _shown(text: str) -> str:

@@ -77,6 +77,8 @@ class _Context:
 
 
 def _causes(adjustments: list[dict], denials: bool) -> list[str]:
+    if not adjustments:
+        return []
     found = (c for a in adjustments for c in a["root_causes"])
     return list(dict.fromkeys(c for c in found if (c not in NOT_DENIALS) == denials))
 
@@ -106,18 +108,24 @@ def _advice(causes: list[str], reversal: bool) -> dict:
 
 def _record(claim: ClaimPayment, service: ServiceLinePayment | None, context: _Context) -> dict:
     payment = claim.payment
+    envelope = payment.envelope
     claim_adjustments = context.adjustments(claim.adjustments, claim.remarks)
     if service is not None:
         adjustments = context.adjustments(service.adjustments, service.rarcs + claim.remarks)
+        line = service
     else:
         adjustments, claim_adjustments = claim_adjustments, []
+        line = _NO_LINE
     causes = _causes(adjustments, denials=True)
     shown = causes or _causes(adjustments, denials=False)
-    record = {
-        "record_type": "line" if service is not None else "claim",
-        "file": payment.envelope.file,
-        "interchange_control": payment.envelope.interchange_control,
-        "transaction_control": payment.envelope.transaction_control,
+    # One dict, its keys in the schema's order; a claim-level record (no SVC) takes the
+    # claim's charge, payment, dates and remarks where a line record has its line's.
+    on_line = service is not None
+    return {
+        "record_type": "line" if on_line else "claim",
+        "file": envelope.file,
+        "interchange_control": envelope.interchange_control,
+        "transaction_control": envelope.transaction_control,
         "version": payment.version,
         "payer_name": payment.payer_name, "payer_id": payment.payer_id,
         "payee_id": payment.payee_id, "payee_name": payment.payee_name,
@@ -131,34 +139,32 @@ def _record(claim: ClaimPayment, service: ServiceLinePayment | None, context: _C
         "claim_frequency": claim.frequency_code, "facility_type": claim.facility_type,
         "claim_charge": claim.charge, "claim_paid": claim.paid,
         "claim_patient_responsibility": claim.patient_responsibility,
-        "line_control": None, "procedure_code": None, "modifiers": [],
-        "original_procedure_code": None, "original_modifiers": [], "revenue_code": None,
-        "charge": claim.charge, "paid": claim.paid, "allowed_amount": None,
-        "units_paid": None, "original_units": None,
-        "service_date": claim.dates.get("232"), "service_date_end": claim.dates.get("233"),
-        "adjustments": adjustments, "rarcs": list(claim.remarks) if service is None else [],
+        "line_control": line.line_control, "procedure_code": line.procedure_code,
+        "modifiers": list(line.modifiers),
+        "original_procedure_code": line.original_procedure_code,
+        "original_modifiers": list(line.original_modifiers),
+        "revenue_code": line.revenue_code,
+        "charge": service.charge if on_line else claim.charge,
+        "paid": service.paid if on_line else claim.paid,
+        "allowed_amount": line.allowed_amount,
+        "units_paid": line.units_paid, "original_units": line.original_units,
+        "service_date": service.service_date if on_line else claim.dates.get("232"),
+        "service_date_end": service.service_date_end if on_line else claim.dates.get("233"),
+        "adjustments": adjustments,
+        "rarcs": list(service.rarcs) if on_line else list(claim.remarks),
         "claim_adjustments": claim_adjustments, "claim_rarcs": list(claim.remarks),
         "moa_remarks": list(claim.outpatient_remarks),
         "mia_remarks": list(claim.inpatient_remarks),
         "denied_amount": _denied(adjustments), "root_causes": causes,
         "claim_root_causes": _causes(claim_adjustments, denials=True),
         **context.advice(shown, claim.is_reversal),
-        "segment": claim.segment, "line": claim.line,
+        "segment": service.segment if on_line else claim.segment,
+        "line": service.line if on_line else claim.line,
         "claim_segment": claim.segment, "claim_line": claim.line,
     }
-    if service is not None:
-        record.update({
-            "line_control": service.line_control, "procedure_code": service.procedure_code,
-            "modifiers": list(service.modifiers),
-            "original_procedure_code": service.original_procedure_code,
-            "original_modifiers": list(service.original_modifiers),
-            "revenue_code": service.revenue_code, "charge": service.charge,
-            "paid": service.paid, "allowed_amount": service.allowed_amount,
-            "units_paid": service.units_paid, "original_units": service.original_units,
-            "service_date": service.service_date, "service_date_end": service.service_date_end,
-            "rarcs": list(service.rarcs), "segment": service.segment, "line": service.line,
-        })
-    return record
+
+
+_NO_LINE = ServiceLinePayment(None, None)  # the line fields of a claim-level record: empty
 
 
 def _wanted(service: ServiceLinePayment, codes: frozenset[str]) -> bool:

@@ -1,4 +1,6 @@
-"""(group, CARC, RARC) -> root cause, from ``data/denial_map.csv``; advice from ``root_causes.csv``.
+"""(group, CARC, RARC) -> root cause, from ``data/denial_map.csv``.
+
+The advice for a root cause lives in :mod:`edi_j0256.remit.denials` (re-exported here).
 
 A row of the map is ``group,carc,rarc,root_cause,source``; an empty ``group`` matches any group
 code, an empty ``rarc`` is the CARC's meaning when no listed RARC refines it. The RARC refines
@@ -26,9 +28,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from edi_j0256.root_causes import ROOT_CAUSES, check_root_cause
+from edi_j0256.remit.denials import RootCauseAdvice, root_cause_advice
+from edi_j0256.root_causes import check_root_cause
 
 OTHER = "other"
+__all__ = ["OTHER", "DenialMap", "DenialRule", "RootCauseAdvice", "bundled_denial_map",
+           "root_cause_advice"]
 
 
 def _data_text(name: str, path: str | Path | None) -> str:
@@ -98,31 +103,6 @@ def _best(rows: list[DenialRule], group: str) -> DenialRule:
     return (exact or rows)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class RootCauseAdvice:
-    """One row of ``root_causes.csv``: what the root cause means and what to do about it."""
-
-    root_cause: str
-    explanation: str
-    action: str
-    recoverable: str  # yes, no, partly
-
-
 @lru_cache(maxsize=1)
 def bundled_denial_map() -> DenialMap:
     return DenialMap.load()
-
-
-@lru_cache(maxsize=1)
-def root_cause_advice() -> dict[str, RootCauseAdvice]:
-    """Advice for every root cause; a name missing from the file gets a neutral default."""
-    advice: dict[str, RootCauseAdvice] = {}
-    for row in csv.DictReader(io.StringIO(_data_text("root_causes.csv", None).lstrip("\ufeff"))):
-        name = (row.get("root_cause") or "").strip()
-        if name in ROOT_CAUSES:
-            advice[name] = RootCauseAdvice(name, row.get("explanation", "").strip(),
-                                           row.get("action", "").strip(),
-                                           row.get("recoverable", "").strip())
-    for name in ROOT_CAUSES:
-        advice.setdefault(name, RootCauseAdvice(name, f"root cause {name}", "review", "partly"))
-    return advice

@@ -38,6 +38,8 @@ class Policy:
     unit_cap_source: str = ""
     preferred_ndcs: tuple[str, ...] = ()  # 11-digit NDCs of the plan's preferred brands
     min_days_between_doses: int | None = None  # 7 for the label's once-weekly dosing
+    appeal_window_days: int | None = None  # days to appeal a denial, from its receipt
+    appeal_receipt_days: int | None = None  # days after the remittance date receipt is presumed
     source: str = ""
 
 
@@ -47,7 +49,8 @@ _TYPES: dict[str, type] = {
     "require_waste_modifier": bool, "require_ndc": bool, "require_prior_auth": bool,
     "require_lung_diagnosis": bool, "min_age": int, "max_units_per_day": int,
     "max_units_per_7_days": int, "unit_cap_source": str, "preferred_ndcs": list,
-    "min_days_between_doses": int, "source": str, "based_on": str,
+    "min_days_between_doses": int, "appeal_window_days": int, "appeal_receipt_days": int,
+    "source": str, "based_on": str,
 }
 assert set(_TYPES) - {"based_on"} == {f.name for f in fields(Policy)} - {"name"}
 

@@ -69,9 +69,16 @@ class FileKind:
         return ", ".join(kind_name(k) for k in self.kinds) or "no transaction"
 
 
-_ST = re.compile(rb"(?:^|[^A-Za-z0-9])ST([^A-Za-z0-9\s])([A-Z0-9]{3})\1[^\x00-\x1f~\1]*?(?:\1"
-                 rb"([0-9A-Z]{6,12}))?")
-_GS = re.compile(rb"(?:^|[^A-Za-z0-9])GS([^A-Za-z0-9\s])(?:[^\1]*?\1){7}([0-9A-Z]{6,12})")
+_HEADER = re.compile(rb"(?:^|[^A-Za-z0-9])(GS|ST)([^A-Za-z0-9\s])")
+_VALUE = re.compile(rb"[A-Za-z0-9]*")
+_HEADER_BYTES = 160  # a GS or ST segment is shorter than this
+
+
+def _elements(head: bytes, start: int, separator: bytes, count: int) -> list[str]:
+    """The first ``count`` elements after a tag, each cut at its first non-alphanumeric byte
+    (the terminator, a newline): a bounded look at the bytes, never a backtracking search."""
+    parts = head[start:start + _HEADER_BYTES].split(separator, count)[:count]
+    return [_VALUE.match(part).group().decode("latin-1") for part in parts]  # type: ignore[union-attr]
 
 
 def detect_kind(head: bytes) -> FileKind | None:
@@ -85,12 +92,19 @@ def detect_kind(head: bytes) -> FileKind | None:
     True
     """
     kinds: dict[str, None] = {}
-    gs = _GS.search(head)
-    group_implementation = gs.group(2).decode("latin-1") if gs else None
-    for match in _ST.finditer(head):
-        st01 = match.group(2).decode("latin-1")
-        implementation = match.group(3).decode("latin-1") if match.group(3) else None
-        kinds[transaction_kind(st01, implementation or group_implementation)] = None
+    group_implementation: str | None = None
+    for match in _HEADER.finditer(head):
+        tag, separator = match.group(1), match.group(2)
+        if head[match.start(1) - 1:match.start(1)] == separator:
+            continue  # "*ST*" inside a segment is a value, not a segment start
+        if tag == b"GS":
+            elements = _elements(head, match.end(), separator, 8)
+            if len(elements) == 8 and elements[7]:
+                group_implementation = elements[7]
+            continue
+        st01, _, st03 = (_elements(head, match.end(), separator, 3) + ["", "", ""])[:3]
+        if len(st01) == 3 or st01 == "TA1":
+            kinds[transaction_kind(st01, st03 or group_implementation)] = None
     return FileKind(tuple(kinds)) if kinds else None
 
 
