@@ -248,7 +248,8 @@ class ClaimReader:
     def _level_facts(self, level: _Level) -> dict:
         facts: dict = {}
         for tag, e, index, line, _ in level.unit.rows(LEVEL_TAGS):
-            e = _padded(e, 10)
+            if len(e) < 10:  # padded inline (hot path)
+                e = e + _BLANK[:10 - len(e)]
             if tag == "NM1":
                 qualifier = e[1]
                 if qualifier == "85":
@@ -330,7 +331,8 @@ class ClaimReader:
         component = unit.delimiters.component
         rows = unit.rows(CLAIM_TAGS)
         _, e, index, line, _ = rows[0]
-        e = _padded(e, 6)
+        if len(e) < 6:  # padded inline (hot path)
+            e = e + _BLANK[:6 - len(e)]
         claim = Claim(envelope=envelope, claim_id=e[1] or None,
                       claim_charge=self._number(e[2], "CLM02", index, line),
                       segment=index, line=line)
@@ -356,7 +358,14 @@ class ClaimReader:
                     claim.lines.append(current)
                 self._service(current, tag, e, component, index, line)
             elif current is not None:
-                self._line_segment(current, tag, e, component, index, line)
+                # the two segments every line has, handled here (one call fewer per segment)
+                if tag == "REF" and len(e) > 2 and e[1] == "6R":
+                    current.line_control = e[2] or None
+                elif tag == "DTP" and len(e) > 3 and e[1] == "472":
+                    current.service_date, current.service_date_end = self._dates(
+                        e[2], e[3], index, line)
+                else:
+                    self._line_segment(current, tag, e, component, index, line)
             elif tag == "SBR":
                 in_other_payer = True
             elif not in_other_payer:
@@ -380,7 +389,8 @@ class ClaimReader:
                 if qualifier in DIAGNOSIS_QUALIFIERS and code:
                     claim.diagnoses.append(Diagnosis(qualifier, code))
             return
-        e = _padded(e, 10)
+        if len(e) < 10:  # padded inline (hot path)
+            e = e + _BLANK[:10 - len(e)]
         if tag == "REF" and e[1] == "G1":
             claim.prior_auth = e[2] or None
         elif tag == "REF" and e[1] == "F8":
@@ -397,7 +407,8 @@ class ClaimReader:
         """SV1 (837P): procedure, charge, basis, units, POS, pointers. SV2 (837I): revenue
         code first, then the same without POS and pointers."""
         if tag == "SV1":
-            e = _padded(e, 8)
+            if len(e) < 8:  # padded inline (hot path)
+                e = e + _BLANK[:8 - len(e)]
             procedure = e[1]
             service.charge = self._number(e[2], "SV102", index, line)
             service.unit_basis = e[3] or None
@@ -412,7 +423,8 @@ class ClaimReader:
                                index, line)
             service.diagnosis_pointers = tuple(pointers)
         else:
-            e = _padded(e, 6)
+            if len(e) < 6:  # padded inline (hot path)
+                e = e + _BLANK[:6 - len(e)]
             service.revenue_code = e[1] or None
             procedure = e[2]
             service.charge = self._number(e[3], "SV203", index, line)
@@ -428,7 +440,8 @@ class ClaimReader:
 
     def _line_segment(self, service: ServiceLine, tag: str, e: list[str], component: str,
                       index: int, line: int) -> None:
-        e = _padded(e, 10)
+        if len(e) < 10:  # padded inline (hot path)
+            e = e + _BLANK[:10 - len(e)]
         if tag == "DTP":
             if e[1] == "472":
                 service.service_date, service.service_date_end = self._dates(e[2], e[3], index,
@@ -455,13 +468,20 @@ class ClaimReader:
         self.diagnostics.add(code, severity, message, self.name, index, line)
 
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
+        value = _DECIMALS.get(text)  # amounts and units repeat: each text is checked once
+        if value is not None:
+            return value
         if not text:
             return None
         problem = number_problem(text)
         if problem is not None:
             self._warn("X306", f"{where}{_value(where, text)} {problem}", index, line)
             return None
-        return Decimal(text)  # checked: digits, at most one point, at most 18 digits
+        value = Decimal(text)  # checked: digits, at most one point, at most 18 digits
+        if len(_DECIMALS) >= _CACHE_SIZE:
+            _DECIMALS.clear()
+        _DECIMALS[text] = value  # the same text, the same (immutable) value: Decimal("1.0")
+        return value
 
     def _whole(self, text: str, where: str, index: int, line: int) -> int | None:
         if text.isascii() and text.isdigit() and len(text) <= 18:
@@ -473,9 +493,16 @@ class ClaimReader:
 
     def _date(self, text: str, tag: str, index: int, line: int) -> date | None:
         """CCYYMMDD -> date; a bad one is reported without its value (it may be a birth date)."""
+        value = _DATES.get(text)
+        if value is not None:
+            return value
         value = parse_date(text)
         if value is None:
             self._warn("X307", f"{tag} date is not a valid CCYYMMDD date", index, line)
+            return None
+        if len(_DATES) >= _CACHE_SIZE:
+            _DATES.clear()
+        _DATES[text] = value
         return value
 
     def _dates(self, fmt: str, value: str, index: int, line: int
@@ -488,6 +515,11 @@ class ClaimReader:
 
 
 _BLANK = [""] * 16
+# Valid element texts already read, with their value (a bad text is never kept, so it is
+# reported every time). Bounded: emptied when full.
+_CACHE_SIZE = 8192
+_DECIMALS: dict[str, Decimal] = {}
+_DATES: dict[str, date] = {}
 
 
 def _value(where: str, text: str) -> str:
