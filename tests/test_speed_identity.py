@@ -4,7 +4,7 @@
 fixture (``fixtures/**/*.x12``), every peer file (``../shared/corpus/peers``) and two small
 generated files (``tests/data/speed/gen-*.x12``), and their exit status, standard output and
 standard error are compared exactly with what the code before the speed work wrote
-(``tests/data/speed/expected-*.jsonl``, one JSON object per run).
+(``tests/data/speed/expected-*.jsonl.gz``, one JSON object per run).
 
 To write the expected outputs again (only from code whose output is known to be right):
 ``PYTHONPATH=$PWD python tests/test_speed_identity.py --write``.
@@ -12,6 +12,7 @@ To write the expected outputs again (only from code whose output is known to be 
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import sys
@@ -51,7 +52,12 @@ def _run(args: list[str]) -> dict:
 
 
 def _expected_path(command: str, group: str) -> Path:
-    return SPEED_DIR / f"expected-{command}-{group}.jsonl"
+    return SPEED_DIR / f"expected-{command}-{group}.jsonl.gz"
+
+
+def _read(path: Path) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        return stream.read().splitlines()
 
 
 def _runs(command: str, group: str) -> list[dict]:
@@ -73,7 +79,7 @@ def at_repo_root(monkeypatch):
 def test_output_is_unchanged(command, group, at_repo_root):
     if group == "peers" and not PEERS_DIR.is_dir():
         pytest.skip(f"peer corpus not found at {PEERS_DIR}")
-    expected_lines = _expected_path(command, group).read_text(encoding="utf-8").splitlines()
+    expected_lines = _read(_expected_path(command, group))
     expected = [json.loads(line) for line in expected_lines]
     actual = _runs(command, group)
     assert [run["args"] for run in actual] == [run["args"] for run in expected]
@@ -84,7 +90,7 @@ def test_output_is_unchanged(command, group, at_repo_root):
 def test_the_expected_outputs_hold_records_and_findings():
     """The comparison above is not vacuous: the stored runs contain real records and findings."""
     def count(command):
-        lines = _expected_path(command, "fixtures").read_text(encoding="utf-8").splitlines()
+        lines = _read(_expected_path(command, "fixtures"))
         return sum(json.loads(line)["stdout"].count("\n") for line in lines)
 
     assert count("scan") > 1000
@@ -96,7 +102,7 @@ def _write() -> None:
     os.chdir(REPO_ROOT)
     for command in COMMANDS:
         for group in ("fixtures", "peers"):
-            with _expected_path(command, group).open("w", encoding="utf-8") as out:
+            with gzip.open(_expected_path(command, group), "wt", encoding="utf-8") as out:
                 for run in _runs(command, group):
                     out.write(json.dumps(run, ensure_ascii=False, sort_keys=True) + "\n")
 
