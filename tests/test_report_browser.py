@@ -15,12 +15,13 @@ import io
 import os
 import shutil
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from edi_j0256.reconcile import reconcile
+from edi_j0256.reconcile import ReconcileStore, load, reconcile_store
 from edi_j0256.reconcile.engine import totals as reconcile_totals
 from edi_j0256.report import write_report
 from edi_j0256.safe_text import csv_cell
@@ -43,19 +44,24 @@ AS_OF = date(2026, 6, 15)
 FORMULA_CLAIM = "=HYPERLINK(\"http://x\",\"y\")"
 
 
-def write_fixture_report(target: Path, *, test_values: bool = False) -> None:
+def write_fixture_report(target: Path, *, test_values: bool = False,
+                         fixtures: Path = FIXTURES) -> None:
     """The report of the reconciled fixtures. ``test_values``: one claim ID a spreadsheet
     would run (the CSV button must neutralise it); deadlines and recovery are the
     reconciliation's own, as of :data:`AS_OF`."""
-    result = reconcile([FIXTURES / c for c in CLAIMS], [FIXTURES / r for r in REMITS],
-                       as_of=AS_OF)
+    with tempfile.TemporaryDirectory(prefix="edi-j0256-report-") as folder:
+        with ReconcileStore(Path(folder) / "j.db") as store:
+            load(store, [fixtures / c for c in CLAIMS], [fixtures / r for r in REMITS])
+            result = reconcile_store(store, AS_OF)
+            plb = store.provider_adjustments()
     records = result.records
     if test_values:
         records = copy.deepcopy(records)
         for record in records:
             if record["claim_id"] == "COM-C-4002":
                 record["claim_id"] = FORMULA_CLAIM
-    write_report(target, records, result.orphans, reconcile_totals(records), as_of=AS_OF)
+    write_report(target, records, result.orphans, reconcile_totals(records), as_of=AS_OF,
+                 plb=plb)
 
 
 def _playwright():
@@ -144,6 +150,10 @@ def test_page_loads_offline_with_charts_and_no_errors(opened, report_path, tmp_p
         assert box and box["width"] > 300 and box["height"] > 100
         assert chart.locator("path").count() > 5  # bars, axes and ticks drawn
         assert chart.locator("text").count() > 5  # labels and values as text
+    # the PLB rows of the fixtures' 835s, from the store (TRN02 and BPR16 of their payments)
+    assert page.eval_on_selector_all(
+        "#plb tbody tr", "rows => rows.map(r => r.cells[1].textContent + ' ' + "
+        "r.cells[0].textContent)") == ["TSTCHK0001 2026-02-20", "TSTCHK0003 2026-03-10"]
     artifacts = Path(os.environ.get("EDI_J0256_ARTIFACTS",
                                     tmp_path_factory.getbasetemp() / "artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -234,14 +244,15 @@ def main(target: str) -> None:
     work.mkdir(exist_ok=True)
     try:
         html_path = work / "report.html"
-        write_fixture_report(html_path)
+        # the fixtures named as from the checkout (the page shows file paths)
+        write_fixture_report(html_path, fixtures=Path(os.path.relpath(FIXTURES)))
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = chromium.new_page(viewport={"width": 1500, "height": 1350})
             page.route("**/*", lambda route, request: route.continue_()
                        if request.url == html_path.as_uri() else route.abort())
             page.goto(html_path.as_uri())
-            page.screenshot(path=target)
+            page.screenshot(path=target, full_page=True)
             chromium.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
