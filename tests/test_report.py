@@ -418,3 +418,44 @@ def test_a_large_reconciliation_still_gives_a_page_of_a_few_megabytes(result):
     assert _cards(page)["open denials"] == "2,100"
     assert "Showing the first 2,000 of 2,100 lines" in page.xpath(
         "string(//p[contains(@class, 'more')])")
+
+
+def test_original_replacement_and_void_each_show_their_history(fixtures_dir):
+    """fixtures/reconcile (README there): HIST-0001 paid 02-05 and reversed 03-01 (original),
+    its replacement paid 03-08 and reversed 04-01, then voided (frequency 8, no 835 of its
+    own)."""
+    folder = fixtures_dir / "reconcile"
+    result = reconcile([folder / n for n in ("837p-history-original.x12",
+                                             "837p-history-replacement.x12",
+                                             "837p-history-void.x12")],
+                       [folder / f"835-history-{n}.x12"
+                        for n in ("void", "paid", "reversal", "correction")],
+                       as_of=date(2026, 3, 15))
+    page = html.fromstring(render_report(*result, as_of=date(2026, 3, 15)))
+    section = page.get_element_by_id("corrections")
+    assert [h.text_content() for h in section.xpath("h3")] == [
+        "Claim HIST-0001 (original) line 1: reversed, net paid $0.00",
+        "Claim HIST-0001 (replacement) line 1: reversed, net paid $0.00",
+        "Claim HIST-0001 (void) line 1: void, net paid $0.00; no adjudication of its own"]
+    histories = [[(td[0].text_content(), td[1].text_content(), td[4].text_content())
+                  for td in (tr.xpath("td") for tr in table.xpath("tbody/tr"))]
+                 for table in section.xpath(".//table")]
+    assert histories == [
+        [("2026-02-05", "1", "$1,500.00"), ("2026-03-01", "22", "-$1,500.00")],
+        [("2026-03-08", "1", "$1,600.00"), ("2026-04-01", "22", "-$1,600.00")]]
+    assert _rows(page, "worklist") == []  # nothing open: reversed and void lines are closed
+
+
+def test_oa23_on_a_secondary_claim_is_not_a_denial_in_the_report(fixtures_dir):
+    """fixtures/reconcile/835-cases.x12: SEC-0001 (Medicare secondary) carries OA-23 and
+    CO-45 only; the reconciliation flags neither as a denial, so the report lists it nowhere
+    as one."""
+    folder = fixtures_dir / "reconcile"
+    result = reconcile([folder / "837p-cases.x12"], [folder / "835-cases.x12"],
+                       as_of=date(2026, 3, 15))
+    data = report_data(*result, as_of=date(2026, 3, 15))
+    assert [r.claim_id for r in data.worklist] == [
+        "CAP-0001", "DOSE-0001", "NDC-0001", "SPLIT-0001", "SPLIT-0002", "PR-0001",
+        "MA130-0001"]
+    assert all("OA-23" not in (c.code for c in p.top_carcs) for p in data.payers)
+    assert data.headline.denied == result.totals["total"]["denied"]

@@ -147,9 +147,10 @@ def _history(entry: Mapping) -> HistoryRow:
 def _corrections(records: Sequence[Mapping]) -> tuple[CorrectedLine, ...]:
     return tuple(
         CorrectedLine(r.get("claim_id"), r.get("line_number"), r.get("status") or "",
-                      money(r.get("paid_amount")), tuple(_history(h) for h in r["history"]))
+                      money(r.get("paid_amount")), tuple(_history(h) for h in r["history"]),
+                      r.get("frequency_code"))
         for r in records
-        if len(r.get("history") or ()) > 1 or r.get("status") == "reversed")
+        if len(r.get("history") or ()) > 1 or r.get("status") in ("reversed", "void"))
 
 
 def _orphan(record: Mapping) -> OrphanRow:
