@@ -30,7 +30,8 @@ AS_OF = date(2026, 3, 25)
 
 @pytest.fixture(scope="module")
 def result(fixtures_dir):
-    return reconcile([fixtures_dir / c for c in CLAIMS], [fixtures_dir / r for r in REMITS])
+    return reconcile([fixtures_dir / c for c in CLAIMS], [fixtures_dir / r for r in REMITS],
+                     as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +63,14 @@ def test_headline_agrees_to_the_cent_with_reconciles_own_summary(fixtures_dir, t
     loaded = runner.invoke(cli, ["reconcile", "--db", str(db),
                                  "--claims", *[str(fixtures_dir / c) for c in CLAIMS],
                                  "--remits", *[str(fixtures_dir / r) for r in REMITS],
+                                 "--as-of", "2026-03-25",
                                  "--format", "jsonl", "-o", str(tmp_path / "out.jsonl")])
     assert loaded.exit_code == 0, loaded.output
     summary = next(line for line in loaded.stderr.splitlines() if line.startswith("all lines"))
     lines, billed, paid, denied, _ = summary.split()[2:]
+    recovery = next(line for line in loaded.stderr.splitlines()
+                    if line.startswith("recoverable: likely"))
+    likely, possible = re.findall(r"(?:likely|possible) ([\d,.]+)", recovery)
     written = runner.invoke(cli, ["report", "--db", str(db), "-o", str(target),
                                   "--as-of", "2026-03-25"])
     assert written.exit_code == 0, written.output
@@ -74,8 +79,15 @@ def test_headline_agrees_to_the_cent_with_reconciles_own_summary(fixtures_dir, t
     assert _money(cards["billed"]) == Decimal(billed.replace(",", "")) == Decimal("71625.00")
     assert _money(cards["paid"]) == Decimal(paid.replace(",", "")) == Decimal("22076.67")
     assert _money(cards["denied"]) == Decimal(denied.replace(",", "")) == Decimal("37576.00")
-    # no recovery assessment in these records yet: shown as unknown, never as "denied"
-    assert cards["recoverable: likely"] == cards["recoverable: possible"] == "—"
+    # likely (correctable coding errors, a finding predicted them): ERR-6001, 6002, 6003,
+    # 6005 x2, 6006, 6008, 6009 at $2,000 + ERR-6004-2 $250 + ERR-6007-2 $1,500 + OP-E-5002
+    # $406 = $18,156; possible (needs records): MCR-A-1002 2,000 + MCR-B-2002 200 + COM-D-3001-2
+    # 220 + COM-C-4001-5/-7 2 x 2,400 + COM-C-4002 3,000 + OP-E-5003 3,200 + ERR-6010 2,000 +
+    # ERR-6012 2,000 = $17,420; the rest of the $37,576 denied is MCR-A-1003's PR-27 $2,000
+    assert _money(cards["recoverable: likely"]) == Decimal(likely.replace(",", "")) == Decimal(
+        "18156.00")
+    assert _money(cards["recoverable: possible"]) == Decimal(possible.replace(",", "")) == (
+        Decimal("17420.00"))
     assert cards["open denials"] == "21"
 
 
@@ -100,63 +112,67 @@ def test_covered_files_and_date_ranges(page):
 def test_worklist_holds_every_open_denied_or_reduced_line(result, page):
     rows = _rows(page, "worklist")
     header = _headers(page, "worklist")
-    claim, line, denied = header.index("Claim"), header.index("Line"), header.index("Denied")
+    claim, line = header.index("Claim"), header.index("Line")
     expected = {(r["claim_id"], str(r["line_number"])) for r in result.records
                 if r["status"] in ("denied", "partial") and r["denied_amount"] > 0}
     assert {(r[claim], r[line]) for r in rows} == expected
     assert len(rows) == 21
-    # no deadline known yet: most denied dollars first
-    assert [_money(r[denied]) for r in rows] == sorted((_money(r[denied]) for r in rows),
-                                                       reverse=True)
-    first = dict(zip(header, rows[0], strict=True))
-    assert (first["Claim"], first["CARC"], first["RARC"], first["Group"]) == (
-        "OP-E-5003", "CO-252", "N706", "CO")
-    assert first["Days left"] == first["Recovery"] == "—"
-    carc = page.xpath("//table[@id='worklist']/tbody/tr[1]//abbr[.='CO-252']")[0]
+    # sorted by appeal deadline, then recoverable dollars: Medicare 2026-02-20 remits (deadline
+    # 02-20 + 5 + 120 = 06-25, 92 days left as of 03-25) first, MCR-B-2002's $200 possible
+    # before MCR-A-1003's PR-27 (patient responsibility: nothing recoverable); ERR-6008 (MA130:
+    # resubmit, no appeal) has no deadline and comes last
+    first, second, last = (dict(zip(header, r, strict=True)) for r in (rows[0], rows[1], rows[-1]))
+    assert (first["Claim"], first["CARC"], first["RARC"], first["Group"], first["Days left"],
+            first["Recovery"]) == ("MCR-B-2002", "CO-151", "N362", "CO", "92", "possible")
+    assert (second["Claim"], second["CARC"], second["Days left"], second["Recovery"]) == (
+        "MCR-A-1003", "PR-27", "92", "none")
+    assert (last["Claim"], last["Days left"], last["Recovery"]) == ("ERR-6008", "—", "likely")
+    assert [r[header.index("Days left")] for r in rows] == (
+        ["92"] * 2 + ["98"] + ["99"] * 9 + ["110"] + ["151"] * 4 + ["153"] + ["154"] * 2 + ["—"])
+    carc = page.xpath("//table[@id='worklist']/tbody/tr[18]//abbr[.='CO-252']")[0]
     assert carc.get("title").startswith("An attachment/other documentation is required")
     predicted = {(r[claim], r[header.index("Predicted by")]) for r in rows}
     assert ("ERR-6001", "JM001") in predicted and ("ERR-6003", "JN003") in predicted
 
 
-def _assessed(records):
-    """The records with the recovery assessment the reconciliation is adding (issue 7)."""
-    records = copy.deepcopy(records)
-    for record in records:
-        if record["status"] in ("denied", "partial") and record["denied_amount"] > 0:
-            medicare = (record["payer_id"] or "").startswith("TSTM")
-            record["recovery"] = ("none" if "format" in record["root_causes"] else
-                                  "likely" if record["explained_by"] else "possible")
-            record["recovery_reason"] = "test"
-            record["appeal_deadline"] = (date(2026, 6, 25) if medicare else date(2026, 4, 4))
-            record["days_left"] = 999  # as of another date: the report counts its own
-        else:
-            record["recovery"], record["recovery_reason"] = "none", "not denied"
-            record["appeal_deadline"] = record["days_left"] = None
-    return records
-
-
 def test_recovery_assessment_fills_headline_and_orders_the_worklist(result):
-    records = _assessed(result.records)
-    data = report_data(records, result.orphans, result.totals, as_of=AS_OF)
-    likely = sum((r["recoverable_amount"] for r in records if r["recovery"] == "likely"),
-                 Decimal(0))
-    possible = sum((r["recoverable_amount"] for r in records if r["recovery"] == "possible"),
-                   Decimal(0))
-    # likely: the 10 lines a finding predicted, less ERR-6008 (format: resubmit) = 8 x $2,000
-    # + $250 + $1,500; possible: the other denied dollars less ERR-6008's $2,000
-    assert data.headline.recoverable_likely == likely == Decimal("17750")
-    assert data.headline.recoverable_possible == possible == Decimal("17826")
+    data = report_data(*result, as_of=AS_OF)
+    # the reconciliation's own assessment: likely $18,156, possible $17,420 (see the headline
+    # test for the lines), the same as reconcile's totals
     assert data.recovery_assessed
-    deadlines = [r.appeal_deadline for r in data.worklist]
-    assert deadlines == sorted(deadlines)
-    assert {r.days_left for r in data.worklist} == {10, 92}  # from --as-of, not the record
-    commercial = [r for r in data.worklist if r.appeal_deadline == date(2026, 4, 4)]
-    amounts = [r.recoverable for r in commercial]
-    assert amounts == sorted(amounts, reverse=True)
-    assert [r for r in data.worklist if r.claim_id == "ERR-6008"][0].recoverable == 0
+    assert data.headline.recoverable_likely == result.totals["total"]["recoverable_likely"] == (
+        Decimal("18156.00"))
+    assert data.headline.recoverable_possible == result.totals["total"][
+        "recoverable_possible"] == Decimal("17420.00")
+    known = [r.appeal_deadline for r in data.worklist if r.appeal_deadline]
+    assert known == sorted(known) and len(known) == 20
+    commercial = [r for r in data.worklist if r.appeal_deadline == date(2026, 8, 23)]
+    assert [(r.claim_id, r.line_number, r.recoverable) for r in commercial] == [
+        ("COM-C-4002", 1, 3000), ("COM-C-4001", 5, 2400), ("COM-C-4001", 7, 2400),
+        ("COM-D-3001", 2, 220)]  # 835-commercial paid 02-24, 180 days from receipt 02-24 + 5
+    pr27 = next(r for r in data.worklist if r.claim_id == "MCR-A-1003")
+    assert (pr27.recovery, pr27.recoverable, pr27.recovery_reason) == (
+        "none", 0, "patient responsibility")
+    later = report_data(*result, as_of=date(2026, 4, 24))  # days left counted from --as-of
+    assert next(r for r in later.worklist if r.claim_id == "MCR-A-1003").days_left == 62
     by_cause = {m.name: m for m in data.by_root_cause}
-    assert by_cause["format"].recoverable_likely == by_cause["format"].recoverable_possible == 0
-    assert by_cause["modifiers"].recoverable_likely == Decimal("6250")
+    assert (by_cause["modifiers"].recoverable_likely, by_cause["modifiers"].
+            recoverable_possible) == (Decimal("6250"), 0)
+    assert (by_cause["documentation"].recoverable_likely,
+            by_cause["documentation"].recoverable_possible) == (0, Decimal("5200"))
+    assert by_cause["eligibility"].recoverable_likely == by_cause[
+        "eligibility"].recoverable_possible == 0  # PR-27: the patient's
+
+
+def test_records_without_an_assessment_show_unknown_never_denied(result):
+    records = copy.deepcopy(result.records)
+    for record in records:
+        for key in ("recovery", "recovery_reason", "appeal_deadline", "days_left"):
+            record.pop(key)
+    page = html.fromstring(render_report(records, result.orphans, result.totals, as_of=AS_OF))
+    cards = _cards(page)
+    assert cards["recoverable: likely"] == cards["recoverable: possible"] == "—"
+    assert _money(cards["denied"]) == Decimal("37576.00")
 
 
 def test_aging_counts_open_denials_by_days_since_the_remittance(result):
@@ -402,3 +418,44 @@ def test_a_large_reconciliation_still_gives_a_page_of_a_few_megabytes(result):
     assert _cards(page)["open denials"] == "2,100"
     assert "Showing the first 2,000 of 2,100 lines" in page.xpath(
         "string(//p[contains(@class, 'more')])")
+
+
+def test_original_replacement_and_void_each_show_their_history(fixtures_dir):
+    """fixtures/reconcile (README there): HIST-0001 paid 02-05 and reversed 03-01 (original),
+    its replacement paid 03-08 and reversed 04-01, then voided (frequency 8, no 835 of its
+    own)."""
+    folder = fixtures_dir / "reconcile"
+    result = reconcile([folder / n for n in ("837p-history-original.x12",
+                                             "837p-history-replacement.x12",
+                                             "837p-history-void.x12")],
+                       [folder / f"835-history-{n}.x12"
+                        for n in ("void", "paid", "reversal", "correction")],
+                       as_of=date(2026, 3, 15))
+    page = html.fromstring(render_report(*result, as_of=date(2026, 3, 15)))
+    section = page.get_element_by_id("corrections")
+    assert [h.text_content() for h in section.xpath("h3")] == [
+        "Claim HIST-0001 (original) line 1: reversed, net paid $0.00",
+        "Claim HIST-0001 (replacement) line 1: reversed, net paid $0.00",
+        "Claim HIST-0001 (void) line 1: void, net paid $0.00; no adjudication of its own"]
+    histories = [[(td[0].text_content(), td[1].text_content(), td[4].text_content())
+                  for td in (tr.xpath("td") for tr in table.xpath("tbody/tr"))]
+                 for table in section.xpath(".//table")]
+    assert histories == [
+        [("2026-02-05", "1", "$1,500.00"), ("2026-03-01", "22", "-$1,500.00")],
+        [("2026-03-08", "1", "$1,600.00"), ("2026-04-01", "22", "-$1,600.00")]]
+    assert _rows(page, "worklist") == []  # nothing open: reversed and void lines are closed
+
+
+def test_oa23_on_a_secondary_claim_is_not_a_denial_in_the_report(fixtures_dir):
+    """fixtures/reconcile/835-cases.x12: SEC-0001 (Medicare secondary) carries OA-23 and
+    CO-45 only; the reconciliation flags neither as a denial, so the report lists it nowhere
+    as one."""
+    folder = fixtures_dir / "reconcile"
+    result = reconcile([folder / "837p-cases.x12"], [folder / "835-cases.x12"],
+                       as_of=date(2026, 3, 15))
+    data = report_data(*result, as_of=date(2026, 3, 15))
+    assert [r.claim_id for r in data.worklist] == [
+        "CAP-0001", "DOSE-0001", "NDC-0001", "SPLIT-0001", "SPLIT-0002", "PR-0001",
+        "MA130-0001"]
+    assert all("OA-23" not in (c.code for c in p.top_carcs) for p in data.payers)
+    assert data.headline.denied == result.totals["total"]["denied"]

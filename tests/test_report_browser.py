@@ -15,12 +15,13 @@ import io
 import os
 import shutil
 import sys
-from datetime import date, timedelta
+import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from edi_j0256.reconcile import reconcile
+from edi_j0256.reconcile import ReconcileStore, load, reconcile_store
 from edi_j0256.reconcile.engine import totals as reconcile_totals
 from edi_j0256.report import write_report
 from edi_j0256.safe_text import csv_cell
@@ -36,25 +37,31 @@ CLAIMS = ["837p-medicare.x12", "837p-commercial.x12", "837i-outpatient.x12",
           "837p-billing-errors.x12"]
 REMITS = ["835-medicare.x12", "835-medicare-correction.x12", "835-commercial.x12",
           "835-outpatient.x12", "835-billing-errors.x12"]
-AS_OF = date(2026, 3, 25)
+# as of mid-June the Medicare deadlines (remittance + 5 + 120 days) are near: 06-25 for the
+# 02-20 remits (10 days left), 07-01 outpatient (16), 07-02 billing errors (17), 07-13 the
+# correction (28); commercial 180 days: 08-23 (69), 08-25 (71), 08-26 (72)
+AS_OF = date(2026, 6, 15)
 FORMULA_CLAIM = "=HYPERLINK(\"http://x\",\"y\")"
-DEADLINE_DAYS = {"TSTMB01": 10, "TSTCI01": 50}
 
 
-def write_fixture_report(target: Path, *, test_values: bool = False) -> None:
+def write_fixture_report(target: Path, *, test_values: bool = False,
+                         fixtures: Path = FIXTURES) -> None:
     """The report of the reconciled fixtures. ``test_values``: one claim ID a spreadsheet
-    would run (the CSV button must neutralise it) and appeal deadlines of the kind the
-    reconciliation is adding (Medicare B lines due in 10 days, TSTCI01 lines in 50)."""
-    result = reconcile([FIXTURES / c for c in CLAIMS], [FIXTURES / r for r in REMITS])
+    would run (the CSV button must neutralise it); deadlines and recovery are the
+    reconciliation's own, as of :data:`AS_OF`."""
+    with tempfile.TemporaryDirectory(prefix="edi-j0256-report-") as folder:
+        with ReconcileStore(Path(folder) / "j.db") as store:
+            load(store, [fixtures / c for c in CLAIMS], [fixtures / r for r in REMITS])
+            result = reconcile_store(store, AS_OF)
+            plb = store.provider_adjustments()
     records = result.records
     if test_values:
         records = copy.deepcopy(records)
         for record in records:
             if record["claim_id"] == "COM-C-4002":
                 record["claim_id"] = FORMULA_CLAIM
-            days = DEADLINE_DAYS.get(record["payer_id"])
-            record["appeal_deadline"] = AS_OF + timedelta(days=days) if days else None
-    write_report(target, records, result.orphans, reconcile_totals(records), as_of=AS_OF)
+    write_report(target, records, result.orphans, reconcile_totals(records), as_of=AS_OF,
+                 plb=plb)
 
 
 def _playwright():
@@ -143,6 +150,10 @@ def test_page_loads_offline_with_charts_and_no_errors(opened, report_path, tmp_p
         assert box and box["width"] > 300 and box["height"] > 100
         assert chart.locator("path").count() > 5  # bars, axes and ticks drawn
         assert chart.locator("text").count() > 5  # labels and values as text
+    # the PLB rows of the fixtures' 835s, from the store (TRN02 and BPR16 of their payments)
+    assert page.eval_on_selector_all(
+        "#plb tbody tr", "rows => rows.map(r => r.cells[1].textContent + ' ' + "
+        "r.cells[0].textContent)") == ["TSTCHK0001 2026-02-20", "TSTCHK0003 2026-03-10"]
     artifacts = Path(os.environ.get("EDI_J0256_ARTIFACTS",
                                     tmp_path_factory.getbasetemp() / "artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -167,7 +178,8 @@ def test_sorting_a_column_reorders_the_worklist(opened):
     assert denied[:2] == [200.0, 220.0]  # numbers, not text: "200.00" before "2000"
     page.click("#worklist thead th:text-is('Days left')")
     days = _column(page, "Days left")
-    assert days == ["10"] * 13 + ["50"] * 6 + ["—"] * 2  # no deadline sorts last
+    assert days == (["10"] * 2 + ["16"] + ["17"] * 9 + ["28"] + ["69"] * 4 + ["71"] + ["72"] * 2
+                    + ["—"])  # ERR-6008 (MA130: resubmit, no appeal) has no deadline: last
     assert problems == []
 
 
@@ -202,11 +214,12 @@ def test_payer_filter_and_csv_download_give_the_visible_rows(opened, tmp_path):
     assert len(_visible_claims(page)) == 4
     page.select_option("#filter-cause", "")
     page.select_option("#filter-window", "30")
-    assert set(_column(page, "Payer")) == {"TSTMB01"} and len(_visible_claims(page)) == 13
-    page.select_option("#filter-window", "60")
-    assert len(_visible_claims(page)) == 19
+    assert set(_column(page, "Payer")) == {"TSTMB01", "TSTMA01"}
+    assert len(_visible_claims(page)) == 13  # 10, 16, 17 (9 lines) and 28 days left
+    page.select_option("#filter-window", "90")
+    assert len(_visible_claims(page)) == 20
     page.select_option("#filter-window", "none")
-    assert sorted(_column(page, "Payer")) == ["TSTBL01", "TSTMA01"]
+    assert _visible_claims(page) == ["ERR-6008"]
     page.select_option("#filter-window", "overdue")
     assert _visible_claims(page) == []
     page.select_option("#filter-window", "")
@@ -231,14 +244,15 @@ def main(target: str) -> None:
     work.mkdir(exist_ok=True)
     try:
         html_path = work / "report.html"
-        write_fixture_report(html_path)
+        # the fixtures named as from the checkout (the page shows file paths)
+        write_fixture_report(html_path, fixtures=Path(os.path.relpath(FIXTURES)))
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = chromium.new_page(viewport={"width": 1500, "height": 1350})
             page.route("**/*", lambda route, request: route.continue_()
                        if request.url == html_path.as_uri() else route.abort())
             page.goto(html_path.as_uri())
-            page.screenshot(path=target)
+            page.screenshot(path=target, full_page=True)
             chromium.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -178,7 +178,7 @@ def test_schema_version_is_recorded(stored):
     from edi_j0256.reconcile.store import SCHEMA_VERSION
 
     connection = sqlite3.connect(stored)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     connection.close()
     with pytest.raises(StoreError, match="store is damaged"):
         _damage(stored, "header")

@@ -189,7 +189,8 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
                                root_cause_advice().items()}
                     try:
                         write_report(report_path, list(stored_records(store, as_of)),
-                                     list(linked_orphans(store)), totals, actions)
+                                     list(linked_orphans(store)), totals, actions,
+                                     as_of=as_of, plb=store.provider_adjustments())
                     except OSError as exc:
                         raise fail(f"cannot write {report_path}: {exc.strerror}") from None
                 if orphans_path:

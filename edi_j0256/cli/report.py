@@ -39,8 +39,9 @@ def command(db, output, as_of, payment_from, payment_to, payers, show_member_ids
 
     Headline totals (the same as `reconcile`'s), charts by root cause, payer, payment
     period and aging, a payer scorecard, the worklist of open denials with filters and a
-    CSV download, reversals and corrections with their history, and 835 lines that matched
-    no claim. The page needs no network and prints.
+    CSV download, reversals and corrections with their history, provider-level adjustments
+    (PLB) with trace numbers and check dates, and 835 lines that matched no claim. The page
+    needs no network and prints.
 
     \b
     Examples:
@@ -57,15 +58,16 @@ def command(db, output, as_of, payment_from, payment_to, payers, show_member_ids
         raise fail(f"--from {payment_from:%Y-%m-%d} is after --to {payment_to:%Y-%m-%d}")
     try:
         with ReconcileStore(db) as store:
-            records, orphans, totals = reconcile_store(store)
+            records, orphans, totals = reconcile_store(store, _day(as_of))
             files = [(f["kind"], f["path"]) for f in store.files()]
+            plb = store.guard(store.provider_adjustments)
     except StoreError as exc:
         raise fail(str(exc)) from None
     report_filter = ReportFilter(_day(payment_from), _day(payment_to), tuple(payers))
     try:
         write_report(output, records, orphans, totals, as_of=_day(as_of),
                      files=files, report_filter=report_filter,
-                     show_member_ids=show_member_ids)
+                     show_member_ids=show_member_ids, plb=plb)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     if not quiet:

@@ -175,7 +175,9 @@ class _Loader:
                 if file_id is None:
                     return False
                 count = 0
-                for payment, claim in remit_claims(path, self.diagnostics, self.codes):
+                for payment, claim in remit_claims(
+                        path, self.diagnostics, self.codes,
+                        on_plb=lambda plb: store.add_provider_adjustment(file_id, plb)):
                     for remit in remit_lines(payment, claim, file_id, self.codes):
                         store.add_remit_line(file_id, remit)
                         count += 1

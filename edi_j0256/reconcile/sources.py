@@ -9,7 +9,7 @@ reader's :class:`~edi_j0256.remit.model.ClaimPayment` become the frozen records 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +17,13 @@ from edi_j0256.claims import Claim
 from edi_j0256.codes import ALL_CODES
 from edi_j0256.diagnostics import Diagnostics, X12ReadError
 from edi_j0256.reconcile.model import CLAIM, LINE, Adjustment, ClaimLine, RemitLine
-from edi_j0256.remit.model import DENIED, ClaimPayment, RemitAdjustment, RemitPayment
+from edi_j0256.remit.model import (
+    DENIED,
+    ClaimPayment,
+    ProviderAdjustment,
+    RemitAdjustment,
+    RemitPayment,
+)
 from edi_j0256.remit.rootcause import DenialMap, bundled_denial_map
 
 NO_REMIT = "X350"  # remit parser: no 835 transaction in the file
@@ -63,24 +69,32 @@ def claim_lines(claim: Claim, file_order: int, codes: Sequence[str]) -> Iterator
 # -- 835 ---------------------------------------------------------------------------------------
 
 def remit_claims(path: str | Path, diagnostics: Diagnostics,
-                 codes: Sequence[str] = (ALL_CODES,)
+                 codes: Sequence[str] = (ALL_CODES,), *,
+                 on_plb: Callable[[ProviderAdjustment], None] | None = None
                  ) -> Iterator[tuple[RemitPayment, ClaimPayment]]:
     """Every claim payment of one 835 file with its payment header: the one adapter over the
     remit reader. Claims that cannot concern ``codes`` may be skipped by the reader.
 
     With the streaming reader (``iter_remit``: a header, then its claim payments) memory is
-    one claim; with ``read_remits`` one transaction. Raises X12ReadError when the file holds
-    no 835 transaction.
+    one claim; with ``read_remits`` one transaction. ``on_plb`` is given each provider-level
+    adjustment (PLB pair) as it is read. Raises X12ReadError when the file holds no 835
+    transaction.
     """
     from edi_j0256 import remit
 
     before = _no_remit(diagnostics)
     if hasattr(remit, "iter_remit"):
         items = remit.iter_remit(path, name=str(path), diagnostics=diagnostics, hcpcs=codes)
-        yield from ((item.payment, item) for item in items if isinstance(item, ClaimPayment))
+        for item in items:
+            if isinstance(item, ClaimPayment):
+                yield item.payment, item
+            elif on_plb is not None and isinstance(item, ProviderAdjustment):
+                on_plb(item)
     else:
         for payment in remit.read_remits(path, name=str(path), diagnostics=diagnostics):
             yield from ((payment, claim) for claim in payment.claims)
+            for plb in payment.provider_adjustments if on_plb is not None else ():
+                on_plb(plb)
     if _no_remit(diagnostics) > before:
         raise X12ReadError(str(path), "holds no 835 transaction (an 837? give it with --claims)")
 

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
 from edi_j0256.reconcile.model import Adjustment, ClaimLine, LineFinding, RemitLine
+from edi_j0256.remit.model import ProviderAdjustment
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: provider_adjustments (PLB) kept with their 835 file
 CLAIMS, REMITS = "837", "835"
 BUSY_TIMEOUT_MS = 30_000
 LOCK_RETRY_SECONDS = 600.0
@@ -92,7 +93,24 @@ CREATE TABLE adjustments (
     root_causes TEXT NOT NULL
 );
 CREATE INDEX adjustments_remit_line ON adjustments (remit_line_id);
+CREATE TABLE provider_adjustments (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files (id),
+    payer_id TEXT,
+    payer_name TEXT,
+    provider_id TEXT,
+    fiscal_period_date TEXT,
+    reason TEXT NOT NULL,
+    reference TEXT,
+    amount TEXT,
+    trace_number TEXT,
+    check_date TEXT,
+    segment INTEGER NOT NULL,
+    line INTEGER NOT NULL
+);
 """
+PLB_COLUMNS = ("payer_id", "payer_name", "provider_id", "fiscal_period_date", "reason",
+               "reference", "amount", "trace_number", "check_date", "segment", "line")
 
 
 class StoreError(Exception):
@@ -292,7 +310,34 @@ class ReconcileStore:
              for n, items in enumerate((remit.adjustments, remit.claim_adjustments))
              for a in items])
 
+    def add_provider_adjustment(self, file_id: int, plb: ProviderAdjustment) -> None:
+        """One PLB reason/amount pair of an 835 file, with its payment's payer, trace number
+        (TRN02) and check date (BPR16). Loaded with the file, so loading it again adds none."""
+        payment = plb.payment
+        self.db.execute(
+            f"INSERT INTO provider_adjustments (file_id, {', '.join(PLB_COLUMNS)}) VALUES "
+            f"(?{', ?' * len(PLB_COLUMNS)})",
+            (file_id, *(_to_sql(v) for v in (
+                payment.payer_id if payment else None, payment.payer_name if payment else None,
+                plb.provider_id, plb.fiscal_period_date, plb.reason, plb.reference, plb.amount,
+                plb.trace_number, plb.payment_date, plb.segment, plb.line))))
+
     # -- reading -------------------------------------------------------------------------------
+
+    def provider_adjustments(self) -> list[dict]:
+        """The stored PLB rows in load order, for the writers: ``file`` (path), the
+        :data:`PLB_COLUMNS`, money as Decimal and dates as dates."""
+        rows = self.db.execute(
+            f"SELECT f.path, {', '.join('p.' + c for c in PLB_COLUMNS)} FROM "
+            "provider_adjustments p JOIN files f ON f.id = p.file_id ORDER BY p.id")
+        out = []
+        for path, *values in rows:
+            row = dict(zip(PLB_COLUMNS, values, strict=True))
+            row["amount"] = None if row["amount"] is None else Decimal(row["amount"])
+            for key in ("fiscal_period_date", "check_date"):
+                row[key] = None if row[key] is None else date.fromisoformat(row[key])
+            out.append({"file": path, **row})
+        return out
 
     def files(self) -> list[dict]:
         rows = self.db.execute("SELECT id, path, sha256, kind, loaded_at, lines FROM files "

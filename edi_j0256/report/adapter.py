@@ -13,10 +13,10 @@ from the appeal deadline to the report's as-of date.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from edi_j0256.reconcile.engine import totals as reconcile_totals
 from edi_j0256.remit.model import CLAIM_STATUS_NAMES
@@ -81,33 +81,21 @@ class ReportFilter:
         return tuple(words)
 
 
-def _recovery_split(records: Iterable[Mapping], assessed: bool, key) -> dict:
-    """Recoverable dollars by ``key(record)`` and recovery level (``likely`` / ``possible``)."""
-    split: dict = defaultdict(lambda: {"likely": ZERO, "possible": ZERO})
-    if assessed:
-        for record in records:
-            level = record.get("recovery")
-            if level in ("likely", "possible"):
-                split[key(record)][level] += recoverable(record)
-    return split
+def _recoverable(bucket: Mapping, level: str) -> Decimal:
+    """A totals bucket's recoverable dollars of one recovery level (``likely`` / ``possible``)."""
+    return money(bucket.get(f"recoverable_{level}"))
 
 
-def _first_cause(record: Mapping) -> str:
-    """The root cause a line's billed dollars go to in reconcile's totals."""
-    if record.get("root_causes"):
-        return record["root_causes"][0]
-    return "unmatched" if record.get("status") == "unmatched" else "none"
-
-
-def _money_rows(groups: Mapping[str, Mapping], split: Mapping, assessed: bool,
+def _money_rows(groups: Mapping[str, Mapping], assessed: bool,
                 names: Mapping[str, str] | None = None) -> tuple[Money, ...]:
+    """Rows of reconcile's totals by root cause or payer (recoverable from the same buckets)."""
     rows = []
     for key, bucket in groups.items():
         rows.append(Money(
             key, (names or {}).get(key), bucket["lines"], money(bucket["billed"]),
             money(bucket["paid"]), money(bucket["denied"]),
-            split[key]["likely"] if assessed else None,
-            split[key]["possible"] if assessed else None))
+            _recoverable(bucket, "likely") if assessed else None,
+            _recoverable(bucket, "possible") if assessed else None))
     return tuple(sorted(rows, key=lambda r: (-r.denied, r.name)))
 
 
@@ -159,9 +147,10 @@ def _history(entry: Mapping) -> HistoryRow:
 def _corrections(records: Sequence[Mapping]) -> tuple[CorrectedLine, ...]:
     return tuple(
         CorrectedLine(r.get("claim_id"), r.get("line_number"), r.get("status") or "",
-                      money(r.get("paid_amount")), tuple(_history(h) for h in r["history"]))
+                      money(r.get("paid_amount")), tuple(_history(h) for h in r["history"]),
+                      r.get("frequency_code"))
         for r in records
-        if len(r.get("history") or ()) > 1 or r.get("status") == "reversed")
+        if len(r.get("history") or ()) > 1 or r.get("status") in ("reversed", "void"))
 
 
 def _orphan(record: Mapping) -> OrphanRow:
@@ -226,7 +215,6 @@ def report_data(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: 
                        if r.get("status") in OPEN_STATUSES
                        and money(r.get("denied_amount")) > 0), key=_worklist_key)
     overall = totals["total"]
-    split_all = _recovery_split(records, assessed, lambda r: "all")
     claim_files, remit_files = _file_counts(records, orphans, files)
     service = _span(day(r.get("service_date")) for r in records)
     payment = _span([day(r.get("payment_date")) for r in records]
@@ -234,21 +222,16 @@ def report_data(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: 
     headline = Headline(
         overall["lines"], money(overall["billed"]), money(overall["paid"]),
         money(overall["denied"]),
-        split_all["all"]["likely"] if assessed else None,
-        split_all["all"]["possible"] if assessed else None,
+        _recoverable(overall, "likely") if assessed else None,
+        _recoverable(overall, "possible") if assessed else None,
         len(worklist), as_of, claim_files, remit_files, *service, *payment)
     payer_names = {r.get("payer_id") or UNKNOWN_PAYER: r.get("payer_name")
                    for r in records if r.get("payer_name")}
     periods, unit = trend(records)
     return ReportData(
         title=title, headline=headline,
-        by_root_cause=_money_rows(totals["by_root_cause"],
-                                  _recovery_split(records, assessed, _first_cause), assessed),
-        by_payer=_money_rows(totals["by_payer"],
-                             _recovery_split(records, assessed,
-                                             lambda r: r.get("payer_id") or UNKNOWN_PAYER),
-                             assessed,
-                             payer_names),
+        by_root_cause=_money_rows(totals["by_root_cause"], assessed),
+        by_payer=_money_rows(totals["by_payer"], assessed, payer_names),
         trend=periods, trend_unit=unit, aging=aging(worklist),
         payers=payer_scores(records), worklist=tuple(worklist),
         corrections=_corrections(records), plb=_plb(plb),

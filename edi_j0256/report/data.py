@@ -166,6 +166,7 @@ class CorrectedLine:
     status: str
     paid: Decimal
     history: tuple[HistoryRow, ...]
+    frequency_code: str | None = None  # CLM05-3: 1 original, 7 replacement, 8 void
 
 
 @dataclass(frozen=True, slots=True)

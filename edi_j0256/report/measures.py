@@ -2,7 +2,7 @@
 and the readers of record values they share with :mod:`.adapter`.
 
 A record here is a reconciled line record of :mod:`edi_j0256.reconcile`; a denial is what the
-reconciliation counts as one (:attr:`edi_j0256.reconcile.model.Adjustment.is_denial`).
+reconciliation flagged as one (``adjustments[].denial`` of the record).
 """
 
 from __future__ import annotations
@@ -49,16 +49,13 @@ def day(value) -> date | None:
 
 
 def denials(record: Mapping) -> list[Adjustment]:
-    """The adjustments of a record that are denials (the reconciliation's own rule)."""
-    if record.get("status") in ("reversed", "unmatched"):
+    """The adjustments of a record that are denials, as the reconciliation flagged them
+    (``adjustments[].denial``: OA-23 on a secondary claim, CO-45, CO-253, PR-1/2/3 are not)."""
+    if record.get("status") in ("reversed", "unmatched", "void"):
         return []
-    out = []
-    for a in record.get("adjustments") or ():
-        adjustment = Adjustment(a.get("group") or "", a.get("carc") or "", a.get("amount"),
-                                a.get("quantity"), tuple(a.get("root_causes") or ()))
-        if adjustment.is_denial:
-            out.append(adjustment)
-    return out
+    return [Adjustment(a.get("group") or "", a.get("carc") or "", a.get("amount"),
+                       a.get("quantity"), tuple(a.get("root_causes") or ()))
+            for a in record.get("adjustments") or () if a.get("denial")]
 
 
 def recoverable(record: Mapping) -> Decimal:

@@ -19,6 +19,7 @@ from edi_j0256.report.text import DASH, printable
 
 WORKLIST_SHOWN = 2000  # rows on the page (about 1.3 kB each): the page stays a few MB
 SECTION_SHOWN = 500  # corrections and orphans
+FREQUENCY_NAMES = {"1": "original", "7": "replacement", "8": "void"}  # CLM05-3
 DEADLINE_WINDOWS = (("", "any"), ("overdue", "overdue"), ("30", "≤ 30 days"),
                     ("60", "≤ 60 days"), ("90", "≤ 90 days"), ("none", "no deadline"))
 
@@ -291,8 +292,13 @@ def worklist(data: ReportData):
 def corrections(data: ReportData):
     body = []
     for line in data.corrections[:SECTION_SHOWN]:
-        body.append(el("h3", f"Claim {text(line.claim_id)} line {text(line.line_number)}: "
-                       f"{line.status}, net paid {money(line.paid)}", class_="muted"))
+        kind = FREQUENCY_NAMES.get(line.frequency_code or "")
+        body.append(el("h3", f"Claim {text(line.claim_id)}{f' ({kind})' if kind else ''} line "
+                       f"{text(line.line_number)}: {line.status}, net paid {money(line.paid)}"
+                       + ("; no adjudication of its own" if not line.history else ""),
+                       class_="muted"))
+        if not line.history:
+            continue
         body.append(table(
             ["Payment date", "CLP02", "CLP07", "Trace", ("Paid", "num"), ("Denied", "num"),
              "CARC", "835 file:line"],
