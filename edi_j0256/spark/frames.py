@@ -22,7 +22,6 @@ import glob
 import io
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.output import encode_record
@@ -152,36 +151,47 @@ def remit_frame(spark, inputs: Iterable[str], hcpcs: Iterable[str] = DEFAULT_HCP
 # -- check ------------------------------------------------------------------------------------
 
 def _check_bytes(index: int, name: str, content: bytes) -> Iterator[tuple]:
-    """Claim rules and reader diagnostics of one file, then its doses keyed by patient."""
+    """Claim rules and reader diagnostics of one file, then each claim with J0256 lines keyed
+    by its patient (the run rules need only the patient's own claims, in reading order)."""
     from edi_j0256.diagnostics import X12ReadError
     from edi_j0256.rules import Checker
+    from edi_j0256.rules.context import drug_lines, member_key
 
     checker = Checker()
+    checker._run_rules = []  # they run after the shuffle, per patient
+    claims: list = []
+    claim_rules = checker.check_claim
+
+    def check_claim(claim):
+        claims.append(claim)
+        yield from claim_rules(claim)
+
+    checker.check_claim = check_claim  # type: ignore[method-assign]
     try:
         for found in checker.check_file(io.BytesIO(content), name=name):
             yield ("finding", encode_record(found.record()))
     except X12ReadError:
         return
-    for member, doses in checker.context.doses.items():
-        yield ("doses", (member, [(index, dose) for dose in doses]))
+    for order, claim in enumerate(claims):
+        key = member_key(claim)
+        if key is not None and drug_lines(claim):
+            yield ("claim", (key, [(index, order, claim)]))
 
 
-def _run_rules(doses: list) -> Iterator[tuple]:
-    """The run rules over one patient's doses, in the run's reading order."""
+def _run_rules(claims: list) -> Iterator[str]:
+    """The run rules over one patient's claims, in the run's reading order (file, claim)."""
     from edi_j0256.rules import Checker
 
     checker = Checker()
-    ordered = sorted(doses, key=lambda item: (item[0], item[1].order))
-    member = object()
-    checker.context.doses[member] = [replace(dose, order=n)
-                                     for n, (_, dose) in enumerate(ordered)]
-    for found in checker.finish():
-        yield encode_record(found.record())
+    checker._claim_rules = []  # they ran with the file
+    for _, _, claim in sorted(claims, key=lambda item: (item[0], item[1])):
+        for found in checker.check_claim(claim):
+            yield encode_record(found.record())
 
 
 def findings_frame(spark, inputs: Iterable[str]):
     """A DataFrame of ``check`` findings (``schemas/finding.schema.json``), bundled policies
-    and crosswalk, the run rules shuffled by patient (payer, member ID, birth date)."""
+    and crosswalk, the run rules shuffled by patient (payer, member ID, name, birth date)."""
     files = expand(inputs)
     names = _names(files)
     order = {os.path.abspath(f): i for i, f in enumerate(files)}
@@ -189,7 +199,7 @@ def findings_frame(spark, inputs: Iterable[str]):
         order.get(_local(item[0]), len(order)), names.get(_local(item[0]), item[0]), item[1]))
     per_file = per_file.cache()
     claim_findings = per_file.filter(lambda t: t[0] == "finding").map(lambda t: t[1])
-    run_findings = (per_file.filter(lambda t: t[0] == "doses").map(lambda t: t[1])
+    run_findings = (per_file.filter(lambda t: t[0] == "claim").map(lambda t: t[1])
                     .reduceByKey(lambda a, b: a + b)
                     .flatMap(lambda pair: _run_rules(pair[1])))
     return _frame(spark, claim_findings.union(run_findings), "finding")
