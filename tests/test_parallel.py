@@ -204,9 +204,13 @@ def _checked(paths, parallel: bool, min_piece: int):
         found += (check_file_parallel(checker, path, 2, min_piece) if parallel
                   else checker.check_file(path))
     found += checker.finish()
-    counts = checker.counts
+    counts, context = checker.counts, checker.context
+    history = context.history
+    history._pack_live()  # the live patient too, as the bytes the others are kept in
     return ([f.record() for f in found],
-            (counts.files, counts.claims, counts.lines, dict(counts.by_severity)))
+            (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
+             dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
+             history.packed, history.names))
 
 
 def assert_same_findings(paths, min_piece):
