@@ -284,3 +284,32 @@ def test_scan_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, t
         outputs.append((out.read_bytes(), diagnostics.read_bytes()))
     assert len(cuts) == 1 and len(cuts[0]) >= 2  # only --jobs 2 planned pieces, and cut
     assert outputs[0] == outputs[1] and outputs[0][0].count(b"\n") > 100
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
+def test_check_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, tmp_path, fmt):
+    """`check --jobs 2` on ONE file cuts it and writes exactly what --jobs 1 does, with the
+    run rules firing across pieces (the file and a copy of it, so every line repeats)."""
+    from click.testing import CliRunner
+
+    import edi_j0256.parallel as parallel
+    from edi_j0256.cli import cli
+
+    data = generated.read_bytes().replace(b"\nSE*", b"\nSE*9", 3)
+    path = tmp_path / "twice.x12"
+    path.write_bytes(data * 2)
+    monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
+    pieces = []
+    real = parallel._replay  # in the parent: a piece read by a worker, replayed
+    monkeypatch.setattr(parallel, "_replay", lambda *a: pieces.append(a[1]) or real(*a))
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.{fmt}"
+        result = CliRunner().invoke(cli, ["check", str(path), str(FIXTURES / "837p-commercial.x12"),
+                                          "-j", jobs, "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 1, result.output  # errors found (X223, duplicates)
+        outputs.append(out.read_bytes())
+    assert len(pieces) >= 6  # --jobs 2 cut the large file (the fixture is too small to cut)
+    assert outputs[0] == outputs[1]
+    text = outputs[0].decode()
+    assert text.count("JC005") > 100 and text.count("X223") == 6
