@@ -461,18 +461,18 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 # reader diagnostics. The run rules (frequency, caps, MUE, duplicates) check a line against the
 # patient's recent doses as it is read, so the parent replays the claims in file order through
 # the caller's checker with only its run rules: the worker hands over each claim cut down to
-# its J0256 lines (no diagnoses, no other lines), which is all ``RuleContext.remember`` and
-# the run rules read. The parent does the replay while later pieces are still being read,
-# holding the findings (with the checker position each was yielded at) until every piece is
-# known to be exact; a piece that is not hands the file to ``check_file`` with the checker's
-# state put back as it was before the file.
+# its J0256 lines, as plain values (no diagnoses, no other lines), which is all
+# ``RuleContext.remember`` and the run rules read. The parent does the replay while later
+# pieces are still being read, holding the findings (with the checker position each was
+# yielded at) until every piece is known to be exact; a piece that is not hands the file to
+# ``check_file`` with the checker's state put back as it was before the file.
 
 _DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
 
 
 @dataclass(slots=True)
 class CheckedPiece:
-    """A worker's reading of one piece: ``("claim", findings, slim claim)`` and
+    """A worker's reading of one piece: ``("claim", findings, packed claim)`` and
     ``("diag", diagnostic)`` events in reading order."""
 
     events: list[tuple] = field(default_factory=list)
@@ -493,11 +493,49 @@ def _shift_claim(claim, segments: int, lines: int) -> None:
             service_line.lx_segment += segments
 
 
-def _slim(claim, lines: list):
-    """The claim with only what the run rules read: its J0256 lines, no diagnoses."""
-    from dataclasses import replace
+def _day(value) -> int:
+    return value.toordinal() if value is not None else 0
 
-    return replace(claim, lines=list(lines), diagnoses=[])
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _pack_claim(claim, lines: list) -> tuple:
+    """What the run rules read of a claim and its J0256 lines, as plain values (pickling
+    dataclasses, Decimals and dates one by one costs more than checking them)."""
+    return (claim.envelope, claim.claim_id, claim.frequency_code,
+            claim.claim_filing_indicator, claim.payer_id, claim.member_id,
+            claim.patient_last_name, claim.patient_first_name, _day(claim.patient_birth_date),
+            _day(claim.statement_from), claim.segment, claim.line,
+            tuple((s.line_number, s.procedure_code, s.modifiers, _text(s.charge),
+                   _text(s.units), _day(s.service_date), s.line_control, s.ndc, s.segment,
+                   s.line) for s in lines))
+
+
+def _unpack_claim(packed: tuple):
+    """The claim of :func:`_pack_claim`: its J0256 lines only, no diagnoses."""
+    from datetime import date
+    from decimal import Decimal
+
+    from edi_j0256.claims.model import Claim, ServiceLine
+
+    def day(n: int):
+        return date.fromordinal(n) if n else None
+
+    (envelope, claim_id, frequency, indicator, payer_id, member_id, last, first, birth,
+     start, segment, line, lines) = packed
+    return Claim(envelope, claim_id, frequency_code=frequency, claim_filing_indicator=indicator,
+                 payer_id=payer_id, member_id=member_id, patient_last_name=last,
+                 patient_first_name=first, patient_birth_date=day(birth),
+                 statement_from=day(start), segment=segment, line=line, lines=[
+                     ServiceLine(number, None, code, modifiers,
+                                 None if charge is None else Decimal(charge),
+                                 units=None if units is None else Decimal(units),
+                                 service_date=day(when), line_control=control, ndc=ndc,
+                                 segment=at, line=on)
+                     for number, code, modifiers, charge, units, when, control, ndc, at, on
+                     in lines])
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
@@ -531,7 +569,7 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
             _shift_claim(claim, seg_shift, line_shift)
             found = [finding(rule, hit) for rule in claim_rules
                      for hit in rule.check(claim, context)]
-            events.append(("claim", found, _slim(claim, drug_lines(claim))))
+            events.append(("claim", found, _pack_claim(claim, drug_lines(claim))))
     except X12ReadError:
         result.exact = False
     finally:
@@ -582,7 +620,8 @@ def _replay(checker, result: CheckedPiece, kept: dict[str, int], pending: list,
             if kept[code] <= _DIAGNOSTICS_KEPT:
                 pending.append(event[1])
             continue
-        _, found, claim = event
+        _, found, packed = event
+        claim = _unpack_claim(packed)
         checker._claim_rules = []  # they ran in the worker
         try:
             run = list(checker.check_claim(claim))
