@@ -250,6 +250,38 @@ def test_check_with_reader_diagnostics(generated, tmp_path):
     assert [f["code"] for f in findings].count("X223") == 5
 
 
+def test_check_hands_an_inexact_file_to_check_file_with_the_state_put_back(generated,
+                                                                           tmp_path):
+    """A tolerance warning in a late piece: the parent has already replayed the pieces
+    before it, so the checker's state must be put back before check_file reads the file;
+    the first file's doses must still count (JC005 against it)."""
+    import edi_j0256.parallel as parallel
+    from edi_j0256.rules import Checker
+
+    data = generated.read_bytes()
+    middle = data.index(b"\nCLM*", len(data) * 5 // 6)
+    damaged = tmp_path / "empty-segment.x12"
+    damaged.write_bytes(data[:middle] + b"~~" + data[middle:])
+    paths = [generated, damaged]
+    expected = _checked(paths, False, 20_000)
+    checker, serial_reads, found = Checker(), [], []
+    serial = checker.check_file
+    for path in paths:
+        found += parallel.check_file_parallel(
+            checker, path, 2, 20_000,
+            serial=lambda p: serial_reads.append(p) or serial(p))
+    found += checker.finish()
+    counts, context = checker.counts, checker.context
+    context.history._pack_live()
+    got = ([f.record() for f in found],
+           (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
+            dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
+            context.history.packed, context.history.names))
+    assert serial_reads == [str(damaged)]
+    assert got == expected
+    assert counts.by_code["JC005"] > 100 and counts.by_code["X107"] > 0
+
+
 def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatch):
     import edi_j0256.parallel as parallel
 
