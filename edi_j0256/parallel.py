@@ -468,6 +468,10 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 # ``check_file`` with the checker's state put back as it was before the file.
 
 _DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
+# Bytes per check piece at most (when the file has more than PIECES_PER_JOB per job): a
+# worker holds its piece's claims until the parent takes them, and the parent replays the
+# last piece after the workers are done, so smaller pieces bound memory and the tail.
+CHECK_PIECE = 12 << 20
 
 
 @dataclass(slots=True)
@@ -645,7 +649,8 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
     """
     path = str(path)
     serial = serial or checker.check_file
-    plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
+    pieces = max(jobs * PIECES_PER_JOB, os.path.getsize(path) // CHECK_PIECE) if jobs > 1 else 0
+    plan = plan_pieces(path, pieces, min_piece) if jobs > 1 else []
     if len(plan) < 2 or checker.ig:
         yield from serial(path)
         return
