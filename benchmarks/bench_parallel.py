@@ -8,6 +8,7 @@ cores.
 
     python benchmarks/bench_parallel.py                       # 200 MB, every claim J0256
     python benchmarks/bench_parallel.py --size-mb 50 --jobs 2
+    python benchmarks/bench_parallel.py --check-only --repeat 3   # check --jobs, medians
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import importlib.util
 import os
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -117,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--check", action="store_true", help="also time check --jobs")
+    parser.add_argument("--check-only", action="store_true", help="time check --jobs only")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each (medians shown)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-parallel-{args.size_mb:g}mb-{args.share * 100:g}pct.x12"
@@ -124,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         _generator().generate(path, size_mb=args.size_mb, j0256_share=args.share, seed=1)
     print(f"{path.name}: {path.stat().st_size / 1e6:.0f} MB; load average before: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if args.check_only:
+        return check_runs(path, args.jobs, args.repeat)
     floor_wall, floor_cpu, _ = timed(floor, path)
     one_wall, one_cpu, one = timed(one_core, path, args.out / "one.jsonl")
     two_wall, two_cpu, two = timed(two_cores, path, args.out / "two.jsonl", args.jobs)
@@ -145,6 +151,36 @@ def main(argv: list[str] | None = None) -> int:
               f"  speed-up {c1_wall / c2_wall:.2f}x wall, cpu {c2_cpu / c1_cpu:.2f}x; "
               f"identical findings: {c1 == c2} ({c1.split(':')[1]})")
         same = same and c1 == c2
+    return 0 if same else 1
+
+
+def check_runs(path: Path, jobs: int, repeat: int) -> int:
+    """``check`` one core vs ``jobs`` pieces, alternated ``repeat`` times; medians, with the
+    floor of each round (the machine is shared: the load average is printed per round)."""
+    rows: dict[str, list[tuple[float, float]]] = {"floor": [], "1": [], str(jobs): []}
+    digests = set()
+    for round_ in range(repeat):
+        load = os.getloadavg()[0]
+        wall, used, _ = timed(floor, path)
+        rows["floor"].append((wall, used))
+        for n in (1, jobs):
+            wall, used, digest = timed(check, path, n)
+            rows[str(n)].append((wall, used))
+            digests.add(digest)
+        print(f"  round {round_ + 1}: load {load:.1f}; " + "; ".join(
+            f"{k} {v[-1][0]:.1f} s wall {v[-1][1]:.1f} s cpu" for k, v in rows.items()),
+            flush=True)
+    median = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+              for k, v in rows.items()}
+    floor_wall = median["floor"][0]
+    for name in ("1", str(jobs)):
+        wall, used = median[name]
+        print(f"  check --jobs {name:3} median {wall:7.1f} s wall {used:7.1f} s cpu "
+              f"{wall / floor_wall:5.1f}x floor wall")
+    (w1, c1), (w2, c2) = median["1"], median[str(jobs)]
+    same = len(digests) == 1
+    print(f"  speed-up {w1 / w2:.2f}x wall (goal 1.7x), cpu overhead {c2 / c1:.2f}x; "
+          f"identical findings in every run: {same} ({', '.join(sorted(digests))})")
     return 0 if same else 1
 
 

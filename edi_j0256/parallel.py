@@ -456,24 +456,30 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 
 
 # -- check ------------------------------------------------------------------------------------
-# ``check`` on pieces: the claim rules only look at one claim, so each worker runs them on its
-# claims (positions shifted first) and records, in reading order, the claims' findings and the
-# reader diagnostics; the parent replays them as ``Checker.check_file`` interleaves them (a
-# claim's findings, then the diagnostics added up to it, capped per code as one file's
-# ``Diagnostics`` caps them), and hands the doses each worker remembered to the caller's
-# checker, so the run rules (frequency, caps, duplicates) see the run as a single read does.
+# ``check`` on pieces. The claim rules look at one claim only, so each worker runs them on its
+# claims (positions shifted first) and records, in reading order, each claim's findings and the
+# reader diagnostics. The run rules (frequency, caps, MUE, duplicates) check a line against the
+# patient's recent doses as it is read, so the parent replays the claims in file order through
+# the caller's checker with only its run rules: the worker hands over each claim cut down to
+# its J0256 lines, as plain values (no diagnoses, no other lines), which is all
+# ``RuleContext.remember`` and the run rules read. The parent does the replay while later
+# pieces are still being read, holding the findings (with the checker position each was
+# yielded at) until every piece is known to be exact; a piece that is not hands the file to
+# ``check_file`` with the checker's state put back as it was before the file.
 
 _DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
-_ORDER_STRIDE = 1 << 40  # dose numbers set aside per piece (more doses than any file holds)
+# Bytes per check piece at most (when the file has more than PIECES_PER_JOB per job): a
+# worker holds its piece's claims until the parent takes them, and the parent replays the
+# last piece after the workers are done, so smaller pieces bound memory and the tail.
+CHECK_PIECE = 12 << 20
 
 
 @dataclass(slots=True)
 class CheckedPiece:
-    events: list[tuple] = field(default_factory=list)  # ("claim", findings) / ("diag", d)
-    doses: tuple = ([], {})  # (policies, member -> [packed Dose]): see _pack_doses
-    claims: int = 0
-    lines: int = 0
-    remembered: int = 0
+    """A worker's reading of one piece: ``("claim", findings, packed claim)`` and
+    ``("diag", diagnostic)`` events in reading order."""
+
+    events: list[tuple] = field(default_factory=list)
     exact: bool = True
 
 
@@ -491,51 +497,61 @@ def _shift_claim(claim, segments: int, lines: int) -> None:
             service_line.lx_segment += segments
 
 
-def _pack_doses(doses: dict) -> tuple[list, dict]:
-    """Doses as plain tuples (pickling dataclasses one by one costs more than reading them),
-    their policies listed once."""
-    from dataclasses import astuple
-
-    policies: list = []
-    seen: dict[int, int] = {}
-    packed = {}
-    for member, items in doses.items():
-        rows = []
-        for d in items:
-            at = seen.get(id(d.policy))
-            if at is None:
-                at = seen[id(d.policy)] = len(policies)
-                policies.append(d.policy)
-            rows.append((d.service_date, d.units, d.waste, d.claim_key, d.signature,
-                         astuple(d.where), at, d.order))
-        packed[member] = rows
-    return policies, packed
+def _day(value) -> int:
+    return value.toordinal() if value is not None else 0
 
 
-def _unpack_doses(packed: tuple[list, dict]) -> Iterator[tuple]:
-    from edi_j0256.rules.context import Dose
-    from edi_j0256.rules.finding import Where
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
-    policies, members = packed
-    for member, rows in members.items():
-        yield member, [Dose(when, units, waste, key, signature, Where(*where), policies[at], n)
-                       for when, units, waste, key, signature, where, at, n in rows]
+
+def _pack_claim(claim, lines: list) -> tuple:
+    """What the run rules read of a claim and its J0256 lines, as plain values (pickling
+    dataclasses, Decimals and dates one by one costs more than checking them)."""
+    return (claim.envelope, claim.claim_id, claim.frequency_code,
+            claim.claim_filing_indicator, claim.payer_id, claim.member_id,
+            claim.patient_last_name, claim.patient_first_name, _day(claim.patient_birth_date),
+            _day(claim.statement_from), claim.segment, claim.line,
+            tuple((s.line_number, s.procedure_code, s.modifiers, _text(s.charge),
+                   _text(s.units), _day(s.service_date), s.line_control, s.ndc, s.segment,
+                   s.line) for s in lines))
+
+
+def _unpack_claim(packed: tuple):
+    """The claim of :func:`_pack_claim`: its J0256 lines only, no diagnoses."""
+    from datetime import date
+    from decimal import Decimal
+
+    from edi_j0256.claims.model import Claim, ServiceLine
+
+    def day(n: int):
+        return date.fromordinal(n) if n else None
+
+    (envelope, claim_id, frequency, indicator, payer_id, member_id, last, first, birth,
+     start, segment, line, lines) = packed
+    return Claim(envelope, claim_id, frequency_code=frequency, claim_filing_indicator=indicator,
+                 payer_id=payer_id, member_id=member_id, patient_last_name=last,
+                 patient_first_name=first, patient_birth_date=day(birth),
+                 statement_from=day(start), segment=segment, line=line, lines=[
+                     ServiceLine(number, None, code, modifiers,
+                                 None if charge is None else Decimal(charge),
+                                 units=None if units is None else Decimal(units),
+                                 service_date=day(when), line_control=control, ndc=ndc,
+                                 segment=at, line=on)
+                     for number, code, modifiers, charge, units, when, control, ndc, at, on
+                     in lines])
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
-                select: tuple[str, ...], ignore: tuple[str, ...],
-                first_order: int = 0) -> CheckedPiece:
-    """The claim rules and reader diagnostics of one piece, in reading order.
-
-    The doses it remembers are numbered from ``first_order + index * _ORDER_STRIDE``: the
-    run rules only compare these numbers, so the pieces' doses keep the file's reading order
-    without being renumbered in the parent.
-    """
+                select: tuple[str, ...], ignore: tuple[str, ...]) -> CheckedPiece:
+    """The claim rules and reader diagnostics of one piece, in reading order."""
     from edi_j0256.rules import Checker, RuleContext
+    from edi_j0256.rules.context import drug_lines
+    from edi_j0256.rules.engine import finding
 
-    policies, crosswalk = context_parts
-    checker = Checker(RuleContext(policies, crosswalk), select=select, ignore=ignore)
-    checker.context.remembered = first_order + index * _ORDER_STRIDE
+    policies, crosswalk, mue = context_parts
+    checker = Checker(RuleContext(policies, crosswalk, mue), select=select, ignore=ignore)
+    context, claim_rules = checker.context, checker._claim_rules
     result = CheckedPiece()
     seg_shift, line_shift = piece.segment_shift, piece.line_shift
     events = result.events
@@ -550,12 +566,14 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
         terminator = stream.read(106)[105:106]
     source = _RangeReader(path, piece, terminator)
     reader = ClaimReader(source, name=path, diagnostics=Diagnostics(keep_per_code=0, sink=keep),
-                         hcpcs="J0256")
+                         hcpcs=DEFAULT_HCPCS)
     _seed(reader, piece)
     try:
         for claim in reader.claims():
             _shift_claim(claim, seg_shift, line_shift)
-            events.append(("claim", list(checker.check_claim(claim))))
+            found = [finding(rule, hit) for rule in claim_rules
+                     for hit in rule.check(claim, context)]
+            events.append(("claim", found, _pack_claim(claim, drug_lines(claim))))
     except X12ReadError:
         result.exact = False
     finally:
@@ -563,63 +581,110 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     codes = [e[1].code for e in events if e[0] == "diag"]
     if any(c.startswith("X1") or (index and c in _POSITION_IN_MESSAGE) for c in codes):
         result.exact = False
-    result.doses = _pack_doses(checker.context.doses)
-    result.claims, result.lines = checker.counts.claims, checker.counts.lines
-    result.remembered = checker.context.remembered
     return result
 
 
-def check_file_parallel(checker, path: str | Path, jobs: int = 2,
-                        min_piece: int = MIN_PIECE) -> Iterator:
-    """``checker.check_file(path)`` with the file's pieces read by ``jobs`` processes.
+def _state(checker) -> tuple:
+    """What replaying a file changes in ``checker`` (copied, to put back on a fall-back)."""
+    import copy
 
-    Yields the same findings in the same order, and leaves ``checker`` (counts, remembered
-    doses for :meth:`Checker.finish`) as ``check_file`` would; falls back to ``check_file``
-    itself for small files, ``--ig`` runs, and files the pieces cannot read exactly.
-    """
+    context = checker.context
+    return copy.deepcopy((checker.counts, checker.position, context.history,
+                          context.remembered, context.claims_seen))
+
+
+def _restore(checker, state: tuple) -> None:
+    context = checker.context
+    (checker.counts, checker.position, context.history, context.remembered,
+     context.claims_seen) = state
+    context.arrivals = []
+
+
+def _drain(checker, pending: list[Diagnostic], held: list) -> None:
     from edi_j0256.rules.engine import from_diagnostic
 
+    for d in pending:
+        if d.severity != "info" and checker.wanted(d.code):
+            held.append((checker.position, checker.counts.add(from_diagnostic(d))))
+    pending.clear()
+
+
+def _replay(checker, result: CheckedPiece, kept: dict[str, int], pending: list,
+            held: list) -> None:
+    """The piece's claims through the checker's run rules, in reading order, and its
+    diagnostics capped per code as ``check_file`` caps them (``pending``: those read since
+    the last claim, carried over to the next piece); ``held`` gets ``(position, finding)``
+    in the order ``check_file`` yields them."""
+    counts, claim_rules = checker.counts, checker._claim_rules
+
+    for event in result.events:
+        if event[0] == "diag":
+            code = event[1].code
+            kept[code] = kept.get(code, 0) + 1
+            if kept[code] <= _DIAGNOSTICS_KEPT:
+                pending.append(event[1])
+            continue
+        _, found, packed = event
+        claim = _unpack_claim(packed)
+        checker._claim_rules = []  # they ran in the worker
+        try:
+            run = list(checker.check_claim(claim))
+        finally:
+            checker._claim_rules = claim_rules
+        position = checker.position
+        held.extend((position, counts.add(f)) for f in found)
+        held.extend((position, f) for f in run)
+        _drain(checker, pending, held)
+    result.events = []
+
+
+def check_file_parallel(checker, path: str | Path, jobs: int = 2,
+                        min_piece: int = MIN_PIECE, serial=None) -> Iterator:
+    """``checker.check_file(path)`` with the file's pieces read by ``jobs`` processes.
+
+    Yields the same findings in the same order, with ``checker.position`` as ``check_file``
+    sets it, and leaves ``checker`` (counts, the run rules' history) as ``check_file``
+    would; falls back to ``serial`` (default ``checker.check_file``) for small files,
+    ``--ig`` runs, and files the pieces cannot read exactly.
+    """
     path = str(path)
-    plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
+    serial = serial or checker.check_file
+    pieces = max(jobs * PIECES_PER_JOB, os.path.getsize(path) // CHECK_PIECE) if jobs > 1 else 0
+    plan = plan_pieces(path, pieces, min_piece) if jobs > 1 else []
     if len(plan) < 2 or checker.ig:
-        yield from checker.check_file(path)
+        yield from serial(path)
         return
     context = checker.context
-    parts = (context.policies, context.crosswalk)
-    try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(check_piece, [path] * len(plan), plan, range(len(plan)),
-                                    [parts] * len(plan), [checker.select] * len(plan),
-                                    [checker.ignore] * len(plan),
-                                    [context.remembered] * len(plan)))
-    except Exception:  # a worker died (memory, a signal): read the file whole
-        results = [CheckedPiece(exact=False)]
-    if not all(r.exact for r in results):
-        yield from checker.check_file(path)
-        return
+    parts = (context.policies, context.crosswalk, context.mue)
+    before = _state(checker)
     checker.counts.files += 1
     kept: dict[str, int] = {}
+    held: list[tuple] = []
     pending: list[Diagnostic] = []
-
-    def drain() -> Iterator:
-        for d in pending:
-            if d.severity != "info" and checker.wanted(d.code):
-                yield checker.counts.add(from_diagnostic(d))
-        pending.clear()
-
-    for result in results:
-        for kind, payload in result.events:
-            if kind == "diag":
-                kept[payload.code] = kept.get(payload.code, 0) + 1
-                if kept[payload.code] <= _DIAGNOSTICS_KEPT:
-                    pending.append(payload)
-                continue
-            for found in payload:
-                yield checker.counts.add(found)
-            yield from drain()
-        checker.counts.claims += result.claims
-        checker.counts.lines += result.lines
-        for member, doses in _unpack_doses(result.doses):
-            context.doses[member].extend(doses)
-    context.remembered = max(r.remembered for r in results)  # above every number handed out
-    yield from drain()
+    exact = True
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(check_piece, path, piece, index, parts, checker.select,
+                               checker.ignore) for index, piece in enumerate(plan)]
+        try:
+            for future in futures:
+                try:
+                    result: CheckedPiece = future.result()
+                except Exception:  # a worker died (memory, a signal): read the file whole
+                    result = CheckedPiece(exact=False)
+                if not result.exact:
+                    exact = False
+                    break
+                _replay(checker, result, kept, pending, held)
+        finally:
+            for later in futures:
+                later.cancel()
+    if not exact:
+        _restore(checker, before)
+        yield from serial(path)
+        return
+    _drain(checker, pending, held)
+    end = checker.position
+    for position, found in held:
+        checker.position = position
+        yield found
+    checker.position = end

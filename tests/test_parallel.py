@@ -204,9 +204,13 @@ def _checked(paths, parallel: bool, min_piece: int):
         found += (check_file_parallel(checker, path, 2, min_piece) if parallel
                   else checker.check_file(path))
     found += checker.finish()
-    counts = checker.counts
+    counts, context = checker.counts, checker.context
+    history = context.history
+    history._pack_live()  # the live patient too, as the bytes the others are kept in
     return ([f.record() for f in found],
-            (counts.files, counts.claims, counts.lines, dict(counts.by_severity)))
+            (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
+             dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
+             history.packed, history.names))
 
 
 def assert_same_findings(paths, min_piece):
@@ -246,6 +250,38 @@ def test_check_with_reader_diagnostics(generated, tmp_path):
     assert [f["code"] for f in findings].count("X223") == 5
 
 
+def test_check_hands_an_inexact_file_to_check_file_with_the_state_put_back(generated,
+                                                                           tmp_path):
+    """A tolerance warning in a late piece: the parent has already replayed the pieces
+    before it, so the checker's state must be put back before check_file reads the file;
+    the first file's doses must still count (JC005 against it)."""
+    import edi_j0256.parallel as parallel
+    from edi_j0256.rules import Checker
+
+    data = generated.read_bytes()
+    middle = data.index(b"\nCLM*", len(data) * 5 // 6)
+    damaged = tmp_path / "empty-segment.x12"
+    damaged.write_bytes(data[:middle] + b"~~" + data[middle:])
+    paths = [generated, damaged]
+    expected = _checked(paths, False, 20_000)
+    checker, serial_reads, found = Checker(), [], []
+    serial = checker.check_file
+    for path in paths:
+        found += parallel.check_file_parallel(
+            checker, path, 2, 20_000,
+            serial=lambda p: serial_reads.append(p) or serial(p))
+    found += checker.finish()
+    counts, context = checker.counts, checker.context
+    context.history._pack_live()
+    got = ([f.record() for f in found],
+           (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
+            dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
+            context.history.packed, context.history.names))
+    assert serial_reads == [str(damaged)]
+    assert got == expected
+    assert counts.by_code["JC005"] > 100 and counts.by_code["X107"] > 0
+
+
 def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatch):
     import edi_j0256.parallel as parallel
 
@@ -280,3 +316,32 @@ def test_scan_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, t
         outputs.append((out.read_bytes(), diagnostics.read_bytes()))
     assert len(cuts) == 1 and len(cuts[0]) >= 2  # only --jobs 2 planned pieces, and cut
     assert outputs[0] == outputs[1] and outputs[0][0].count(b"\n") > 100
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
+def test_check_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, tmp_path, fmt):
+    """`check --jobs 2` on ONE file cuts it and writes exactly what --jobs 1 does, with the
+    run rules firing across pieces (the file and a copy of it, so every line repeats)."""
+    from click.testing import CliRunner
+
+    import edi_j0256.parallel as parallel
+    from edi_j0256.cli import cli
+
+    data = generated.read_bytes().replace(b"\nSE*", b"\nSE*9", 3)
+    path = tmp_path / "twice.x12"
+    path.write_bytes(data * 2)
+    monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
+    pieces = []
+    real = parallel._replay  # in the parent: a piece read by a worker, replayed
+    monkeypatch.setattr(parallel, "_replay", lambda *a: pieces.append(a[1]) or real(*a))
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.{fmt}"
+        result = CliRunner().invoke(cli, ["check", str(path), str(FIXTURES / "837p-commercial.x12"),
+                                          "-j", jobs, "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 1, result.output  # errors found (X223, duplicates)
+        outputs.append(out.read_bytes())
+    assert len(pieces) >= 6  # --jobs 2 cut the large file (the fixture is too small to cut)
+    assert outputs[0] == outputs[1]
+    text = outputs[0].decode()
+    assert text.count("JC005") > 100 and text.count("X223") == 6

@@ -156,11 +156,14 @@ def _mode_for(target: Path) -> int:
 @click.option("--ack-dir", type=click.Path(file_okay=False),
               help="With --ig (implied), write pyx12's 999 for each file into this directory "
                    "(NAME.999; NAME-2.999 ... when two inputs share a name).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Read each large file in this many processes (cut at ISA/ST boundaries); "
+                   "the findings are the same as with 1.")
 @click.option("--ig-values", is_flag=True,
               help="Show the values pyx12 quotes in --ig findings (they may be member IDs or "
                    "birth dates: PHI). Default: left out, except codes and amounts.")
 def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_file,
-            mue_files, ig, ack_dir, ig_values):
+            mue_files, ig, ack_dir, jobs, ig_values):
     """Check the J0256 lines of 837P / 837I FILES (or folders) against billing rules.
 
     Every finding names the rule, the position (file, line, claim CLM01, line LX01), the
@@ -175,6 +178,7 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
       edi-j0256 check week1.x12 week2.x12 --format jsonl --fail-on warning
       edi-j0256 check claims.x12 --select JU,JM --ignore JM006 --policy payers.toml
       edi-j0256 check claims.x12 --ig --ack-dir acks/
+      edi-j0256 check big.x12 --jobs 2 --format jsonl -o findings.jsonl
 
     Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 an input could not be
     checked (not X12, not an 837 claim file, unreadable: named in one line each, the others
@@ -202,6 +206,8 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
             raise fail(f"cannot create --ack-dir {ack_dir}: {exc.strerror or exc}") from None
     checker = Checker(context, select=select_codes, ignore=ignore_codes, ig=ig,
                       ack_dir=ack_dir, ig_values=ig_values)
+    if jobs > 1:
+        on_pieces(checker, jobs)
     worst = SEVERITY_RANK[fail_on]
     failing = 0
 
@@ -222,6 +228,22 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
     if checker.unusable:
         raise SystemExit(2)
     raise SystemExit(1 if failing else 0)
+
+
+def on_pieces(checker: Checker, jobs: int) -> None:
+    """Make ``checker`` read each file given by path in ``jobs`` processes (one file after
+    the other: the run rules need the files in order); standard input is read as before."""
+    from edi_j0256 import parallel
+
+    serial = checker.check_file
+
+    def check_file(path, name=None):
+        if name is not None or not isinstance(path, (str, Path)) or not os.path.isfile(path):
+            return serial(path, name=name)  # stdin, archive members, ...
+        return parallel.check_file_parallel(checker, path, jobs, parallel.MIN_PIECE,
+                                            serial=serial)
+
+    checker.check_file = check_file
 
 
 def report_unusable(message: str) -> None:
