@@ -13,40 +13,16 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import io
-import sys
 import time
 from pathlib import Path
+
+from common import floor, load_generator  # noqa: E402 - benchmarks/ is sys.path[0]
 
 from edi_j0256.output import _encode, write_csv, write_jsonl
 from edi_j0256.scan import iter_scan
 
 HERE = Path(__file__).resolve().parent
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_837p", HERE / "generate_837p.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["generate_837p"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-def floor(path: Path) -> int:
-    """Read the file and split every segment and element (the pure-Python floor)."""
-    with open(path, "rb") as f:
-        isa = f.read(106)
-        f.seek(0)
-        element, terminator = isa[3:4], isa[105:106]
-        count = 0
-        carry = b""
-        while chunk := f.read(1 << 22):
-            parts = (carry + chunk).split(terminator)
-            carry = parts.pop()
-            for part in parts:
-                count += len(part.split(element))
-    return count
 
 
 def stdlib_jsonl(records, stream) -> int:
@@ -74,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-output-{args.size_mb:g}mb-all.x12"
     if not path.exists():
-        _generator().generate(path, size_mb=args.size_mb, j0256_share=1.0, seed=1)
+        load_generator().generate(path, size_mb=args.size_mb, j0256_share=1.0, seed=1)
     floor_s, _ = best(floor, path, repeat=args.repeat)
     read_s, records = best(lambda: list(iter_scan(path)[0]), repeat=1)
     gc.collect()

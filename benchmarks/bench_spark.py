@@ -11,40 +11,18 @@ compared so every variant read the same records.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
+
+from common import floor, load_generator  # noqa: E402 - benchmarks/ is sys.path[0]
 
 from edi_j0256.output import write_jsonl
 from edi_j0256.parallel import scan_parallel_jsonl
 from edi_j0256.scan import iter_scan
 
 HERE = Path(__file__).resolve().parent
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_837p", HERE / "generate_837p.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["generate_837p"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-def floor(path: Path) -> int:
-    with open(path, "rb") as f:
-        isa = f.read(106)
-        f.seek(0)
-        element, terminator = isa[3:4], isa[105:106]
-        count, carry = 0, b""
-        while chunk := f.read(1 << 22):
-            parts = (carry + chunk).split(terminator)
-            carry = parts.pop()
-            for part in parts:
-                count += len(part.split(element))
-    return count
 
 
 def clock(func, *args):
@@ -79,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-spark-{args.size_mb:g}mb-{args.share * 100:g}pct.x12"
     if not path.exists():
-        _generator().generate(path, size_mb=args.size_mb, j0256_share=args.share, seed=1)
+        load_generator().generate(path, size_mb=args.size_mb, j0256_share=args.share, seed=1)
     print(f"{path.name}: {path.stat().st_size / 1e6:.0f} MB; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     floor_s, _ = clock(floor, path)
