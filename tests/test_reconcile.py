@@ -166,9 +166,10 @@ def test_unrecoverable_root_causes(shared, fixtures_dir, tmp_path):
 
 
 def test_unmatched_without_remits(fixtures_dir):
-    records, orphans, totals = reconcile([fixtures_dir / "837p-medicare.x12"])
+    records, orphans, totals, plb, counted = reconcile([fixtures_dir / "837p-medicare.x12"])
     assert {r["status"] for r in records} == {"unmatched"}
-    assert orphans == []
+    assert orphans == [] and plb == []
+    assert counted == (True,) * len(records)  # no corrected claim: every line counts
     assert totals["by_root_cause"]["unmatched"]["lines"] == len(records)
 
 

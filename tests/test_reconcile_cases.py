@@ -71,6 +71,10 @@ def test_reversal_in_a_later_file_then_correction_in_a_third(folder):
     assert [h["payer_claim_control"] for h in replacement["history"]] == ["PCNHIST2"]
     assert replacement["status"] == "paid" and replacement["paid_amount"] == 1600
     assert result.totals["total"]["paid"] == 1600
+    assert result.counted == (False, True)  # the claim once: its paid replacement
+    assert result.totals["total"]["billed"] == 2000
+    assert original["recovery_reason"] == (
+        "replaced by a later version of the claim: follow that one")
 
 
 def test_first_payment_goes_to_the_original_not_its_replacement(folder):
@@ -78,6 +82,9 @@ def test_first_payment_goes_to_the_original_not_its_replacement(folder):
                        [folder / "835-history-paid.x12"], as_of=AS_OF)
     assert one(result, "HIST-0001", frequency_code="1")["status"] == "paid"
     assert one(result, "HIST-0001", frequency_code="7")["status"] == "unmatched"
+    # until the payer adjudicates the replacement, the paid original is the version counted
+    assert result.counted == (True, False)
+    assert (result.totals["total"]["billed"], result.totals["total"]["paid"]) == (2000, 1500)
 
 
 def test_original_replacement_and_void(folder):
@@ -89,7 +96,12 @@ def test_original_replacement_and_void(folder):
     assert replacement["status"] == "reversed" and replacement["paid_amount"] == 0
     void = one(result, "HIST-0001", frequency_code="8")
     assert (void["status"], void["history"], void["recovery"]) == ("void", [], "none")
-    assert result.totals["total"]["billed"] == 4000  # a void is not a new dose
+    # the claim counts once: the replacement is the latest version the payer adjudicated (paid
+    # under PCNHIST2, then reversed by the void's 835); the original it replaced and the void
+    # (not a new dose) add nothing. Was 4000: the original's 2000 counted as well.
+    assert result.counted == (False, True, False)
+    assert result.totals["total"]["billed"] == 2000
+    assert result.totals["total"]["lines"] == 1
     assert result.totals["total"]["paid"] == 0
 
 

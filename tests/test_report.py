@@ -240,11 +240,19 @@ def test_orphans_and_provider_adjustments(result, page):
         "$2,000.00", "$1,254.40", "$0.00", "CO-45, CO-253, PR-2",
         f"{result.orphans[0]['file']}:59"]]
     assert result.orphans[0]["file"].endswith("835-medicare.x12")
-    assert "not carried by this reconciliation" in page.get_element_by_id("plb").text_content()
+    # the library call carries the PLB rows of its 835s, as the commands do
+    medicare, correction = (result.orphans[0]["file"],
+                            result.orphans[0]["file"].replace(".x12", "-correction.x12"))
+    assert page.xpath("//section[@id='plb']//tbody/tr/td/text()") == [
+        "2026-02-20", "TSTCHK0001", "TSTMB01", "1999000015", "L6", "INTEREST", "-$1.25",
+        f"{medicare}:65", "2026-03-10", "TSTCHK0003", "TSTMB01", "1999000015", "FB",
+        "TSTMB26020100102", "-$1,254.40", f"{correction}:39"]
+    without = html.fromstring(render_report(*result[:3], as_of=AS_OF))
+    assert "not carried by this reconciliation" in without.get_element_by_id("plb").text_content()
     plb = [{"payer_id": "TSTMB01", "provider_id": "1234567893", "reason": "WO",
             "reference": "PCN123", "amount": Decimal("150.00"), "trace_number": "TSTCHK0002",
             "check_date": date(2026, 3, 10), "file": "era.835", "line": 40}]
-    with_plb = html.fromstring(render_report(*result, as_of=AS_OF, plb=plb))
+    with_plb = html.fromstring(render_report(*result[:3], plb, as_of=AS_OF))
     assert with_plb.xpath("//section[@id='plb']//tbody/tr/td/text()") == [
         "2026-03-10", "TSTCHK0002", "TSTMB01", "1234567893", "WO", "PCN123", "$150.00",
         "era.835:40"]
@@ -433,10 +441,13 @@ def test_original_replacement_and_void_each_show_their_history(fixtures_dir):
                        as_of=date(2026, 3, 15))
     page = html.fromstring(render_report(*result, as_of=date(2026, 3, 15)))
     section = page.get_element_by_id("corrections")
+    # the totals count the claim once, as its replacement (the latest version adjudicated)
+    left_out = "; left out of the totals: another version of the claim counts"
     assert [h.text_content() for h in section.xpath("h3")] == [
-        "Claim HIST-0001 (original) line 1: reversed, net paid $0.00",
+        f"Claim HIST-0001 (original) line 1: reversed, net paid $0.00{left_out}",
         "Claim HIST-0001 (replacement) line 1: reversed, net paid $0.00",
-        "Claim HIST-0001 (void) line 1: void, net paid $0.00; no adjudication of its own"]
+        "Claim HIST-0001 (void) line 1: void, net paid $0.00; no adjudication of its own"
+        f"{left_out}"]
     histories = [[(td[0].text_content(), td[1].text_content(), td[4].text_content())
                   for td in (tr.xpath("td") for tr in table.xpath("tbody/tr"))]
                  for table in section.xpath(".//table")]

@@ -53,15 +53,14 @@ def write_fixture_report(target: Path, *, test_values: bool = False,
         with ReconcileStore(Path(folder) / "j.db") as store:
             load(store, [fixtures / c for c in CLAIMS], [fixtures / r for r in REMITS])
             result = reconcile_store(store, AS_OF)
-            plb = store.provider_adjustments()
     records = result.records
     if test_values:
         records = copy.deepcopy(records)
         for record in records:
             if record["claim_id"] == "COM-C-4002":
                 record["claim_id"] = FORMULA_CLAIM
-    write_report(target, records, result.orphans, reconcile_totals(records), as_of=AS_OF,
-                 plb=plb)
+    write_report(target, records, result.orphans, reconcile_totals(records), result.plb,
+                 as_of=AS_OF)
 
 
 def _playwright():

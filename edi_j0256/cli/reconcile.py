@@ -25,11 +25,12 @@ from edi_j0256.reconcile import (
     ReconcileStore,
     StoreError,
     Totals,
+    linked_lines,
     linked_orphans,
-    linked_records,
     load,
+    reconciliation,
 )
-from edi_j0256.reconcile.engine import records as stored_records
+from edi_j0256.reconcile.engine import lines as stored_lines
 from edi_j0256.remit.denials import root_cause_advice
 from edi_j0256.report import write_report
 from edi_j0256.safe_text import escape_controls
@@ -177,8 +178,8 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
                 if report.errors and not (report.loaded or report.skipped or db):
                     raise click.exceptions.Exit(2)  # nothing usable: no empty listing
                 running = Totals()
-                emit((running.add(r) for r in linked_records(store, as_of)), fmt, output,
-                     TABLE_FIELDS)
+                emit((running.add(line.record, line.counted)
+                      for line in linked_lines(store, as_of)), fmt, output, TABLE_FIELDS)
                 totals = running.result()
                 orphans = list(_first(linked_orphans(store), ORPHANS_SHOWN + 1)) \
                     if not orphans_path else []
@@ -188,9 +189,8 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
                     actions = {name: advice.action for name, advice in
                                root_cause_advice().items()}
                     try:
-                        write_report(report_path, list(stored_records(store, as_of)),
-                                     list(linked_orphans(store)), totals, actions,
-                                     as_of=as_of, plb=store.provider_adjustments())
+                        write_report(report_path, *reconciliation(
+                            store, stored_lines(store, as_of)), actions=actions, as_of=as_of)
                     except OSError as exc:
                         raise fail(f"cannot write {report_path}: {exc.strerror}") from None
                 if orphans_path:

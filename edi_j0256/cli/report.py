@@ -58,17 +58,16 @@ def command(db, output, as_of, payment_from, payment_to, payers, show_member_ids
         raise fail(f"--from {payment_from:%Y-%m-%d} is after --to {payment_to:%Y-%m-%d}")
     try:
         with ReconcileStore(db) as store:
-            records, orphans, totals = reconcile_store(store, _day(as_of))
+            result = reconcile_store(store, _day(as_of))
             files = [(f["kind"], f["path"]) for f in store.files()]
-            plb = store.guard(store.provider_adjustments)
     except StoreError as exc:
         raise fail(str(exc)) from None
     report_filter = ReportFilter(_day(payment_from), _day(payment_to), tuple(payers))
     try:
-        write_report(output, records, orphans, totals, as_of=_day(as_of),
-                     files=files, report_filter=report_filter,
-                     show_member_ids=show_member_ids, plb=plb)
+        write_report(output, *result, as_of=_day(as_of), files=files,
+                     report_filter=report_filter, show_member_ids=show_member_ids)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     if not quiet:
-        echo_err(f"{output}: report of {len(records)} J0256 line(s) from {len(files)} file(s)")
+        echo_err(f"{output}: report of {len(result.records)} J0256 line(s) from {len(files)} "
+                 "file(s)")

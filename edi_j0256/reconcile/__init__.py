@@ -1,26 +1,31 @@
 """Reconciliation of 837 J0256 lines with their 835 adjudications.
 
 >>> from edi_j0256.reconcile import reconcile  # doctest: +SKIP
->>> records, orphans, totals = reconcile(["claims.x12"], ["remit.835"])  # doctest: +SKIP
->>> records[0]["status"], records[0]["recovery"]  # doctest: +SKIP
+>>> result = reconcile(["claims.x12"], ["remit.835"])  # doctest: +SKIP
+>>> result.records[0]["status"], result.records[0]["recovery"]  # doctest: +SKIP
 ('denied', 'likely')
+>>> [(row["reason"], row["amount"]) for row in result.plb]  # doctest: +SKIP
+[('WO', Decimal('-361.19'))]
 
 Stages, one module each: :mod:`.sources` (837 claims and 835 claim payments -> typed lines),
 :mod:`.findings` (validator findings per line), :mod:`.store` (SQLite, typed columns; a
 temporary file for an in-memory run), :mod:`.link` (indexed queries: 835 -> 837),
-:mod:`.engine` (amounts, status, history, totals), :mod:`.assess` (recovery, appeal deadline),
-:mod:`.explain` (which findings explain a denial).
+:mod:`.versions` (which version of a corrected claim counts), :mod:`.engine` (amounts, status,
+history, totals), :mod:`.assess` (recovery, appeal deadline), :mod:`.explain` (which findings
+explain a denial). :func:`reconciliation` is the one assembly of a result, for the library call
+and both commands: records, orphans, totals, provider-level adjustments (PLB).
 
 Claims, findings and remits go to the store as they are read; linking and the records are
 queries over it, so memory does not grow with the input. :func:`totals` is the one place the
 dollar totals are computed (``billed``, ``paid``, ``denied``, ``recoverable_likely``,
-``recoverable_possible``, ``recoverable`` = both).
+``recoverable_possible``, ``recoverable`` = both), each claim once: of an original and its
+replacement, the latest version its payer adjudicated.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,22 +34,24 @@ from typing import NamedTuple
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostics, X12ReadError
 from edi_j0256.reconcile import engine
-from edi_j0256.reconcile.engine import Totals, totals
+from edi_j0256.reconcile.engine import Line, Totals, totals
 from edi_j0256.reconcile.findings import Validator, for_line
 from edi_j0256.reconcile.link import link
 from edi_j0256.reconcile.sources import claim_lines, file_sha256, remit_claims, remit_lines
 from edi_j0256.reconcile.store import ReconcileStore, StoreError
 from edi_j0256.x12.kind import detect_file_kind
 
-__all__ = ["LoadReport", "ReconcileStore", "Reconciliation", "StoreError", "Totals",
-           "linked_records", "linked_orphans", "load", "reconcile", "reconcile_store",
-           "totals"]
+__all__ = ["Line", "LoadReport", "ReconcileStore", "Reconciliation", "StoreError", "Totals",
+           "linked_lines", "linked_records", "linked_orphans", "load", "reconcile",
+           "reconcile_store", "reconciliation", "totals"]
 
 
 class Reconciliation(NamedTuple):
     records: list[dict]  # one per 837 J0256 line
     orphans: list[dict]  # 835 lines that matched no 837 line
     totals: dict  # see engine.totals
+    plb: list[dict]  # provider-level adjustments, ReconcileStore.provider_adjustments
+    counted: tuple[bool, ...]  # per record: whether the totals count it (engine.Line)
 
 
 @dataclass(slots=True)
@@ -216,8 +223,9 @@ def load(store: ReconcileStore, claim_paths: Sequence[str | Path] = (),
     return report
 
 
-def linked_records(store: ReconcileStore, as_of: date | None = None) -> Iterator[dict]:
-    """Link what the store holds and stream the reconciled records (837 load order).
+def linked_lines(store: ReconcileStore, as_of: date | None = None) -> Iterator[Line]:
+    """Link what the store holds and stream the reconciled records with whether the totals
+    count them (837 load order).
 
     Linking and reading run in one read transaction: one snapshot of the store, whatever
     other runs commit meanwhile (WAL: they are not blocked).
@@ -225,10 +233,16 @@ def linked_records(store: ReconcileStore, as_of: date | None = None) -> Iterator
     store.db.execute("BEGIN")
     try:
         store.guard(lambda: link(store))
-        yield from engine.records(store, as_of or date.today())
+        yield from engine.lines(store, as_of or date.today())
     finally:
         if store.db.in_transaction:
             store.db.execute("COMMIT")
+
+
+def linked_records(store: ReconcileStore, as_of: date | None = None) -> Iterator[dict]:
+    """The records of :func:`linked_lines`."""
+    for line in linked_lines(store, as_of):
+        yield line.record
 
 
 def linked_orphans(store: ReconcileStore) -> Iterator[dict]:
@@ -236,12 +250,23 @@ def linked_orphans(store: ReconcileStore) -> Iterator[dict]:
     yield from engine.orphans(store)
 
 
+def reconciliation(store: ReconcileStore, lines: Iterable[Line]) -> Reconciliation:
+    """The result of a linked store as lists: ``lines`` (from :func:`linked_lines`, or
+    :func:`engine.lines` after it), the orphans, the totals and the stored PLB rows."""
+    def run() -> Reconciliation:
+        running = Totals()
+        records, counted = [], []
+        for line in lines:
+            records.append(running.add(line.record, line.counted))
+            counted.append(line.counted)
+        return Reconciliation(records, list(linked_orphans(store)), running.result(),
+                              store.provider_adjustments(), tuple(counted))
+    return store.guard(run)
+
+
 def reconcile_store(store: ReconcileStore, as_of: date | None = None) -> Reconciliation:
     """Reconcile everything the store holds, as lists."""
-    def run() -> Reconciliation:
-        records = list(linked_records(store, as_of))
-        return Reconciliation(records, list(linked_orphans(store)), totals(records))
-    return store.guard(run)
+    return reconciliation(store, linked_lines(store, as_of))
 
 
 def reconcile(claim_paths: Sequence[str | Path] = (), remit_paths: Sequence[str | Path] = (),

@@ -12,6 +12,10 @@ contractual, patient responsibility, or OA-23 on a secondary claim). History is 
 payment date (BPR16), then file order, then position; the latest adjudication decides the
 status. When it is a reversal (CLP02 = 22) the line is ``reversed`` and its paid amount is
 the net of its history (normally 0). A void (CLM05-3 = 8) is ``void``: not a new dose.
+
+Of the versions of one corrected claim (:mod:`.versions`) the totals count one: the latest
+the payer adjudicated. An earlier version is ``replaced``: its denial is no longer open (no
+denied or recoverable dollars, recovery ``none``); its history stays as the payer sent it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from edi_j0256.reconcile.assess import Recovery, assess
 from edi_j0256.reconcile.explain import explained_by
@@ -43,6 +48,14 @@ ZERO = Decimal(0)
 VOID = "8"
 MONEY = ("billed", "paid", "denied", "recoverable", "recoverable_likely",
          "recoverable_possible")
+
+
+class Line(NamedTuple):
+    """A reconciled record with whether the totals count it (False: another version of its
+    claim is the one counted, :mod:`.versions`)."""
+
+    record: dict
+    counted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,17 +141,21 @@ def _status(claim_line: ClaimLine, latest: Adjudication | None) -> str:
     return "partial" if latest.denied > 0 else "paid"
 
 
+REPLACED = "replaced"
 NO_RECOVERY = {"void": "void: not a new dose", "unmatched": "no adjudication yet",
-               "reversed": "reversed: act on the adjudication that replaces it"}
+               "reversed": "reversed: act on the adjudication that replaces it",
+               REPLACED: "replaced by a later version of the claim: follow that one"}
 
 
-def reconciled_record(claim_line: ClaimLine, history: list[Adjudication], as_of: date) -> dict:
-    """The reconciled record of one 837 J0256 line (fields: ``schemas/reconcile.schema.json``)."""
+def reconciled_record(claim_line: ClaimLine, history: list[Adjudication], as_of: date,
+                      replaced: bool = False) -> dict:
+    """The reconciled record of one 837 J0256 line (fields: ``schemas/reconcile.schema.json``);
+    ``replaced``: a later version of its claim is the one counted."""
     history = sorted(history, key=lambda a: a.remit.order_key())
     latest = history[-1] if history else None
     status = _status(claim_line, latest)
     remit = latest.remit if latest else None
-    open_ = status in ("paid", "partial", "denied")
+    open_ = status in ("paid", "partial", "denied") and not replaced
     causes = latest.root_causes if open_ and latest else ()
     adjustments = latest.adjustments if latest else ()
     denials = list(latest.denials) if open_ and latest else []
@@ -146,7 +163,8 @@ def reconciled_record(claim_line: ClaimLine, history: list[Adjudication], as_of:
     recovery = assess(claim_line, denials, tuple(rarcs), remit.payment_date if remit else None,
                       as_of)
     if not open_:
-        recovery = Recovery("none", NO_RECOVERY[status], None, None, ZERO, ZERO)
+        reason = NO_RECOVERY[REPLACED if replaced and status != "void" else status]
+        recovery = Recovery("none", reason, None, None, ZERO, ZERO)
     explanation, action = advice_text(causes)
     return {
         "claim_id": claim_line.claim_id, "line_number": claim_line.line_number,
@@ -213,10 +231,25 @@ def _siblings(store: ReconcileStore, claim_line: ClaimLine) -> int:
                             "claim_segment = ?", claim_line.claim_key).fetchone()[0]
 
 
+def _uncounted(store: ReconcileStore, first: int, last: int) -> dict[int, bool]:
+    """{claim line id: replaced} of the lines in ``first..last`` the totals leave out."""
+    return dict(store.db.execute(
+        "SELECT c.id, u.replaced FROM claim_lines c JOIN temp.uncounted u ON u.file_id = "
+        "c.file_id AND u.claim_segment = c.claim_segment WHERE c.id BETWEEN ? AND ?",
+        (first, last)).fetchall())
+
+
 def records(store: ReconcileStore, as_of: date) -> Iterator[dict]:
-    """Reconciled records of every stored 837 line, in load order (after linking): a few
-    queries per batch of lines, whatever the number of lines."""
+    """Reconciled records of every stored 837 line, in load order (after linking)."""
+    for line in lines(store, as_of):
+        yield line.record
+
+
+def lines(store: ReconcileStore, as_of: date) -> Iterator[Line]:
+    """Every stored 837 line's record with whether the totals count it, in load order (after
+    linking): a few queries per batch of lines, whatever the number of lines."""
     for batch in store.claim_line_batches():
+        uncounted = _uncounted(store, batch[0][0], batch[-1][0])
         links: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for line_id, remit_id, how in store.db.execute(
                 "SELECT claim_line_id, remit_line_id, how FROM line_links WHERE claim_line_id "
@@ -233,7 +266,9 @@ def records(store: ReconcileStore, as_of: date) -> Iterator[dict]:
                 how == CLAIM_LEVEL for _, how in by_clp.values()) else 1
             history = [adjudicate(claim_line, group, how, siblings)
                        for group, how in by_clp.values()]
-            yield reconciled_record(claim_line, history, as_of)
+            replaced = bool(uncounted.get(line_id))
+            yield Line(reconciled_record(claim_line, history, as_of, replaced),
+                       line_id not in uncounted)
 
 
 def orphans(store: ReconcileStore) -> Iterator[dict]:
@@ -257,14 +292,17 @@ def _not_causes() -> frozenset[str]:
 
 
 class Totals:
-    """Running dollar totals: feed records with :meth:`add`, read :meth:`result`."""
+    """Running dollar totals: feed records with :meth:`add`, read :meth:`result`. A record
+    added with ``counted`` False (another version of its claim is counted) adds nothing."""
 
     def __init__(self) -> None:
         self.overall = _bucket()
         self.by_cause: dict[str, dict] = defaultdict(_bucket)
         self.by_payer: dict[str, dict] = defaultdict(_bucket)
 
-    def add(self, record: dict) -> dict:
+    def add(self, record: dict, counted: bool = True) -> dict:
+        if not counted:
+            return record
         counted = record["status"] != "void"  # a void is not a new dose
         billed = (record["billed_amount"] or ZERO) if counted else ZERO
         paid = record["paid_amount"] or ZERO
@@ -303,15 +341,21 @@ class Totals:
                 "by_payer": dict(sorted(self.by_payer.items()))}
 
 
-def totals(records: Iterable[dict]) -> dict:
+def totals(records: Iterable[dict], counted: Iterable[bool] | None = None) -> dict:
     """Billed, paid, denied, recoverable (likely, possible) dollars overall, by root cause and
-    by payer; every column of each view adds up to the total.
+    by payer; every column of each view adds up to the total. ``counted`` (one per record,
+    default all) leaves out the versions of a corrected claim that are not counted: each claim
+    counts once, as the latest version its payer adjudicated.
 
     By root cause: a line's billed and paid dollars go to its first root cause (``none`` when
     nothing was denied, ``unmatched`` / ``void``); denied dollars to the first denial root cause
     of each adjustment; recoverable dollars to the first root cause of the line's first denial.
     """
     running = Totals()
-    for record in records:
-        running.add(record)
+    if counted is None:
+        for record in records:
+            running.add(record)
+    else:
+        for record, counts in zip(records, counted, strict=True):
+            running.add(record, counts)
     return running.result()

@@ -20,7 +20,8 @@ CLPs are taken in history order (payment date, then load order, then position). 
    Several SVCs for one submitted line (a split: same 6R, or no free line left) all go to
    it and add up. A claim-level record goes to every J0256 line no SVC of its CLP took.
 
-What links to nothing is an orphan. Links live in TEMP tables of the store connection.
+What links to nothing is an orphan. Links live in TEMP tables of the store connection;
+:mod:`.versions` then chains corrected claims (which version the totals count).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from itertools import groupby
 
 from edi_j0256.reconcile.model import CLAIM, LINE, ClaimLine, RemitLine
 from edi_j0256.reconcile.store import ReconcileStore
+from edi_j0256.reconcile.versions import count_versions
 
 LINE_CONTROL, ATTRIBUTES, CLAIM_LEVEL = "line_control", "attributes", "claim_level"
 
@@ -216,5 +218,7 @@ class Linker:
 
 
 def link(store: ReconcileStore) -> None:
-    """Link everything the store holds (TEMP tables ``line_links``, ``orphans``)."""
+    """Link everything the store holds (TEMP tables ``line_links``, ``orphans``,
+    ``uncounted``)."""
     Linker(store).run()
+    count_versions(store)

@@ -26,14 +26,17 @@ __all__ = ["ReportData", "ReportFilter", "render_report", "report_data", "write_
 
 
 def render_report(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: Mapping,
-                  actions: Mapping[str, str] | None = None, *, as_of: date | None = None,
+                  plb: Iterable[Mapping] | None = None, counted: Sequence[bool] | None = None,
+                  *, actions: Mapping[str, str] | None = None, as_of: date | None = None,
                   files: Sequence[tuple[str, str]] | None = None,
-                  report_filter: ReportFilter | None = None, show_member_ids: bool = False,
-                  plb: Iterable[Mapping] | None = None) -> bytes:
-    """The report as HTML bytes. ``totals`` is :func:`edi_j0256.reconcile.engine.totals`."""
-    return render(report_data(records, orphans, totals, as_of=as_of, actions=actions,
-                              files=files, report_filter=report_filter,
-                              show_member_ids=show_member_ids, plb=plb))
+                  report_filter: ReportFilter | None = None,
+                  show_member_ids: bool = False) -> bytes:
+    """The report as HTML bytes: the arguments are a
+    :class:`~edi_j0256.reconcile.Reconciliation` (``render_report(*result)``); ``totals`` is
+    :func:`edi_j0256.reconcile.engine.totals`."""
+    return render(report_data(records, orphans, totals, plb, counted, as_of=as_of,
+                              actions=actions, files=files, report_filter=report_filter,
+                              show_member_ids=show_member_ids))
 
 
 def write_atomically(path: str | Path, content: bytes) -> None:
@@ -56,6 +59,7 @@ def write_atomically(path: str | Path, content: bytes) -> None:
 
 
 def write_report(path: str | Path, records: Sequence[Mapping], orphans: Sequence[Mapping],
-                 totals: Mapping, actions: Mapping[str, str] | None = None, **options) -> None:
+                 totals: Mapping, plb: Iterable[Mapping] | None = None,
+                 counted: Sequence[bool] | None = None, **options) -> None:
     """Write the report to ``path`` atomically (options: those of :func:`render_report`)."""
-    write_atomically(path, render_report(records, orphans, totals, actions, **options))
+    write_atomically(path, render_report(records, orphans, totals, plb, counted, **options))

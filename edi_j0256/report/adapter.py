@@ -5,6 +5,10 @@ Input: the reconciled line records, the orphan records and the totals of
 store. The headline and the root-cause / payer tables are those totals, recomputed by the same
 function (:func:`edi_j0256.reconcile.engine.totals`) when a filter narrows the lines.
 
+``counted`` (one per record, from the reconciliation) says which versions of a corrected claim
+the totals count; the payer scorecard counts the same ones, and the corrections table shows
+them all.
+
 The recovery assessment (``recovery``, ``recovery_reason``, ``appeal_deadline``,
 ``days_left``) and provider-level adjustments are read when the records carry them; when they
 do not, the report data holds ``None`` (shown as "—"), never a guess. Days left are counted
@@ -144,13 +148,17 @@ def _history(entry: Mapping) -> HistoryRow:
         tuple(entry.get("carcs") or ()), str(entry.get("file") or ""), entry.get("line"))
 
 
-def _corrections(records: Sequence[Mapping]) -> tuple[CorrectedLine, ...]:
+def _corrections(records: Sequence[Mapping], counted: Sequence[bool]
+                 ) -> tuple[CorrectedLine, ...]:
+    """Lines reversed, voided, adjudicated more than once, or one version of a corrected
+    claim (a replacement, or a version the totals do not count)."""
     return tuple(
         CorrectedLine(r.get("claim_id"), r.get("line_number"), r.get("status") or "",
                       money(r.get("paid_amount")), tuple(_history(h) for h in r["history"]),
-                      r.get("frequency_code"))
-        for r in records
-        if len(r.get("history") or ()) > 1 or r.get("status") in ("reversed", "void"))
+                      r.get("frequency_code"), counts)
+        for r, counts in zip(records, counted, strict=True)
+        if len(r.get("history") or ()) > 1 or r.get("status") in ("reversed", "void")
+        or r.get("frequency_code") == "7" or not counts)
 
 
 def _orphan(record: Mapping) -> OrphanRow:
@@ -188,31 +196,36 @@ def _span(days: Iterable[date | None]) -> tuple[date | None, date | None]:
 
 
 def report_data(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: Mapping,
+                plb: Iterable[Mapping] | None = None, counted: Sequence[bool] | None = None,
                 *, as_of: date | None = None, actions: Mapping[str, str] | None = None,
                 files: Sequence[tuple[str, str]] | None = None,
                 report_filter: ReportFilter | None = None, show_member_ids: bool = False,
-                plb: Iterable[Mapping] | None = None,
                 title: str = "J0256 denial report") -> ReportData:
-    """Everything the page shows, from a reconciliation (``records, orphans, totals``).
+    """Everything the page shows, from a reconciliation (``report_data(*result)``: records,
+    orphans, totals, provider-level adjustments, which records the totals count).
 
     ``files`` are ``(kind, path)`` pairs (kind ``837`` / ``835``), e.g. from the store; without
     them the files are those the records name. ``plb`` are provider-level adjustment records
-    when the reconciliation has them (``None``: not available).
+    when the reconciliation has them (``None``: not available). ``counted`` defaults to every
+    record.
     """
     as_of = as_of or date.today()
     report_filter = report_filter or ReportFilter()
+    counted = tuple(counted) if counted is not None else (True,) * len(records)
     if report_filter.active:
-        records = [r for r in records if report_filter.keeps(r.get("payer_id"),
-                                                             day(r.get("payment_date")))]
+        kept = [(r, c) for r, c in zip(records, counted, strict=True)
+                if report_filter.keeps(r.get("payer_id"), day(r.get("payment_date")))]
+        records, counted = [r for r, _ in kept], tuple(c for _, c in kept)
         orphans = [o for o in orphans if report_filter.keeps(o.get("payer_id"),
                                                              day(o.get("payment_date")))]
-        totals = reconcile_totals(records)
+        totals = reconcile_totals(records, counted)
         if plb is not None:
             plb = [p for p in plb if report_filter.keeps(p.get("payer_id"),
                                                          day(p.get("check_date")))]
     assessed = any("recovery" in r for r in records)
-    worklist = sorted((_worklist_row(r, as_of, assessed, show_member_ids) for r in records
-                       if r.get("status") in OPEN_STATUSES
+    worklist = sorted((_worklist_row(r, as_of, assessed, show_member_ids)
+                       for r, counts in zip(records, counted, strict=True)
+                       if counts and r.get("status") in OPEN_STATUSES
                        and money(r.get("denied_amount")) > 0), key=_worklist_key)
     overall = totals["total"]
     claim_files, remit_files = _file_counts(records, orphans, files)
@@ -233,8 +246,8 @@ def report_data(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: 
         by_root_cause=_money_rows(totals["by_root_cause"], assessed),
         by_payer=_money_rows(totals["by_payer"], assessed, payer_names),
         trend=periods, trend_unit=unit, aging=aging(worklist),
-        payers=payer_scores(records), worklist=tuple(worklist),
-        corrections=_corrections(records), plb=_plb(plb),
+        payers=payer_scores([r for r, c in zip(records, counted, strict=True) if c]),
+        worklist=tuple(worklist), corrections=_corrections(records, counted), plb=_plb(plb),
         orphans=tuple(_orphan(o) for o in orphans),
         actions=tuple(sorted((actions if actions is not None else {
             name: advice.action for name, advice in root_cause_advice().items()}).items())),

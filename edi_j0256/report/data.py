@@ -167,6 +167,7 @@ class CorrectedLine:
     paid: Decimal
     history: tuple[HistoryRow, ...]
     frequency_code: str | None = None  # CLM05-3: 1 original, 7 replacement, 8 void
+    counted: bool = True  # False: another version of the claim is the one the totals count
 
 
 @dataclass(frozen=True, slots=True)

@@ -295,7 +295,9 @@ def corrections(data: ReportData):
         kind = FREQUENCY_NAMES.get(line.frequency_code or "")
         body.append(el("h3", f"Claim {text(line.claim_id)}{f' ({kind})' if kind else ''} line "
                        f"{text(line.line_number)}: {line.status}, net paid {money(line.paid)}"
-                       + ("; no adjudication of its own" if not line.history else ""),
+                       + ("; no adjudication of its own" if not line.history else "")
+                       + ("; left out of the totals: another version of the claim counts"
+                          if not line.counted else ""),
                        class_="muted"))
         if not line.history:
             continue
