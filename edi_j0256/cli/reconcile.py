@@ -171,6 +171,8 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
     with tempfile.TemporaryDirectory(prefix="edi-j0256-") as folder:
         try:
             with ReconcileStore(db or Path(folder) / "reconcile.db") as store:
+                if not quiet:
+                    _notes(store)
                 report = load(store, claim_paths, remit_paths, hcpcs=codes,
                               diagnostics=diagnostics)
                 for _, message in report.errors:
@@ -205,6 +207,12 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
         raise click.exceptions.Exit(2)
 
 
+def _notes(store: ReconcileStore) -> None:
+    """What opening the store did (a schema migration), one line each."""
+    for note in store.notes:
+        echo_err(f"note: {escape_controls(note)}")
+
+
 def _first(items, count: int) -> list:
     return [item for _, item in zip(range(count), items, strict=False)]
 
@@ -214,6 +222,7 @@ def _check_store(db: str) -> None:
         raise fail(f"{db}: no such store")
     try:
         with ReconcileStore(db) as store:
+            _notes(store)
             problems = store.check()
     except StoreError as exc:
         raise fail(escape_controls(str(exc))) from None

@@ -10,6 +10,7 @@ import click
 from edi_j0256.cli.common import echo_err, fail
 from edi_j0256.reconcile import ReconcileStore, StoreError, reconcile_store
 from edi_j0256.report import ReportFilter, write_report
+from edi_j0256.safe_text import escape_controls
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -58,6 +59,8 @@ def command(db, output, as_of, payment_from, payment_to, payers, show_member_ids
         raise fail(f"--from {payment_from:%Y-%m-%d} is after --to {payment_to:%Y-%m-%d}")
     try:
         with ReconcileStore(db) as store:
+            for note in store.notes if not quiet else ():
+                echo_err(f"note: {escape_controls(note)}")
             result = reconcile_store(store, _day(as_of))
             files = [(f["kind"], f["path"]) for f in store.files()]
     except StoreError as exc:

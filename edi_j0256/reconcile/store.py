@@ -11,6 +11,10 @@
 - Schema version in ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`); a database written by
   a newer version, a database that is not a store, or a damaged file raise
   :class:`StoreError` with one line; :meth:`ReconcileStore.check` runs SQLite's integrity check.
+- A schema-2 store (before PLB rows were kept) is migrated in place when opened, in one
+  transaction: the ``provider_adjustments`` table is added and filled from the stored 835
+  files still on disk with the same bytes; :attr:`ReconcileStore.notes` says what was done
+  and names the 835 files whose PLB rows could not be added (gone or changed).
 
 Money and quantities are kept as decimal text (exact), dates as ISO text, code lists as
 space-separated text.
@@ -93,6 +97,8 @@ CREATE TABLE adjustments (
     root_causes TEXT NOT NULL
 );
 CREATE INDEX adjustments_remit_line ON adjustments (remit_line_id);
+"""
+PLB_SCHEMA = """
 CREATE TABLE provider_adjustments (
     id INTEGER PRIMARY KEY,
     file_id INTEGER NOT NULL REFERENCES files (id),
@@ -109,6 +115,8 @@ CREATE TABLE provider_adjustments (
     line INTEGER NOT NULL
 );
 """
+SCHEMA += PLB_SCHEMA
+PLB_SINCE = 3  # the schema version that added provider_adjustments
 PLB_COLUMNS = ("payer_id", "payer_name", "provider_id", "fiscal_period_date", "reason",
                "reference", "amount", "trace_number", "check_date", "segment", "line")
 
@@ -167,6 +175,7 @@ class ReconcileStore:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self.notes: list[str] = []  # one line each: what opening the store did (a migration)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None,
                                       timeout=BUSY_TIMEOUT_MS / 1000)
@@ -201,6 +210,9 @@ class ReconcileStore:
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: store schema version {version} is newer than this "
                              f"program's ({SCHEMA_VERSION})")
+        if version == PLB_SINCE - 1:
+            self.transaction(self._add_plb_table)
+            return
         if version:
             raise StoreError(f"{self.path}: store schema version {version} is older than this "
                              f"program's ({SCHEMA_VERSION}); load the files into a new store")
@@ -217,6 +229,43 @@ class ReconcileStore:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
         self.transaction(create)
+
+    def _add_plb_table(self) -> None:
+        """Schema 2 -> 3 (inside one transaction): the PLB table, filled from the stored 835
+        files that are still on disk with the bytes that were loaded."""
+        if self.db.execute("PRAGMA user_version").fetchone()[0] != PLB_SINCE - 1:
+            return  # another process migrated it while we waited
+        for statement in PLB_SCHEMA.split(";"):
+            if statement.strip():
+                self.db.execute(statement)
+        remits = self.db.execute("SELECT id, path, sha256 FROM files WHERE kind = ? ORDER BY "
+                                 "id", (REMITS,)).fetchall()
+        missing = [path for file_id, path, sha256 in remits
+                   if not self._reload_plb(file_id, path, sha256)]
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.notes.append(f"{self.path}: store upgraded from schema {PLB_SINCE - 1} to "
+                          f"{SCHEMA_VERSION} (provider-level adjustments of "
+                          f"{len(remits) - len(missing)} stored 835 file(s) added)")
+        self.notes += [f"{path}: 835 stored before schema {PLB_SINCE} is gone or changed: its "
+                       "PLB rows are not in the store (load it into a new store to have them)"
+                       for path in missing]
+
+    def _reload_plb(self, file_id: int, path: str, sha256: str) -> bool:
+        """Add the PLB rows of one stored 835 file; False when the file is not the one loaded."""
+        from edi_j0256.codes import DEFAULT_HCPCS
+        from edi_j0256.diagnostics import Diagnostics, X12ReadError
+        from edi_j0256.reconcile.sources import file_sha256, remit_claims
+
+        try:
+            if not Path(path).is_file() or file_sha256(path) != sha256:
+                return False
+            for _ in remit_claims(path, Diagnostics(), DEFAULT_HCPCS, on_plb=lambda plb: (
+                    self.add_provider_adjustment(file_id, plb))):
+                pass
+        except (OSError, X12ReadError, UnicodeDecodeError, ValueError):
+            self.db.execute("DELETE FROM provider_adjustments WHERE file_id = ?", (file_id,))
+            return False
+        return True
 
     def close(self) -> None:
         self.db.close()
