@@ -30,7 +30,8 @@ CREATE TEMP TABLE uncounted (file_id INTEGER, claim_segment INTEGER, replaced IN
 """
 
 # every chain from its first version down, with each version's depth; the version counted is
-# the deepest adjudicated one (else the deepest), ties to the latest loaded
+# the deepest adjudicated one (else the deepest), ties to the latest loaded; the versions
+# before it in that order are replaced, those after it (not adjudicated yet) are not
 COUNT = """
 WITH RECURSIVE chain (root_file, root_segment, file_id, claim_segment, depth) AS (
     SELECT DISTINCT original_file_id, original_segment, original_file_id, original_segment, 0
@@ -53,7 +54,8 @@ chosen AS (
     FROM ranked
 )
 INSERT INTO uncounted
-SELECT v.file_id, v.claim_segment, v.depth < c.depth
+SELECT v.file_id, v.claim_segment,
+    (v.depth, v.file_id, v.claim_segment) < (c.depth, c.file_id, c.claim_segment)
 FROM chosen v JOIN chosen c ON c.root_file = v.root_file AND c.root_segment = v.root_segment
     AND c.rank = 1
 WHERE v.rank > 1
