@@ -35,8 +35,8 @@ CREATE TEMP TABLE uncounted (file_id INTEGER, claim_segment INTEGER, replaced IN
 COUNT = """
 WITH RECURSIVE chain (root_file, root_segment, file_id, claim_segment, depth) AS (
     SELECT DISTINCT original_file_id, original_segment, original_file_id, original_segment, 0
-    FROM corrects WHERE (original_file_id, original_segment) NOT IN
-        (SELECT file_id, claim_segment FROM corrects)
+    FROM corrects o WHERE NOT EXISTS (SELECT 1 FROM corrects c WHERE c.file_id =
+        o.original_file_id AND c.claim_segment = o.original_segment)
     UNION ALL
     SELECT chain.root_file, chain.root_segment, c.file_id, c.claim_segment, chain.depth + 1
     FROM corrects c JOIN chain ON c.original_file_id = chain.file_id
