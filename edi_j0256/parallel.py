@@ -22,6 +22,7 @@ stopped: the output is the same either way, only slower.
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
 import pickle
@@ -35,7 +36,7 @@ from pathlib import Path
 from edi_j0256.claims.parser import ClaimReader, ReadStats
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
-from edi_j0256.output import encode_record
+from edi_j0256.output import write_records
 from edi_j0256.scan import line_record
 
 MIN_PIECE = 8 << 20  # bytes: smaller pieces cost more in start-up than they save
@@ -306,30 +307,31 @@ def piece_records(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...],
 
 
 def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spool: str,
-               text: bool = False) -> PieceResult:
+               fmt: str | None = None) -> PieceResult:
     """Scan one piece in a worker (:func:`piece_records`) into ``spool``: pickled batches
-    of dicts, or with ``text`` their JSON Lines (encoded in the worker, not the parent)."""
+    of dicts, or with ``fmt`` (one of :data:`TEXT_FORMATS`) the piece's output exactly as
+    :func:`~edi_j0256.output.write_records` writes it, so the parent only copies bytes."""
     result = PieceResult(spool)
-    with open(spool, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as out:
+    records = piece_records(path, piece, index, hcpcs, result)
+    if fmt is not None:
+        with open(spool, "w", encoding="utf-8", newline="") as out:
+            write_records(records, fmt, out)
+        return result
+    with open(spool, "wb") as out:
         batch: list = []
-        for record in piece_records(path, piece, index, hcpcs, result):
-            batch.append(encode_record(record) + "\n" if text else record)
+        for record in records:
+            batch.append(record)
             if len(batch) >= _BATCH:
-                out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+                pickle.dump(batch, out, 5)
                 batch = []
         if batch:
-            out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+            pickle.dump(batch, out, 5)
     return result
 
 
-def _spooled(path: str, text: bool) -> Iterator[list]:
-    """The batches of a worker's spool (lists of records, or blocks of JSON Lines text)."""
+def _spooled(path: str) -> Iterator[list]:
+    """The batches of dicts of a worker's spool."""
     try:
-        if text:
-            with open(path, encoding="utf-8") as stream:
-                while block := stream.read(1 << 20):
-                    yield [block]
-            return
         with open(path, "rb") as stream:
             while True:
                 try:
@@ -338,6 +340,63 @@ def _spooled(path: str, text: bool) -> Iterator[list]:
                     return
     finally:
         os.unlink(path)
+
+
+# -- output text: documents joined ------------------------------------------------------------
+
+TEXT_FORMATS = ("jsonl", "csv")  # formats whose output is the pieces' outputs joined
+_COPY_BLOCK = 1 << 20
+
+
+class Joined:
+    """Documents of one record format (a piece's output, a batch's) joined into exactly the
+    text one :func:`~edi_j0256.output.write_records` call writes for all their records:
+    JSON Lines concatenate; a CSV document that has records starts with the header line
+    (field names: no line break in it), which the output keeps only once."""
+
+    def __init__(self, fmt: str):
+        if fmt not in TEXT_FORMATS:
+            raise ValueError(f"{fmt!r} output is not joined from pieces")
+        self.fmt = fmt
+        self.headed = False  # a CSV header has been written
+
+    def document(self, stream) -> Iterator[bytes]:
+        """The bytes of one document (a binary stream) that the output still needs."""
+        if self.fmt == "csv" and self.headed:
+            stream.readline()
+        while block := stream.read(_COPY_BLOCK):
+            self.headed = True
+            yield block
+
+    def spool(self, path: str) -> Iterator[bytes]:
+        """:meth:`document` of a spool file, deleted once copied."""
+        try:
+            with open(path, "rb") as stream:
+                yield from self.document(stream)
+        finally:
+            os.unlink(path)
+
+    def encoded(self, records: Iterable[dict], batch: int = _BATCH) -> Iterator[bytes]:
+        """Records formatted in the parent (the single reader's), in batches; the records
+        before an :class:`X12ReadError` are written before it is raised."""
+        held: list[dict] = []
+        try:
+            for record in records:
+                held.append(record)
+                if len(held) >= batch:
+                    yield from self._batch(held)
+                    held = []
+        except X12ReadError:
+            yield from self._batch(held)
+            raise
+        yield from self._batch(held)
+
+    def _batch(self, records: list[dict]) -> Iterator[bytes]:
+        if not records:
+            return
+        text = io.StringIO(newline="")
+        write_records(records, self.fmt, text)
+        yield from self.document(io.BytesIO(text.getvalue().encode("utf-8")))
 
 
 # -- the parent ------------------------------------------------------------------------------
@@ -363,19 +422,29 @@ def scan_parallel(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS, jobs: 
     added to ``diagnostics`` in the same order (its sink sees every one), the same
     :class:`X12ReadError` from the iterator, and ``stats`` once exhausted.
     """
-    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=False)
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, None)
+
+
+def scan_parallel_text(path: str | Path, joined: Joined, hcpcs: Iterable[str] = DEFAULT_HCPCS,
+                       jobs: int = 2, diagnostics: Diagnostics | None = None,
+                       min_piece: int = MIN_PIECE) -> tuple[Iterator[bytes], ParallelScan]:
+    """Like :func:`scan_parallel`, but yielding the records' output in ``joined.fmt`` as
+    bytes (exactly what :func:`~edi_j0256.output.write_records` writes for them, joined
+    with what ``joined`` wrote before): each worker formats its own piece, so the parent
+    does no work per record, only copies. ``state.records`` counts the records."""
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, joined)
 
 
 def scan_parallel_jsonl(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS,
                         jobs: int = 2, diagnostics: Diagnostics | None = None,
                         min_piece: int = MIN_PIECE) -> tuple[Iterator[str], ParallelScan]:
-    """Like :func:`scan_parallel`, but yielding the JSON Lines text of the records in blocks
-    (exactly what :func:`~edi_j0256.output.write_jsonl` writes for them): the workers encode
-    too, so the parent only copies text. ``state.records`` counts the records."""
-    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=True)
+    """:func:`scan_parallel_text` in JSON Lines, as text blocks."""
+    blocks, state = scan_parallel_text(path, Joined("jsonl"), hcpcs, jobs, diagnostics,
+                                       min_piece)
+    return (block.decode("utf-8") for block in blocks), state
 
 
-def _start(path, hcpcs, jobs, diagnostics, min_piece, text):
+def _start(path, hcpcs, jobs, diagnostics, min_piece, joined: Joined | None):
     path = str(path)
     codes = normalize_codes(tuple(hcpcs))
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
@@ -383,13 +452,20 @@ def _start(path, hcpcs, jobs, diagnostics, min_piece, text):
     plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
     state.pieces = max(len(plan), 1)
     if len(plan) < 2:
-        return _serial(path, codes, diagnostics, state, 0, 0, text), state
-    return _parallel(path, codes, jobs, plan, diagnostics, state, text), state
+        return _serial(path, codes, diagnostics, state, 0, 0, joined), state
+    return _parallel(path, codes, jobs, plan, diagnostics, state, joined), state
 
 
 def _serial(path: str, codes: tuple[str, ...], diagnostics: Diagnostics, state: ParallelScan,
-            skip_records: int, skip_diagnostics: int, text: bool = False) -> Iterator:
+            skip_records: int, skip_diagnostics: int, joined: Joined | None) -> Iterator:
     """The single-process reader, passing over what the pieces already gave."""
+    records = _serial_records(path, codes, diagnostics, state, skip_records, skip_diagnostics)
+    return records if joined is None else joined.encoded(records)
+
+
+def _serial_records(path: str, codes: tuple[str, ...], diagnostics: Diagnostics,
+                    state: ParallelScan, skip_records: int, skip_diagnostics: int
+                    ) -> Iterator[dict]:
     seen = 0
 
     def forward(d: Diagnostic) -> None:
@@ -408,20 +484,21 @@ def _serial(path: str, codes: tuple[str, ...], diagnostics: Diagnostics, state: 
                 count += 1
                 if count > skip_records:
                     state.records += 1
-                    record = line_record(claim, line, claim_codes)
-                    yield encode_record(record) + "\n" if text else record
+                    yield line_record(claim, line, claim_codes)
     state.stats = reader.stats
 
 
 def _parallel(path: str, codes: tuple[str, ...], jobs: int, plan: list[Piece],
-              diagnostics: Diagnostics, state: ParallelScan, text: bool) -> Iterator:
+              diagnostics: Diagnostics, state: ParallelScan, joined: Joined | None
+              ) -> Iterator:
     emitted = replayed = 0
     stats = ReadStats(files=1)
+    fmt = joined.fmt if joined is not None else None
     with (tempfile.TemporaryDirectory(prefix="edi-j0256-parallel-") as spool_dir,
           ProcessPoolExecutor(max_workers=jobs) as pool):
         futures: list[Future] = [
             pool.submit(scan_piece, path, piece, index, codes,
-                        os.path.join(spool_dir, f"{index}.spool"), text)
+                        os.path.join(spool_dir, f"{index}.spool"), fmt)
             for index, piece in enumerate(plan)]
         try:
             for future in futures:
@@ -433,13 +510,17 @@ def _parallel(path: str, codes: tuple[str, ...], jobs: int, plan: list[Piece],
                     for later in futures:
                         later.cancel()
                     state.fell_back = True
-                    yield from _serial(path, codes, diagnostics, state, emitted, replayed, text)
+                    yield from _serial(path, codes, diagnostics, state, emitted, replayed,
+                                       joined)
                     return
                 for code, severity, message, file, segment, line in result.diagnostics:
                     diagnostics.add(code, severity, message, file, segment, line)
                     replayed += 1
-                for batch in _spooled(result.spool, text):
-                    yield from batch
+                if joined is None:
+                    for batch in _spooled(result.spool):
+                        yield from batch
+                else:
+                    yield from joined.spool(result.spool)
                 emitted += result.records
                 state.records += result.records
                 _add(stats, result.stats)

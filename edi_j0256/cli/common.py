@@ -262,14 +262,23 @@ def _gather_folder(folder: Path, inputs: Inputs) -> None:
             inputs.problems.append(problem)
 
 
-def emit_text(blocks: Iterable[str], output: str | None) -> None:
-    """Write text already in its final format (the JSON Lines blocks of
-    :func:`edi_j0256.parallel.scan_parallel_jsonl`) to ``output`` or standard output, with
-    the same atomic file and one-line errors as :func:`emit`."""
+def emit_text(blocks: Iterable[str | bytes], output: str | None) -> None:
+    """Write output already in its final format (:meth:`edi_j0256.scan.ScanRun.text`, the
+    blocks of :func:`edi_j0256.parallel.scan_parallel_jsonl`) to ``output`` or standard
+    output, with the same atomic file and one-line errors as :func:`emit`. Bytes go to the
+    stream's binary buffer as they are (no decoding and encoding again)."""
     with open_output(output, "jsonl") as stream:
         try:
+            buffer = getattr(stream, "buffer", None)
             for block in blocks:
-                stream.write(block)
+                if isinstance(block, str):
+                    stream.write(block)
+                elif buffer is not None:
+                    stream.flush()
+                    buffer.write(block)
+                else:
+                    stream.write(block.decode("utf-8"))
+            stream.flush()
         except BrokenPipeError:
             raise
         except OSError as exc:
