@@ -22,8 +22,10 @@ stopped: the output is the same either way, only slower.
 
 from __future__ import annotations
 
+import heapq
 import io
 import mmap
+import multiprocessing
 import os
 import pickle
 import re
@@ -537,31 +539,87 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 
 
 # -- check ------------------------------------------------------------------------------------
-# ``check`` on pieces. The claim rules look at one claim only, so each worker runs them on its
-# claims (positions shifted first) and records, in reading order, each claim's findings and the
-# reader diagnostics. The run rules (frequency, caps, MUE, duplicates) check a line against the
-# patient's recent doses as it is read, so the parent replays the claims in file order through
-# the caller's checker with only its run rules: the worker hands over each claim cut down to
-# its J0256 lines, as plain values (no diagnoses, no other lines), which is all
-# ``RuleContext.remember`` and the run rules read. The parent does the replay while later
-# pieces are still being read, holding the findings (with the checker position each was
-# yielded at) until every piece is known to be exact; a piece that is not hands the file to
-# ``check_file`` with the checker's state put back as it was before the file.
+# ``check`` on pieces, in two rounds of worker tasks, so the parent does no work per claim.
+#
+# 1. Each piece (:func:`check_piece`): the claim rules look at one claim only, so the worker
+#    runs them on its claims (positions shifted first) and spools, in reading order, the
+#    reader diagnostics and the claims that have claim findings (or diagnostics to drain after
+#    them). The run rules (frequency, caps, MUE, duplicates) check a line against the same
+#    patient's recent doses, so the worker also spools each claim it must remember, cut down
+#    to its J0256 lines as plain values, into one of ``jobs`` buckets by patient digest.
+# 2. Each bucket (:func:`replay_bucket`): its claims of every piece, in file order, through
+#    the real run rules (``Checker.check_claim`` without the claim rules), starting from the
+#    run's history of the bucket's patients; a patient's doses never depend on another
+#    patient's, so the buckets are independent. The claim numbers the doses carry are the
+#    file's, from the piece's claim count.
+#
+# The parent then merges the findings in the order ``check_file`` yields them (per claim:
+# claim findings, run findings, then the reader diagnostics read before it), and takes back
+# the buckets' patients into the run's history. Nothing changes the checker until every task
+# is done, so a piece that cannot be read exactly (or a dead worker) hands the file to
+# ``check_file`` as if nothing had happened.
 
 _DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
-# Bytes per check piece at most (when the file has more than PIECES_PER_JOB per job): a
-# worker holds its piece's claims until the parent takes them, and the parent replays the
-# last piece after the workers are done, so smaller pieces bound memory and the tail.
+# Bytes per check piece at most (when the file has more than PIECES_PER_JOB per job): the
+# last pieces to finish keep one core idle, so smaller pieces shorten that tail.
 CHECK_PIECE = 12 << 20
+_START_METHODS = multiprocessing.get_all_start_methods()
+
+
+class _Spool:
+    """Items pickled to a file in batches (memory holds one batch)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._stream = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._batch: list = []
+
+    def add(self, item) -> None:
+        self._batch.append(item)
+        if len(self._batch) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pickle.dump(self._batch, self._stream, 5)
+        self._batch = []
+
+    def close(self) -> None:
+        if self._batch:
+            self._flush()
+        self._stream.close()
+
+
+def _spool_items(path: str) -> Iterator:
+    """The items of a :class:`_Spool` file, in order; the file is deleted once read."""
+    for batch in _spooled(path):
+        yield from batch
 
 
 @dataclass(slots=True)
 class CheckedPiece:
-    """A worker's reading of one piece: ``("claim", findings, packed claim)`` and
-    ``("diag", diagnostic)`` events in reading order."""
+    """What a worker read of one piece: ``events`` spools ``("claim", n, position,
+    findings)`` and ``("diag", diagnostic)`` in reading order (``n``: the claim's number in
+    the piece); ``doses[b]`` spools ``(n, packed claim)`` of bucket ``b``'s patients."""
 
-    events: list[tuple] = field(default_factory=list)
+    events: str = ""
+    doses: list[str] = field(default_factory=list)
+    claims: int = 0  # claims read (every one is checked)
+    lines: int = 0  # their J0256 lines
+    last: tuple | None = None  # the position of the piece's last claim
     exact: bool = True
+
+
+@dataclass(slots=True)
+class ReplayedBucket:
+    """What replaying one bucket gave: ``findings`` spools ``(piece, n, position,
+    findings)`` in file order; the bucket's patients whose history changed (packed as
+    :class:`~edi_j0256.rules.history.History` packs them) and those it dropped."""
+
+    findings: str
+    remembered: int
+    changed: dict[int, bytes]
+    dropped: list[int]
+    names: list[str]  # the history's file names, with the ones the bucket added
 
 
 def _shift_claim(claim, segments: int, lines: int) -> None:
@@ -624,21 +682,27 @@ def _unpack_claim(packed: tuple):
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
-                select: tuple[str, ...], ignore: tuple[str, ...]) -> CheckedPiece:
-    """The claim rules and reader diagnostics of one piece, in reading order."""
+                select: tuple[str, ...], ignore: tuple[str, ...], spool_dir: str,
+                buckets: int) -> CheckedPiece:
+    """Round 1 in a worker: the claim rules and reader diagnostics of one piece, and the
+    claims the run rules must see, by patient bucket (see the comment above)."""
     from edi_j0256.rules import Checker, RuleContext
-    from edi_j0256.rules.context import drug_lines
+    from edi_j0256.rules.context import VOIDING_FREQUENCIES, drug_lines, member_key
     from edi_j0256.rules.engine import finding
 
-    policies, crosswalk, mue = context_parts
-    checker = Checker(RuleContext(policies, crosswalk, mue), select=select, ignore=ignore)
+    checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
     context, claim_rules = checker.context, checker._claim_rules
-    result = CheckedPiece()
+    result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
+                          [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
+    events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
     seg_shift, line_shift = piece.segment_shift, piece.line_shift
-    events = result.events
+    codes: set[str] = set()
+    read = [0]  # reader diagnostics so far
 
     def keep(d: Diagnostic) -> None:
-        events.append(("diag", Diagnostic(
+        codes.add(d.code)
+        read[0] += 1
+        events.add(("diag", Diagnostic(
             d.code, d.severity, d.message, d.file,
             None if d.segment is None else d.segment + seg_shift,
             None if d.line is None else d.line + line_shift)))
@@ -650,78 +714,72 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
                          hcpcs=DEFAULT_HCPCS)
     _seed(reader, piece)
     try:
+        drained = 0  # diagnostics read before the last claim event (drained after it)
         for claim in reader.claims():
             _shift_claim(claim, seg_shift, line_shift)
+            result.claims += 1
+            lines = drug_lines(claim)
+            result.lines += len(lines)
             found = [finding(rule, hit) for rule in claim_rules
                      for hit in rule.check(claim, context)]
-            events.append(("claim", found, _pack_claim(claim, drug_lines(claim))))
+            result.last = (claim.envelope.file if claim.envelope else None, claim.segment)
+            # The first claim too: the diagnostics after the last claim of the piece before
+            # are drained after it.
+            if found or read[0] > drained or result.claims == 1:
+                events.add(("claim", result.claims, result.last, found))
+                drained = read[0]
+            if claim.member_id and (lines or claim.frequency_code in VOIDING_FREQUENCIES):
+                key = member_key(claim)
+                if key is not None:
+                    doses[key % buckets].add((result.claims, _pack_claim(claim, lines)))
     except X12ReadError:
         result.exact = False
     finally:
         source.close()
-    codes = [e[1].code for e in events if e[0] == "diag"]
+        events.close()
+        for spool in doses:
+            spool.close()
     if any(c.startswith("X1") or (index and c in _POSITION_IN_MESSAGE) for c in codes):
         result.exact = False
     return result
 
 
-def _state(checker) -> tuple:
-    """What replaying a file changes in ``checker`` (copied, to put back on a fall-back)."""
-    import copy
+def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts: tuple,
+                  select: tuple[str, ...], ignore: tuple[str, ...], packed: dict[int, bytes],
+                  names: list[str], window: int, spool: str) -> ReplayedBucket:
+    """Round 2 in a worker: one bucket's claims of every piece (``doses``, in piece order)
+    through the run rules, from the run's history of the bucket's patients (``packed``,
+    ``names``); ``bases[k]``: the claims of the run before piece ``k``."""
+    from edi_j0256.rules import Checker, RuleContext
 
+    checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
+    checker._claim_rules = []  # they ran in round 1
     context = checker.context
-    return copy.deepcopy((checker.counts, checker.position, context.history,
-                          context.remembered, context.claims_seen))
-
-
-def _restore(checker, state: tuple) -> None:
-    context = checker.context
-    (checker.counts, checker.position, context.history, context.remembered,
-     context.claims_seen) = state
-    context.arrivals = []
-
-
-def _drain(checker, pending: list[Diagnostic], held: list) -> None:
-    from edi_j0256.rules.engine import from_diagnostic
-
-    for d in pending:
-        if d.severity != "info" and checker.wanted(d.code):
-            held.append((checker.position, checker.counts.add(from_diagnostic(d))))
-    pending.clear()
-
-
-def _replay(checker, result: CheckedPiece, kept: dict[str, int], pending: list,
-            held: list) -> None:
-    """The piece's claims through the checker's run rules, in reading order, and its
-    diagnostics capped per code as ``check_file`` caps them (``pending``: those read since
-    the last claim, carried over to the next piece); ``held`` gets ``(position, finding)``
-    in the order ``check_file`` yields them."""
-    counts, claim_rules = checker.counts, checker._claim_rules
-
-    for event in result.events:
-        if event[0] == "diag":
-            code = event[1].code
-            kept[code] = kept.get(code, 0) + 1
-            if kept[code] <= _DIAGNOSTICS_KEPT:
-                pending.append(event[1])
-            continue
-        _, found, packed = event
-        claim = _unpack_claim(packed)
-        checker._claim_rules = []  # they ran in the worker
-        try:
-            run = list(checker.check_claim(claim))
-        finally:
-            checker._claim_rules = claim_rules
-        position = checker.position
-        held.extend((position, counts.add(f)) for f in found)
-        held.extend((position, f) for f in run)
-        _drain(checker, pending, held)
-    result.events = []
+    history = context.history
+    history.window = window
+    history.packed = dict(packed)
+    history.names = list(names)
+    history.files = {name: n for n, name in enumerate(names)}
+    out = _Spool(spool)
+    try:
+        for index, (doses_of_piece, base) in enumerate(zip(doses, bases, strict=True)):
+            for number, claim in _spool_items(doses_of_piece):
+                context.claims_seen = base + number - 1  # check_claim counts this one
+                found = list(checker.check_claim(_unpack_claim(claim)))
+                if found:
+                    out.add((index, number, checker.position, found))
+    finally:
+        out.close()
+    history._pack_live()
+    changed = {key: value for key, value in history.packed.items()
+               if packed.get(key) is not value}
+    dropped = [key for key in packed if key not in history.packed]
+    return ReplayedBucket(spool, context.remembered, changed, dropped, history.names)
 
 
 def check_file_parallel(checker, path: str | Path, jobs: int = 2,
                         min_piece: int = MIN_PIECE, serial=None) -> Iterator:
-    """``checker.check_file(path)`` with the file's pieces read by ``jobs`` processes.
+    """``checker.check_file(path)`` with the file read by ``jobs`` processes.
 
     Yields the same findings in the same order, with ``checker.position`` as ``check_file``
     sets it, and leaves ``checker`` (counts, the run rules' history) as ``check_file``
@@ -732,40 +790,130 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
     serial = serial or checker.check_file
     pieces = max(jobs * PIECES_PER_JOB, os.path.getsize(path) // CHECK_PIECE) if jobs > 1 else 0
     plan = plan_pieces(path, pieces, min_piece) if jobs > 1 else []
-    if len(plan) < 2 or checker.ig:
+    context = multiprocessing.get_context("fork") if "fork" in _START_METHODS else None
+    if len(plan) < 2 or checker.ig or context is None:
         yield from serial(path)
         return
+    with tempfile.TemporaryDirectory(prefix="edi-j0256-check-") as spool_dir:
+        # fork: the workers hash the lines' signatures (str hashes) as this process does
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            done = _check_rounds(pool, checker, path, plan, jobs, spool_dir)
+        if done is not None:
+            read, replayed = done
+            _take_back(checker, read, replayed)
+            yield from _merged(checker, read, replayed)
+            return
+    yield from serial(path)
+
+
+def _check_rounds(pool, checker, path: str, plan: list[Piece], jobs: int, spool_dir: str
+                  ) -> tuple[list[CheckedPiece], list[ReplayedBucket]] | None:
+    """Both rounds of worker tasks; None when a piece is not exact or a worker died."""
     context = checker.context
     parts = (context.policies, context.crosswalk, context.mue)
-    before = _state(checker)
-    checker.counts.files += 1
+    wanted = (checker.select, checker.ignore)
+    read = _results([pool.submit(check_piece, path, piece, index, parts, *wanted, spool_dir,
+                                 jobs) for index, piece in enumerate(plan)])
+    if read is None or not all(piece.exact for piece in read):
+        return None
+    bases, base = [], context.claims_seen
+    for piece in read:
+        bases.append(base)
+        base += piece.claims
+    history = context.history
+    history._pack_live()  # every patient packed: each bucket gets its own
+    shares: list[dict[int, bytes]] = [{} for _ in range(jobs)]
+    for key, value in history.packed.items():
+        shares[key % jobs][key] = value
+    replayed = _results([pool.submit(replay_bucket, bucket, [p.doses[bucket] for p in read],
+                                     bases, parts, *wanted, shares[bucket], history.names,
+                                     history.window,
+                                     os.path.join(spool_dir, f"{bucket}.findings"))
+                         for bucket in range(jobs)])
+    return None if replayed is None else (read, replayed)
+
+
+def _results(futures: list[Future]) -> list | None:
+    """Every task's result in order, or None (the others cancelled) when one failed."""
+    results = []
+    try:
+        for future in futures:
+            results.append(future.result())
+    except Exception:  # a worker died (memory, a signal): the caller reads the file whole
+        return None
+    finally:
+        for later in futures:
+            later.cancel()
+    return results
+
+
+def _take_back(checker, read: list[CheckedPiece], replayed: list[ReplayedBucket]) -> None:
+    """What ``check_file`` leaves in ``checker``: counts, claim numbers, the history."""
+    counts, context = checker.counts, checker.context
+    counts.files += 1
+    counts.claims += sum(piece.claims for piece in read)
+    counts.lines += sum(piece.lines for piece in read)
+    context.claims_seen += sum(piece.claims for piece in read)
+    context.remembered += sum(bucket.remembered for bucket in replayed)
+    context.arrivals = []
+    history = context.history
+    for bucket in replayed:
+        for name in bucket.names[len(history.names):]:  # the file itself: one index in all
+            history.files.setdefault(name, len(history.files))
+        history.names = list(history.files)
+        history.packed.update(bucket.changed)
+        for key in bucket.dropped:
+            del history.packed[key]
+
+
+def _merged(checker, read: list[CheckedPiece], replayed: list[ReplayedBucket]) -> Iterator:
+    """The findings in ``check_file``'s order, ``checker.position`` set for each."""
+    from edi_j0256.rules.engine import from_diagnostic
+
+    counts = checker.counts
+    run = heapq.merge(*(_spool_items(bucket.findings) for bucket in replayed),
+                      key=lambda item: item[:2])
+    upcoming = next(run, None)
     kept: dict[str, int] = {}
-    held: list[tuple] = []
     pending: list[Diagnostic] = []
-    exact = True
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(check_piece, path, piece, index, parts, checker.select,
-                               checker.ignore) for index, piece in enumerate(plan)]
-        try:
-            for future in futures:
-                try:
-                    result: CheckedPiece = future.result()
-                except Exception:  # a worker died (memory, a signal): read the file whole
-                    result = CheckedPiece(exact=False)
-                if not result.exact:
-                    exact = False
-                    break
-                _replay(checker, result, kept, pending, held)
-        finally:
-            for later in futures:
-                later.cancel()
-    if not exact:
-        _restore(checker, before)
-        yield from serial(path)
-        return
-    _drain(checker, pending, held)
     end = checker.position
-    for position, found in held:
-        checker.position = position
-        yield found
+    for index, piece in enumerate(read):
+        for event in _spool_items(piece.events):
+            if event[0] == "diag":
+                code = event[1].code
+                kept[code] = kept.get(code, 0) + 1
+                if kept[code] <= _DIAGNOSTICS_KEPT:
+                    pending.append(event[1])
+                continue
+            _, number, position, found = event
+            while upcoming is not None and upcoming[:2] < (index, number):
+                yield from _at(checker, upcoming[2], upcoming[3])
+                upcoming = next(run, None)
+            checker.position = position
+            for f in found:
+                yield counts.add(f)
+            if upcoming is not None and upcoming[:2] == (index, number):
+                yield from _at(checker, position, upcoming[3])
+                upcoming = next(run, None)
+            yield from _drained(checker, pending, from_diagnostic)
+        while upcoming is not None and upcoming[0] == index:
+            yield from _at(checker, upcoming[2], upcoming[3])
+            upcoming = next(run, None)
+        end = piece.last or end
     checker.position = end
+    yield from _drained(checker, pending, from_diagnostic)
+    checker.position = end
+
+
+def _at(checker, position: tuple, found: list) -> Iterator:
+    checker.position = position
+    for f in found:
+        yield checker.counts.add(f)
+
+
+def _drained(checker, pending: list[Diagnostic], from_diagnostic) -> Iterator:
+    """The reader diagnostics read since the last claim, as ``Checker._drain`` gives them."""
+    for d in pending:
+        if d.severity != "info" and checker.wanted(d.code):
+            yield checker.counts.add(from_diagnostic(d))
+    pending.clear()

@@ -204,13 +204,32 @@ def _checked(paths, parallel: bool, min_piece: int):
         found += (check_file_parallel(checker, path, 2, min_piece) if parallel
                   else checker.check_file(path))
     found += checker.finish()
+    return [f.record() for f in found], _state(checker)
+
+
+def _state(checker) -> tuple:
     counts, context = checker.counts, checker.context
-    history = context.history
-    history._pack_live()  # the live patient too, as the bytes the others are kept in
-    return ([f.record() for f in found],
-            (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
-             dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
-             history.packed, history.names))
+    return (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
+            dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
+            _history(context.history))
+
+
+def _history(history) -> dict:
+    """The run rules' history as what it holds: per patient, each date's units, units per
+    claim, line signatures and recent doses, with file names spelled out (the packed bytes
+    number the files in the order they were first packed, which the pieces may change)."""
+    import marshal
+
+    from edi_j0256.rules.history import Day
+
+    history._pack_live()  # the live patient too, as the others are kept
+    decoded = {}
+    for key, packed in history.packed.items():
+        days = [(ordinal, Day.unpack(day, history.names)) for ordinal, day in
+                marshal.loads(packed)]
+        decoded[key] = [(ordinal, day.units, day.by_claim, day.signatures, day.given)
+                        for ordinal, day in days]
+    return decoded
 
 
 def assert_same_findings(paths, min_piece):
@@ -271,15 +290,10 @@ def test_check_hands_an_inexact_file_to_check_file_with_the_state_put_back(gener
             checker, path, 2, 20_000,
             serial=lambda p: serial_reads.append(p) or serial(p))
     found += checker.finish()
-    counts, context = checker.counts, checker.context
-    context.history._pack_live()
-    got = ([f.record() for f in found],
-           (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
-            dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
-            context.history.packed, context.history.names))
+    got = ([f.record() for f in found], _state(checker))
     assert serial_reads == [str(damaged)]
     assert got == expected
-    assert counts.by_code["JC005"] > 100 and counts.by_code["X107"] > 0
+    assert checker.counts.by_code["JC005"] > 100 and checker.counts.by_code["X107"] > 0
 
 
 def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatch):
@@ -332,8 +346,8 @@ def test_check_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, 
     path.write_bytes(data * 2)
     monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
     pieces = []
-    real = parallel._replay  # in the parent: a piece read by a worker, replayed
-    monkeypatch.setattr(parallel, "_replay", lambda *a: pieces.append(a[1]) or real(*a))
+    real = parallel._merged  # in the parent: the pieces read by the workers, merged
+    monkeypatch.setattr(parallel, "_merged", lambda *a: pieces.extend(a[1]) or real(*a))
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.{fmt}"
