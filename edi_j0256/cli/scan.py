@@ -82,8 +82,8 @@ def command(files, hcpcs, revenue, fmt, output, jobs, summary_only, diagnostics_
                       f"  {path}: {stats.claims} claims, {stats.matched_lines} lines so far"))
                   if progress else None)
     try:
-        if summary_only:
-            for _ in run.records():
+        if summary_only:  # records read and dropped (with --jobs: as the workers' bytes)
+            for _ in run.text("jsonl") if jobs > 1 else run.records():
                 pass
         elif jobs > 1 and fmt in TEXT_FORMATS:  # the workers format the records themselves
             emit_text(run.text(fmt), output)
