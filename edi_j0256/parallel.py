@@ -192,25 +192,36 @@ def _next_cut(data, cut: re.Pattern[bytes], target: int, terminator: bytes, elem
 
 def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
             element: bytes) -> list[Piece]:
+    """The pieces between the cuts, with the envelope each ST piece is read under. The
+    searches go back only to the previous cut's ISA, and the group is searched for a GE only
+    past the previous cut: names such as LISA hold ``ISA*``, and looking back to the start of
+    the file from every cut would cost the pieces times the file. (The ISA or GS before a
+    cut is the last one past the previous cut, else the previous cut's.)"""
     starts = [0] + [pos for pos, _ in cuts]
     ends = starts[1:] + [size]
     kinds = ["ISA"] + [tag for _, tag in cuts]
     result: list[Piece] = []
-    gs_tag, st_tag = b"GS" + element, b"ST" + element
+    isa_tag, gs_tag, st_tag = b"ISA" + element, b"GS" + element, b"ST" + element
     counted_group, transactions, counted_to = -1, 0, 0
+    last_isa, last_gs = 0, -1  # the file starts with an ISA (see plan_pieces)
     for index, (start, end, kind) in enumerate(zip(starts, ends, kinds, strict=True)):
         open_end = index + 1 < len(kinds) and kinds[index + 1] == "ST"
         if kind == "ISA":
+            last_isa = start
             result.append(Piece(start, end, open_end=open_end))
             continue
-        isa = _find_segment(data, b"ISA" + element, start, 0, terminator)
-        gs = _find_segment(data, gs_tag, start, max(isa, 0), terminator)
-        if isa < 0 or gs < 0 or data.rfind(b"GE" + element, gs, start) >= 0:
+        found = _find_segment(data, isa_tag, start, starts[index - 1], terminator)
+        isa = last_isa = found if found >= 0 else last_isa
+        found = _find_segment(data, gs_tag, start, max(starts[index - 1], isa), terminator)
+        gs = last_gs = found if found >= 0 else (last_gs if last_gs >= isa else -1)
+        if isa < 0 or gs < 0:
             return [Piece(0, size)]  # an ST outside an open group: read the file whole
-        isa_end = data.find(terminator, isa) + 1
-        gs_end = data.find(terminator, gs) + 1
         if gs != counted_group:
             counted_group, transactions, counted_to = gs, 0, gs
+        if data.rfind(b"GE" + element, counted_to, start) >= 0:
+            return [Piece(0, size)]
+        isa_end = data.find(terminator, isa) + 1
+        gs_end = data.find(terminator, gs) + 1
         transactions += _count_segments(data, st_tag, counted_to, start, terminator)
         counted_to = start
         groups = _count_segments(data, gs_tag, isa, gs, terminator)
