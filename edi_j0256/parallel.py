@@ -33,8 +33,11 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.claims.parser import ClaimReader, ReadStats
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
@@ -667,16 +670,13 @@ def _pack_claim(claim, lines: list) -> tuple:
                    s.line) for s in lines))
 
 
+def _date(ordinal: int) -> date | None:
+    return date.fromordinal(ordinal) if ordinal else None
+
+
 def _unpack_claim(packed: tuple):
     """The claim of :func:`_pack_claim`: its J0256 lines only, no diagnoses."""
-    from datetime import date
-    from decimal import Decimal
-
-    from edi_j0256.claims.model import Claim, ServiceLine
-
-    def day(n: int):
-        return date.fromordinal(n) if n else None
-
+    day = _date
     (envelope, claim_id, frequency, indicator, payer_id, member_id, last, first, birth,
      start, segment, line, lines) = packed
     return Claim(envelope, claim_id, frequency_code=frequency, claim_filing_indicator=indicator,

@@ -25,6 +25,7 @@ import click
 from edi_j0256.diagnostics import Diagnostic, Diagnostics
 from edi_j0256.output import FORMATS, OutputError, atomic_path, write_records
 from edi_j0256.safe_text import escape_controls
+from edi_j0256.x12.sources import _KINDS as SOURCE_KINDS
 from edi_j0256.x12.sources import expand_sources
 
 DIAGNOSTICS_SHOWN = 20  # per file on stderr; all of them go to --diagnostics FILE
@@ -163,10 +164,10 @@ def open_diagnostics(path: str | None) -> Iterator[IO[str] | None]:
 
 # -- inputs of a batch -------------------------------------------------------------------------
 
-_SPECIAL = ((stat.S_ISFIFO, "is a FIFO (named pipe), not a file"),
-            (stat.S_ISCHR, "is a character device, not a file"),
-            (stat.S_ISBLK, "is a block device, not a file"),
-            (stat.S_ISSOCK, "is a socket, not a file"))
+# What is refused without opening it, in the words of x12.sources (one home); folders are
+# expanded here instead.
+_SPECIAL = tuple((test, f"is {words}, not a file") for test, words in SOURCE_KINDS
+                 if test is not stat.S_ISDIR)
 
 
 @dataclass(frozen=True, slots=True)
