@@ -1,93 +1,101 @@
-"""``scan`` of ONE large file on two cores (``edi_j0256.parallel``) against one core.
+"""``scan`` and ``check`` of ONE large file with ``--jobs N`` against ``--jobs 1``.
 
-Both runs write JSON Lines to a file, as ``scan -o FILE`` does; the outputs and the
-diagnostics are compared byte for byte. Wall and CPU seconds (this process plus its workers)
-are reported with the pure-Python floor (read the file, split every segment and element) of
-the same run, and the machine's load average, because a busy machine cannot give two idle
-cores.
+Each run is the CLI in its own process (``python -m edi_j0256 scan FILE --jobs N -o OUT``),
+so start-up, planning and writing count. That process reports its own CPU seconds (the
+parent: the serial part) and its workers' (``RUSAGE_CHILDREN``); wall seconds are taken
+around it. Runs of ``--jobs 1`` and ``--jobs N`` alternate ``--repeat`` times and medians
+are shown, with the load average, because the machine is shared. The outputs are compared
+byte for byte.
 
-    python benchmarks/bench_parallel.py                       # 200 MB, every claim J0256
-    python benchmarks/bench_parallel.py --size-mb 50 --jobs 2
-    python benchmarks/bench_parallel.py --check-only --repeat 3   # check --jobs, medians
+The projected speed-up on idle cores is Amdahl's with the parent taken as wholly serial:
+``cpu(--jobs 1) / (parent + workers / N)``; the parent's share of the CPU is printed as the
+serial fraction.
+
+    python benchmarks/bench_parallel.py                        # 200 MB, every claim J0256
+    python benchmarks/bench_parallel.py --size-mb 50 --repeat 3
+    python benchmarks/bench_parallel.py --command check --jobs 2
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
-import resource
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from common import floor, load_generator  # noqa: E402 - benchmarks/ is sys.path[0]
-
-from edi_j0256.diagnostics import Diagnostics
-from edi_j0256.output import write_jsonl
-from edi_j0256.parallel import check_file_parallel, scan_parallel, scan_parallel_jsonl
-from edi_j0256.scan import iter_scan
+from common import load_generator  # noqa: E402 - benchmarks/ is sys.path[0]
 
 HERE = Path(__file__).resolve().parent
 
+# Runs the CLI in this process and reports its own and its workers' CPU seconds on stderr.
+WRAPPER = """
+import json, resource, runpy, sys
+sys.argv = ["edi_j0256", *sys.argv[1:]]
+code = 0
+try:
+    runpy.run_module("edi_j0256", run_name="__main__", alter_sys=True)
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else 1
+own = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write(json.dumps({"exit": code, "parent": own.ru_utime + own.ru_stime,
+                             "workers": kids.ru_utime + kids.ru_stime}) + "\\n")
+"""
 
-def cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def timed(func, *args):
-    wall, used = time.perf_counter(), cpu()
-    result = func(*args)
-    return time.perf_counter() - wall, cpu() - used, result
-
-
-def write(records, out: Path, diagnostics: Diagnostics) -> str:
-    with open(out, "w", encoding="utf-8") as stream:
-        write_jsonl(records, stream)
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    out.unlink()
-    return digest + ":" + hashlib.sha256(repr(list(diagnostics)).encode()).hexdigest()
-
-
-def one_core(path: Path, out: Path) -> str:
-    diagnostics = Diagnostics()
-    records, _ = iter_scan(path, diagnostics=diagnostics)
-    return write(records, out, diagnostics)
+COMMANDS = {
+    "scan": ["scan", "--format", "jsonl", "-q"],
+    "check": ["check", "--format", "jsonl"],
+}
 
 
-def two_cores(path: Path, out: Path, jobs: int) -> str:
-    """Records as dicts through the parent (any output format)."""
-    diagnostics = Diagnostics()
-    records, state = scan_parallel(path, jobs=jobs, diagnostics=diagnostics)
-    digest = write(records, out, diagnostics)
-    print(f"  (cut into {state.pieces} pieces; single reader took over: {state.fell_back})")
-    return digest
+def run(command: str, path: Path, jobs: int, out: Path) -> dict:
+    """One CLI run: wall, parent and worker CPU seconds, exit code, output digest."""
+    args = [sys.executable, "-c", WRAPPER, *COMMANDS[command], str(path), "--jobs", str(jobs),
+            "-o", str(out)]
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    digest = hashlib.sha256(out.read_bytes()).hexdigest() if out.exists() else "none"
+    out.unlink(missing_ok=True)
+    return {**report, "wall": wall, "digest": digest, "size": len(done.stdout)}
 
 
-def two_cores_jsonl(path: Path, out: Path, jobs: int) -> str:
-    """JSON Lines encoded in the workers; the parent copies text (``scan --format jsonl``)."""
-    diagnostics = Diagnostics()
-    blocks, state = scan_parallel_jsonl(path, jobs=jobs, diagnostics=diagnostics)
-    with open(out, "w", encoding="utf-8") as stream:
-        for block in blocks:
-            stream.write(block)
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    out.unlink()
-    return digest + ":" + hashlib.sha256(repr(list(diagnostics)).encode()).hexdigest()
+def measure(command: str, path: Path, jobs: int, repeat: int, out: Path) -> bool:
+    rows: dict[int, list[dict]] = {1: [], jobs: []}
+    for round_ in range(repeat):
+        load = os.getloadavg()[0]
+        for n in (1, jobs):
+            rows[n].append(run(command, path, n, out / f"{command}-{n}.jsonl"))
+        one, many = rows[1][-1], rows[jobs][-1]
+        print(f"  {command} round {round_ + 1} (load {load:.1f}): --jobs 1 {one['wall']:.1f} s "
+              f"wall {one['parent']:.1f} s cpu; --jobs {jobs} {many['wall']:.1f} s wall, parent "
+              f"{many['parent']:.2f} s + workers {many['workers']:.1f} s cpu; wall ratio "
+              f"{one['wall'] / many['wall']:.2f}x", flush=True)
 
+    def median(n: int, key: str) -> float:
+        return statistics.median(r[key] for r in rows[n])
 
-def check(path: Path, jobs: int) -> str:
-    """``check``: findings of one file plus the run rules, one core or ``jobs`` pieces."""
-    from edi_j0256.rules import Checker
-
-    checker = Checker()
-    found = list(checker.check_file(path) if jobs == 1 else
-                 check_file_parallel(checker, path, jobs))
-    found += checker.finish()
-    text = "".join(repr(f.record()) for f in found)
-    return hashlib.sha256(text.encode()).hexdigest() + f":{len(found)}"
+    single_cpu = median(1, "parent") + median(1, "workers")
+    parent, workers = median(jobs, "parent"), median(jobs, "workers")
+    cores = min(jobs, os.cpu_count() or 1)
+    ratios = [a["wall"] / b["wall"] for a, b in zip(rows[1], rows[jobs], strict=True)]
+    same = len({r["digest"] for r in rows[1] + rows[jobs]}) == 1
+    exits = {r["exit"] for r in rows[1] + rows[jobs]}
+    print(f"  {command}: --jobs 1 median {median(1, 'wall'):.1f} s wall {single_cpu:.1f} s cpu; "
+          f"--jobs {jobs} median {median(jobs, 'wall'):.1f} s wall, parent {parent:.2f} s + "
+          f"workers {workers:.1f} s cpu ({(parent + workers) / single_cpu:.2f}x one process)")
+    print(f"  {command}: serial fraction (parent's share of the CPU) "
+          f"{parent / (parent + workers):.3f}; wall ratio median {statistics.median(ratios):.2f}x "
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); projected on {cores} idle cores "
+          f"{single_cpu / (parent + workers / cores):.2f}x (goal 1.7x); identical output: "
+          f"{same}; exit codes {sorted(exits)}", flush=True)
+    return same and len(exits) == 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,71 +103,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size-mb", type=float, default=200.0)
     parser.add_argument("--share", type=float, default=1.0, help="share of J0256 claims")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of each (medians shown)")
+    parser.add_argument("--command", choices=("scan", "check", "both"), default="both")
+    parser.add_argument("--file", type=Path, help="an existing 837 file instead")
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--check", action="store_true", help="also time check --jobs")
-    parser.add_argument("--check-only", action="store_true", help="time check --jobs only")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each (medians shown)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"bench-parallel-{args.size_mb:g}mb-{args.share * 100:g}pct.x12"
+    path = args.file or args.out / f"bench-parallel-{args.size_mb:g}mb-{args.share * 100:g}pct.x12"
     if not path.exists():
         load_generator().generate(path, size_mb=args.size_mb, j0256_share=args.share, seed=1)
     print(f"{path.name}: {path.stat().st_size / 1e6:.0f} MB; load average before: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    if args.check_only:
-        return check_runs(path, args.jobs, args.repeat)
-    floor_wall, floor_cpu, _ = timed(floor, path)
-    one_wall, one_cpu, one = timed(one_core, path, args.out / "one.jsonl")
-    two_wall, two_cpu, two = timed(two_cores, path, args.out / "two.jsonl", args.jobs)
-    text_wall, text_cpu, text = timed(two_cores_jsonl, path, args.out / "text.jsonl", args.jobs)
-    print(f"  floor                    {floor_wall:7.1f} s wall {floor_cpu:7.1f} s cpu")
-    for name, wall, used in ((" --jobs 1", one_wall, one_cpu),
-                             (f" --jobs {args.jobs}, dicts", two_wall, two_cpu),
-                             (f" --jobs {args.jobs}, jsonl", text_wall, text_cpu)):
-        print(f"  {name:23} {wall:7.1f} s wall {used:7.1f} s cpu  {wall / floor_wall:5.1f}x floor"
-              f"  speed-up {one_wall / wall:.2f}x wall, cpu {used / one_cpu:.2f}x")
-    same = one == two == text
-    print(f"  goal 1.7x; identical output and diagnostics: {same}; "
-          f"load average after: {os.getloadavg()[0]:.1f}", flush=True)
-    if args.check:
-        c1_wall, c1_cpu, c1 = timed(check, path, 1)
-        c2_wall, c2_cpu, c2 = timed(check, path, args.jobs)
-        print(f"  check --jobs 1           {c1_wall:7.1f} s wall {c1_cpu:7.1f} s cpu")
-        print(f"  check --jobs {args.jobs}           {c2_wall:7.1f} s wall {c2_cpu:7.1f} s cpu"
-              f"  speed-up {c1_wall / c2_wall:.2f}x wall, cpu {c2_cpu / c1_cpu:.2f}x; "
-              f"identical findings: {c1 == c2} ({c1.split(':')[1]})")
-        same = same and c1 == c2
-    return 0 if same else 1
-
-
-def check_runs(path: Path, jobs: int, repeat: int) -> int:
-    """``check`` one core vs ``jobs`` pieces, alternated ``repeat`` times; medians, with the
-    floor of each round (the machine is shared: the load average is printed per round)."""
-    rows: dict[str, list[tuple[float, float]]] = {"floor": [], "1": [], str(jobs): []}
-    digests = set()
-    for round_ in range(repeat):
-        load = os.getloadavg()[0]
-        wall, used, _ = timed(floor, path)
-        rows["floor"].append((wall, used))
-        for n in (1, jobs):
-            wall, used, digest = timed(check, path, n)
-            rows[str(n)].append((wall, used))
-            digests.add(digest)
-        print(f"  round {round_ + 1}: load {load:.1f}; " + "; ".join(
-            f"{k} {v[-1][0]:.1f} s wall {v[-1][1]:.1f} s cpu" for k, v in rows.items()),
-            flush=True)
-    median = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
-              for k, v in rows.items()}
-    floor_wall = median["floor"][0]
-    for name in ("1", str(jobs)):
-        wall, used = median[name]
-        print(f"  check --jobs {name:3} median {wall:7.1f} s wall {used:7.1f} s cpu "
-              f"{wall / floor_wall:5.1f}x floor wall")
-    (w1, c1), (w2, c2) = median["1"], median[str(jobs)]
-    same = len(digests) == 1
-    print(f"  speed-up {w1 / w2:.2f}x wall (goal 1.7x), cpu overhead {c2 / c1:.2f}x; "
-          f"identical findings in every run: {same} ({', '.join(sorted(digests))})")
-    return 0 if same else 1
+    commands = ("scan", "check") if args.command == "both" else (args.command,)
+    ok = [measure(command, path, args.jobs, args.repeat, args.out) for command in commands]
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":

@@ -22,7 +22,10 @@ stopped: the output is the same either way, only slower.
 
 from __future__ import annotations
 
+import heapq
+import io
 import mmap
+import multiprocessing
 import os
 import pickle
 import re
@@ -30,12 +33,15 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.claims.parser import ClaimReader, ReadStats
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
-from edi_j0256.output import encode_record
+from edi_j0256.output import write_records
 from edi_j0256.scan import line_record
 
 MIN_PIECE = 8 << 20  # bytes: smaller pieces cost more in start-up than they save
@@ -189,25 +195,36 @@ def _next_cut(data, cut: re.Pattern[bytes], target: int, terminator: bytes, elem
 
 def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
             element: bytes) -> list[Piece]:
+    """The pieces between the cuts, with the envelope each ST piece is read under. The
+    searches go back only to the previous cut's ISA, and the group is searched for a GE only
+    past the previous cut: names such as LISA hold ``ISA*``, and looking back to the start of
+    the file from every cut would cost the pieces times the file. (The ISA or GS before a
+    cut is the last one past the previous cut, else the previous cut's.)"""
     starts = [0] + [pos for pos, _ in cuts]
     ends = starts[1:] + [size]
     kinds = ["ISA"] + [tag for _, tag in cuts]
     result: list[Piece] = []
-    gs_tag, st_tag = b"GS" + element, b"ST" + element
+    isa_tag, gs_tag, st_tag = b"ISA" + element, b"GS" + element, b"ST" + element
     counted_group, transactions, counted_to = -1, 0, 0
+    last_isa, last_gs = 0, -1  # the file starts with an ISA (see plan_pieces)
     for index, (start, end, kind) in enumerate(zip(starts, ends, kinds, strict=True)):
         open_end = index + 1 < len(kinds) and kinds[index + 1] == "ST"
         if kind == "ISA":
+            last_isa = start
             result.append(Piece(start, end, open_end=open_end))
             continue
-        isa = _find_segment(data, b"ISA" + element, start, 0, terminator)
-        gs = _find_segment(data, gs_tag, start, max(isa, 0), terminator)
-        if isa < 0 or gs < 0 or data.rfind(b"GE" + element, gs, start) >= 0:
+        found = _find_segment(data, isa_tag, start, starts[index - 1], terminator)
+        isa = last_isa = found if found >= 0 else last_isa
+        found = _find_segment(data, gs_tag, start, max(starts[index - 1], isa), terminator)
+        gs = last_gs = found if found >= 0 else (last_gs if last_gs >= isa else -1)
+        if isa < 0 or gs < 0:
             return [Piece(0, size)]  # an ST outside an open group: read the file whole
-        isa_end = data.find(terminator, isa) + 1
-        gs_end = data.find(terminator, gs) + 1
         if gs != counted_group:
             counted_group, transactions, counted_to = gs, 0, gs
+        if data.rfind(b"GE" + element, counted_to, start) >= 0:
+            return [Piece(0, size)]
+        isa_end = data.find(terminator, isa) + 1
+        gs_end = data.find(terminator, gs) + 1
         transactions += _count_segments(data, st_tag, counted_to, start, terminator)
         counted_to = start
         groups = _count_segments(data, gs_tag, isa, gs, terminator)
@@ -306,30 +323,31 @@ def piece_records(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...],
 
 
 def scan_piece(path: str, piece: Piece, index: int, hcpcs: tuple[str, ...], spool: str,
-               text: bool = False) -> PieceResult:
+               fmt: str | None = None) -> PieceResult:
     """Scan one piece in a worker (:func:`piece_records`) into ``spool``: pickled batches
-    of dicts, or with ``text`` their JSON Lines (encoded in the worker, not the parent)."""
+    of dicts, or with ``fmt`` (one of :data:`TEXT_FORMATS`) the piece's output exactly as
+    :func:`~edi_j0256.output.write_records` writes it, so the parent only copies bytes."""
     result = PieceResult(spool)
-    with open(spool, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as out:
+    records = piece_records(path, piece, index, hcpcs, result)
+    if fmt is not None:
+        with open(spool, "w", encoding="utf-8", newline="") as out:
+            write_records(records, fmt, out)
+        return result
+    with open(spool, "wb") as out:
         batch: list = []
-        for record in piece_records(path, piece, index, hcpcs, result):
-            batch.append(encode_record(record) + "\n" if text else record)
+        for record in records:
+            batch.append(record)
             if len(batch) >= _BATCH:
-                out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+                pickle.dump(batch, out, 5)
                 batch = []
         if batch:
-            out.write("".join(batch)) if text else pickle.dump(batch, out, 5)
+            pickle.dump(batch, out, 5)
     return result
 
 
-def _spooled(path: str, text: bool) -> Iterator[list]:
-    """The batches of a worker's spool (lists of records, or blocks of JSON Lines text)."""
+def _spooled(path: str) -> Iterator[list]:
+    """The batches of dicts of a worker's spool."""
     try:
-        if text:
-            with open(path, encoding="utf-8") as stream:
-                while block := stream.read(1 << 20):
-                    yield [block]
-            return
         with open(path, "rb") as stream:
             while True:
                 try:
@@ -338,6 +356,63 @@ def _spooled(path: str, text: bool) -> Iterator[list]:
                     return
     finally:
         os.unlink(path)
+
+
+# -- output text: documents joined ------------------------------------------------------------
+
+TEXT_FORMATS = ("jsonl", "csv")  # formats whose output is the pieces' outputs joined
+_COPY_BLOCK = 1 << 20
+
+
+class Joined:
+    """Documents of one record format (a piece's output, a batch's) joined into exactly the
+    text one :func:`~edi_j0256.output.write_records` call writes for all their records:
+    JSON Lines concatenate; a CSV document that has records starts with the header line
+    (field names: no line break in it), which the output keeps only once."""
+
+    def __init__(self, fmt: str):
+        if fmt not in TEXT_FORMATS:
+            raise ValueError(f"{fmt!r} output is not joined from pieces")
+        self.fmt = fmt
+        self.headed = False  # a CSV header has been written
+
+    def document(self, stream) -> Iterator[bytes]:
+        """The bytes of one document (a binary stream) that the output still needs."""
+        if self.fmt == "csv" and self.headed:
+            stream.readline()
+        while block := stream.read(_COPY_BLOCK):
+            self.headed = True
+            yield block
+
+    def spool(self, path: str) -> Iterator[bytes]:
+        """:meth:`document` of a spool file, deleted once copied."""
+        try:
+            with open(path, "rb") as stream:
+                yield from self.document(stream)
+        finally:
+            os.unlink(path)
+
+    def encoded(self, records: Iterable[dict], batch: int = _BATCH) -> Iterator[bytes]:
+        """Records formatted in the parent (the single reader's), in batches; the records
+        before an :class:`X12ReadError` are written before it is raised."""
+        held: list[dict] = []
+        try:
+            for record in records:
+                held.append(record)
+                if len(held) >= batch:
+                    yield from self._batch(held)
+                    held = []
+        except X12ReadError:
+            yield from self._batch(held)
+            raise
+        yield from self._batch(held)
+
+    def _batch(self, records: list[dict]) -> Iterator[bytes]:
+        if not records:
+            return
+        text = io.StringIO(newline="")
+        write_records(records, self.fmt, text)
+        yield from self.document(io.BytesIO(text.getvalue().encode("utf-8")))
 
 
 # -- the parent ------------------------------------------------------------------------------
@@ -363,19 +438,29 @@ def scan_parallel(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS, jobs: 
     added to ``diagnostics`` in the same order (its sink sees every one), the same
     :class:`X12ReadError` from the iterator, and ``stats`` once exhausted.
     """
-    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=False)
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, None)
+
+
+def scan_parallel_text(path: str | Path, joined: Joined, hcpcs: Iterable[str] = DEFAULT_HCPCS,
+                       jobs: int = 2, diagnostics: Diagnostics | None = None,
+                       min_piece: int = MIN_PIECE) -> tuple[Iterator[bytes], ParallelScan]:
+    """Like :func:`scan_parallel`, but yielding the records' output in ``joined.fmt`` as
+    bytes (exactly what :func:`~edi_j0256.output.write_records` writes for them, joined
+    with what ``joined`` wrote before): each worker formats its own piece, so the parent
+    does no work per record, only copies. ``state.records`` counts the records."""
+    return _start(path, hcpcs, jobs, diagnostics, min_piece, joined)
 
 
 def scan_parallel_jsonl(path: str | Path, hcpcs: Iterable[str] = DEFAULT_HCPCS,
                         jobs: int = 2, diagnostics: Diagnostics | None = None,
                         min_piece: int = MIN_PIECE) -> tuple[Iterator[str], ParallelScan]:
-    """Like :func:`scan_parallel`, but yielding the JSON Lines text of the records in blocks
-    (exactly what :func:`~edi_j0256.output.write_jsonl` writes for them): the workers encode
-    too, so the parent only copies text. ``state.records`` counts the records."""
-    return _start(path, hcpcs, jobs, diagnostics, min_piece, text=True)
+    """:func:`scan_parallel_text` in JSON Lines, as text blocks."""
+    blocks, state = scan_parallel_text(path, Joined("jsonl"), hcpcs, jobs, diagnostics,
+                                       min_piece)
+    return (block.decode("utf-8") for block in blocks), state
 
 
-def _start(path, hcpcs, jobs, diagnostics, min_piece, text):
+def _start(path, hcpcs, jobs, diagnostics, min_piece, joined: Joined | None):
     path = str(path)
     codes = normalize_codes(tuple(hcpcs))
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
@@ -383,13 +468,20 @@ def _start(path, hcpcs, jobs, diagnostics, min_piece, text):
     plan = plan_pieces(path, max(jobs, 1) * PIECES_PER_JOB, min_piece) if jobs > 1 else []
     state.pieces = max(len(plan), 1)
     if len(plan) < 2:
-        return _serial(path, codes, diagnostics, state, 0, 0, text), state
-    return _parallel(path, codes, jobs, plan, diagnostics, state, text), state
+        return _serial(path, codes, diagnostics, state, 0, 0, joined), state
+    return _parallel(path, codes, jobs, plan, diagnostics, state, joined), state
 
 
 def _serial(path: str, codes: tuple[str, ...], diagnostics: Diagnostics, state: ParallelScan,
-            skip_records: int, skip_diagnostics: int, text: bool = False) -> Iterator:
+            skip_records: int, skip_diagnostics: int, joined: Joined | None) -> Iterator:
     """The single-process reader, passing over what the pieces already gave."""
+    records = _serial_records(path, codes, diagnostics, state, skip_records, skip_diagnostics)
+    return records if joined is None else joined.encoded(records)
+
+
+def _serial_records(path: str, codes: tuple[str, ...], diagnostics: Diagnostics,
+                    state: ParallelScan, skip_records: int, skip_diagnostics: int
+                    ) -> Iterator[dict]:
     seen = 0
 
     def forward(d: Diagnostic) -> None:
@@ -408,20 +500,21 @@ def _serial(path: str, codes: tuple[str, ...], diagnostics: Diagnostics, state: 
                 count += 1
                 if count > skip_records:
                     state.records += 1
-                    record = line_record(claim, line, claim_codes)
-                    yield encode_record(record) + "\n" if text else record
+                    yield line_record(claim, line, claim_codes)
     state.stats = reader.stats
 
 
 def _parallel(path: str, codes: tuple[str, ...], jobs: int, plan: list[Piece],
-              diagnostics: Diagnostics, state: ParallelScan, text: bool) -> Iterator:
+              diagnostics: Diagnostics, state: ParallelScan, joined: Joined | None
+              ) -> Iterator:
     emitted = replayed = 0
     stats = ReadStats(files=1)
+    fmt = joined.fmt if joined is not None else None
     with (tempfile.TemporaryDirectory(prefix="edi-j0256-parallel-") as spool_dir,
           ProcessPoolExecutor(max_workers=jobs) as pool):
         futures: list[Future] = [
             pool.submit(scan_piece, path, piece, index, codes,
-                        os.path.join(spool_dir, f"{index}.spool"), text)
+                        os.path.join(spool_dir, f"{index}.spool"), fmt)
             for index, piece in enumerate(plan)]
         try:
             for future in futures:
@@ -433,13 +526,17 @@ def _parallel(path: str, codes: tuple[str, ...], jobs: int, plan: list[Piece],
                     for later in futures:
                         later.cancel()
                     state.fell_back = True
-                    yield from _serial(path, codes, diagnostics, state, emitted, replayed, text)
+                    yield from _serial(path, codes, diagnostics, state, emitted, replayed,
+                                       joined)
                     return
                 for code, severity, message, file, segment, line in result.diagnostics:
                     diagnostics.add(code, severity, message, file, segment, line)
                     replayed += 1
-                for batch in _spooled(result.spool, text):
-                    yield from batch
+                if joined is None:
+                    for batch in _spooled(result.spool):
+                        yield from batch
+                else:
+                    yield from joined.spool(result.spool)
                 emitted += result.records
                 state.records += result.records
                 _add(stats, result.stats)
@@ -456,31 +553,87 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 
 
 # -- check ------------------------------------------------------------------------------------
-# ``check`` on pieces. The claim rules look at one claim only, so each worker runs them on its
-# claims (positions shifted first) and records, in reading order, each claim's findings and the
-# reader diagnostics. The run rules (frequency, caps, MUE, duplicates) check a line against the
-# patient's recent doses as it is read, so the parent replays the claims in file order through
-# the caller's checker with only its run rules: the worker hands over each claim cut down to
-# its J0256 lines, as plain values (no diagnoses, no other lines), which is all
-# ``RuleContext.remember`` and the run rules read. The parent does the replay while later
-# pieces are still being read, holding the findings (with the checker position each was
-# yielded at) until every piece is known to be exact; a piece that is not hands the file to
-# ``check_file`` with the checker's state put back as it was before the file.
+# ``check`` on pieces, in two rounds of worker tasks, so the parent does no work per claim.
+#
+# 1. Each piece (:func:`check_piece`): the claim rules look at one claim only, so the worker
+#    runs them on its claims (positions shifted first) and spools, in reading order, the
+#    reader diagnostics and the claims that have claim findings (or diagnostics to drain after
+#    them). The run rules (frequency, caps, MUE, duplicates) check a line against the same
+#    patient's recent doses, so the worker also spools each claim it must remember, cut down
+#    to its J0256 lines as plain values, into one of ``jobs`` buckets by patient digest.
+# 2. Each bucket (:func:`replay_bucket`): its claims of every piece, in file order, through
+#    the real run rules (``Checker.check_claim`` without the claim rules), starting from the
+#    run's history of the bucket's patients; a patient's doses never depend on another
+#    patient's, so the buckets are independent. The claim numbers the doses carry are the
+#    file's, from the piece's claim count.
+#
+# The parent then merges the findings in the order ``check_file`` yields them (per claim:
+# claim findings, run findings, then the reader diagnostics read before it), and takes back
+# the buckets' patients into the run's history. Nothing changes the checker until every task
+# is done, so a piece that cannot be read exactly (or a dead worker) hands the file to
+# ``check_file`` as if nothing had happened.
 
 _DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
-# Bytes per check piece at most (when the file has more than PIECES_PER_JOB per job): a
-# worker holds its piece's claims until the parent takes them, and the parent replays the
-# last piece after the workers are done, so smaller pieces bound memory and the tail.
+# Bytes per check piece at most (when the file has more than PIECES_PER_JOB per job): the
+# last pieces to finish keep one core idle, so smaller pieces shorten that tail.
 CHECK_PIECE = 12 << 20
+_START_METHODS = multiprocessing.get_all_start_methods()
+
+
+class _Spool:
+    """Items pickled to a file in batches (memory holds one batch)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._stream = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._batch: list = []
+
+    def add(self, item) -> None:
+        self._batch.append(item)
+        if len(self._batch) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pickle.dump(self._batch, self._stream, 5)
+        self._batch = []
+
+    def close(self) -> None:
+        if self._batch:
+            self._flush()
+        self._stream.close()
+
+
+def _spool_items(path: str) -> Iterator:
+    """The items of a :class:`_Spool` file, in order; the file is deleted once read."""
+    for batch in _spooled(path):
+        yield from batch
 
 
 @dataclass(slots=True)
 class CheckedPiece:
-    """A worker's reading of one piece: ``("claim", findings, packed claim)`` and
-    ``("diag", diagnostic)`` events in reading order."""
+    """What a worker read of one piece: ``events`` spools ``("claim", n, position,
+    findings)`` and ``("diag", diagnostic)`` in reading order (``n``: the claim's number in
+    the piece); ``doses[b]`` spools ``(n, packed claim)`` of bucket ``b``'s patients."""
 
-    events: list[tuple] = field(default_factory=list)
+    events: str = ""
+    doses: list[str] = field(default_factory=list)
+    claims: int = 0  # claims read (every one is checked)
+    lines: int = 0  # their J0256 lines
+    last: tuple | None = None  # the position of the piece's last claim
     exact: bool = True
+
+
+@dataclass(slots=True)
+class ReplayedBucket:
+    """What replaying one bucket gave: ``findings`` spools ``(piece, n, position,
+    findings)`` in file order; the bucket's patients whose history changed (packed as
+    :class:`~edi_j0256.rules.history.History` packs them) and those it dropped."""
+
+    findings: str
+    remembered: int
+    changed: dict[int, bytes]
+    dropped: list[int]
+    names: list[str]  # the history's file names, with the ones the bucket added
 
 
 def _shift_claim(claim, segments: int, lines: int) -> None:
@@ -517,16 +670,13 @@ def _pack_claim(claim, lines: list) -> tuple:
                    s.line) for s in lines))
 
 
+def _date(ordinal: int) -> date | None:
+    return date.fromordinal(ordinal) if ordinal else None
+
+
 def _unpack_claim(packed: tuple):
     """The claim of :func:`_pack_claim`: its J0256 lines only, no diagnoses."""
-    from datetime import date
-    from decimal import Decimal
-
-    from edi_j0256.claims.model import Claim, ServiceLine
-
-    def day(n: int):
-        return date.fromordinal(n) if n else None
-
+    day = _date
     (envelope, claim_id, frequency, indicator, payer_id, member_id, last, first, birth,
      start, segment, line, lines) = packed
     return Claim(envelope, claim_id, frequency_code=frequency, claim_filing_indicator=indicator,
@@ -543,21 +693,27 @@ def _unpack_claim(packed: tuple):
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
-                select: tuple[str, ...], ignore: tuple[str, ...]) -> CheckedPiece:
-    """The claim rules and reader diagnostics of one piece, in reading order."""
+                select: tuple[str, ...], ignore: tuple[str, ...], spool_dir: str,
+                buckets: int) -> CheckedPiece:
+    """Round 1 in a worker: the claim rules and reader diagnostics of one piece, and the
+    claims the run rules must see, by patient bucket (see the comment above)."""
     from edi_j0256.rules import Checker, RuleContext
-    from edi_j0256.rules.context import drug_lines
+    from edi_j0256.rules.context import VOIDING_FREQUENCIES, drug_lines, member_key
     from edi_j0256.rules.engine import finding
 
-    policies, crosswalk, mue = context_parts
-    checker = Checker(RuleContext(policies, crosswalk, mue), select=select, ignore=ignore)
+    checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
     context, claim_rules = checker.context, checker._claim_rules
-    result = CheckedPiece()
+    result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
+                          [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
+    events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
     seg_shift, line_shift = piece.segment_shift, piece.line_shift
-    events = result.events
+    codes: set[str] = set()
+    read = [0]  # reader diagnostics so far
 
     def keep(d: Diagnostic) -> None:
-        events.append(("diag", Diagnostic(
+        codes.add(d.code)
+        read[0] += 1
+        events.add(("diag", Diagnostic(
             d.code, d.severity, d.message, d.file,
             None if d.segment is None else d.segment + seg_shift,
             None if d.line is None else d.line + line_shift)))
@@ -569,78 +725,72 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
                          hcpcs=DEFAULT_HCPCS)
     _seed(reader, piece)
     try:
+        drained = 0  # diagnostics read before the last claim event (drained after it)
         for claim in reader.claims():
             _shift_claim(claim, seg_shift, line_shift)
+            result.claims += 1
+            lines = drug_lines(claim)
+            result.lines += len(lines)
             found = [finding(rule, hit) for rule in claim_rules
                      for hit in rule.check(claim, context)]
-            events.append(("claim", found, _pack_claim(claim, drug_lines(claim))))
+            result.last = (claim.envelope.file if claim.envelope else None, claim.segment)
+            # The first claim too: the diagnostics after the last claim of the piece before
+            # are drained after it.
+            if found or read[0] > drained or result.claims == 1:
+                events.add(("claim", result.claims, result.last, found))
+                drained = read[0]
+            if claim.member_id and (lines or claim.frequency_code in VOIDING_FREQUENCIES):
+                key = member_key(claim)
+                if key is not None:
+                    doses[key % buckets].add((result.claims, _pack_claim(claim, lines)))
     except X12ReadError:
         result.exact = False
     finally:
         source.close()
-    codes = [e[1].code for e in events if e[0] == "diag"]
+        events.close()
+        for spool in doses:
+            spool.close()
     if any(c.startswith("X1") or (index and c in _POSITION_IN_MESSAGE) for c in codes):
         result.exact = False
     return result
 
 
-def _state(checker) -> tuple:
-    """What replaying a file changes in ``checker`` (copied, to put back on a fall-back)."""
-    import copy
+def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts: tuple,
+                  select: tuple[str, ...], ignore: tuple[str, ...], packed: dict[int, bytes],
+                  names: list[str], window: int, spool: str) -> ReplayedBucket:
+    """Round 2 in a worker: one bucket's claims of every piece (``doses``, in piece order)
+    through the run rules, from the run's history of the bucket's patients (``packed``,
+    ``names``); ``bases[k]``: the claims of the run before piece ``k``."""
+    from edi_j0256.rules import Checker, RuleContext
 
+    checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
+    checker._claim_rules = []  # they ran in round 1
     context = checker.context
-    return copy.deepcopy((checker.counts, checker.position, context.history,
-                          context.remembered, context.claims_seen))
-
-
-def _restore(checker, state: tuple) -> None:
-    context = checker.context
-    (checker.counts, checker.position, context.history, context.remembered,
-     context.claims_seen) = state
-    context.arrivals = []
-
-
-def _drain(checker, pending: list[Diagnostic], held: list) -> None:
-    from edi_j0256.rules.engine import from_diagnostic
-
-    for d in pending:
-        if d.severity != "info" and checker.wanted(d.code):
-            held.append((checker.position, checker.counts.add(from_diagnostic(d))))
-    pending.clear()
-
-
-def _replay(checker, result: CheckedPiece, kept: dict[str, int], pending: list,
-            held: list) -> None:
-    """The piece's claims through the checker's run rules, in reading order, and its
-    diagnostics capped per code as ``check_file`` caps them (``pending``: those read since
-    the last claim, carried over to the next piece); ``held`` gets ``(position, finding)``
-    in the order ``check_file`` yields them."""
-    counts, claim_rules = checker.counts, checker._claim_rules
-
-    for event in result.events:
-        if event[0] == "diag":
-            code = event[1].code
-            kept[code] = kept.get(code, 0) + 1
-            if kept[code] <= _DIAGNOSTICS_KEPT:
-                pending.append(event[1])
-            continue
-        _, found, packed = event
-        claim = _unpack_claim(packed)
-        checker._claim_rules = []  # they ran in the worker
-        try:
-            run = list(checker.check_claim(claim))
-        finally:
-            checker._claim_rules = claim_rules
-        position = checker.position
-        held.extend((position, counts.add(f)) for f in found)
-        held.extend((position, f) for f in run)
-        _drain(checker, pending, held)
-    result.events = []
+    history = context.history
+    history.window = window
+    history.packed = dict(packed)
+    history.names = list(names)
+    history.files = {name: n for n, name in enumerate(names)}
+    out = _Spool(spool)
+    try:
+        for index, (doses_of_piece, base) in enumerate(zip(doses, bases, strict=True)):
+            for number, claim in _spool_items(doses_of_piece):
+                context.claims_seen = base + number - 1  # check_claim counts this one
+                found = list(checker.check_claim(_unpack_claim(claim)))
+                if found:
+                    out.add((index, number, checker.position, found))
+    finally:
+        out.close()
+    history._pack_live()
+    changed = {key: value for key, value in history.packed.items()
+               if packed.get(key) is not value}
+    dropped = [key for key in packed if key not in history.packed]
+    return ReplayedBucket(spool, context.remembered, changed, dropped, history.names)
 
 
 def check_file_parallel(checker, path: str | Path, jobs: int = 2,
                         min_piece: int = MIN_PIECE, serial=None) -> Iterator:
-    """``checker.check_file(path)`` with the file's pieces read by ``jobs`` processes.
+    """``checker.check_file(path)`` with the file read by ``jobs`` processes.
 
     Yields the same findings in the same order, with ``checker.position`` as ``check_file``
     sets it, and leaves ``checker`` (counts, the run rules' history) as ``check_file``
@@ -651,40 +801,130 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
     serial = serial or checker.check_file
     pieces = max(jobs * PIECES_PER_JOB, os.path.getsize(path) // CHECK_PIECE) if jobs > 1 else 0
     plan = plan_pieces(path, pieces, min_piece) if jobs > 1 else []
-    if len(plan) < 2 or checker.ig:
+    context = multiprocessing.get_context("fork") if "fork" in _START_METHODS else None
+    if len(plan) < 2 or checker.ig or context is None:
         yield from serial(path)
         return
+    with tempfile.TemporaryDirectory(prefix="edi-j0256-check-") as spool_dir:
+        # fork: the workers hash the lines' signatures (str hashes) as this process does
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            done = _check_rounds(pool, checker, path, plan, jobs, spool_dir)
+        if done is not None:
+            read, replayed = done
+            _take_back(checker, read, replayed)
+            yield from _merged(checker, read, replayed)
+            return
+    yield from serial(path)
+
+
+def _check_rounds(pool, checker, path: str, plan: list[Piece], jobs: int, spool_dir: str
+                  ) -> tuple[list[CheckedPiece], list[ReplayedBucket]] | None:
+    """Both rounds of worker tasks; None when a piece is not exact or a worker died."""
     context = checker.context
     parts = (context.policies, context.crosswalk, context.mue)
-    before = _state(checker)
-    checker.counts.files += 1
+    wanted = (checker.select, checker.ignore)
+    read = _results([pool.submit(check_piece, path, piece, index, parts, *wanted, spool_dir,
+                                 jobs) for index, piece in enumerate(plan)])
+    if read is None or not all(piece.exact for piece in read):
+        return None
+    bases, base = [], context.claims_seen
+    for piece in read:
+        bases.append(base)
+        base += piece.claims
+    history = context.history
+    history._pack_live()  # every patient packed: each bucket gets its own
+    shares: list[dict[int, bytes]] = [{} for _ in range(jobs)]
+    for key, value in history.packed.items():
+        shares[key % jobs][key] = value
+    replayed = _results([pool.submit(replay_bucket, bucket, [p.doses[bucket] for p in read],
+                                     bases, parts, *wanted, shares[bucket], history.names,
+                                     history.window,
+                                     os.path.join(spool_dir, f"{bucket}.findings"))
+                         for bucket in range(jobs)])
+    return None if replayed is None else (read, replayed)
+
+
+def _results(futures: list[Future]) -> list | None:
+    """Every task's result in order, or None (the others cancelled) when one failed."""
+    results = []
+    try:
+        for future in futures:
+            results.append(future.result())
+    except Exception:  # a worker died (memory, a signal): the caller reads the file whole
+        return None
+    finally:
+        for later in futures:
+            later.cancel()
+    return results
+
+
+def _take_back(checker, read: list[CheckedPiece], replayed: list[ReplayedBucket]) -> None:
+    """What ``check_file`` leaves in ``checker``: counts, claim numbers, the history."""
+    counts, context = checker.counts, checker.context
+    counts.files += 1
+    counts.claims += sum(piece.claims for piece in read)
+    counts.lines += sum(piece.lines for piece in read)
+    context.claims_seen += sum(piece.claims for piece in read)
+    context.remembered += sum(bucket.remembered for bucket in replayed)
+    context.arrivals = []
+    history = context.history
+    for bucket in replayed:
+        for name in bucket.names[len(history.names):]:  # the file itself: one index in all
+            history.files.setdefault(name, len(history.files))
+        history.names = list(history.files)
+        history.packed.update(bucket.changed)
+        for key in bucket.dropped:
+            del history.packed[key]
+
+
+def _merged(checker, read: list[CheckedPiece], replayed: list[ReplayedBucket]) -> Iterator:
+    """The findings in ``check_file``'s order, ``checker.position`` set for each."""
+    from edi_j0256.rules.engine import from_diagnostic
+
+    counts = checker.counts
+    run = heapq.merge(*(_spool_items(bucket.findings) for bucket in replayed),
+                      key=lambda item: item[:2])
+    upcoming = next(run, None)
     kept: dict[str, int] = {}
-    held: list[tuple] = []
     pending: list[Diagnostic] = []
-    exact = True
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(check_piece, path, piece, index, parts, checker.select,
-                               checker.ignore) for index, piece in enumerate(plan)]
-        try:
-            for future in futures:
-                try:
-                    result: CheckedPiece = future.result()
-                except Exception:  # a worker died (memory, a signal): read the file whole
-                    result = CheckedPiece(exact=False)
-                if not result.exact:
-                    exact = False
-                    break
-                _replay(checker, result, kept, pending, held)
-        finally:
-            for later in futures:
-                later.cancel()
-    if not exact:
-        _restore(checker, before)
-        yield from serial(path)
-        return
-    _drain(checker, pending, held)
     end = checker.position
-    for position, found in held:
-        checker.position = position
-        yield found
+    for index, piece in enumerate(read):
+        for event in _spool_items(piece.events):
+            if event[0] == "diag":
+                code = event[1].code
+                kept[code] = kept.get(code, 0) + 1
+                if kept[code] <= _DIAGNOSTICS_KEPT:
+                    pending.append(event[1])
+                continue
+            _, number, position, found = event
+            while upcoming is not None and upcoming[:2] < (index, number):
+                yield from _at(checker, upcoming[2], upcoming[3])
+                upcoming = next(run, None)
+            checker.position = position
+            for f in found:
+                yield counts.add(f)
+            if upcoming is not None and upcoming[:2] == (index, number):
+                yield from _at(checker, position, upcoming[3])
+                upcoming = next(run, None)
+            yield from _drained(checker, pending, from_diagnostic)
+        while upcoming is not None and upcoming[0] == index:
+            yield from _at(checker, upcoming[2], upcoming[3])
+            upcoming = next(run, None)
+        end = piece.last or end
     checker.position = end
+    yield from _drained(checker, pending, from_diagnostic)
+    checker.position = end
+
+
+def _at(checker, position: tuple, found: list) -> Iterator:
+    checker.position = position
+    for f in found:
+        yield checker.counts.add(f)
+
+
+def _drained(checker, pending: list[Diagnostic], from_diagnostic) -> Iterator:
+    """The reader diagnostics read since the last claim, as ``Checker._drain`` gives them."""
+    for d in pending:
+        if d.severity != "info" and checker.wanted(d.code):
+            yield checker.counts.add(from_diagnostic(d))
+    pending.clear()

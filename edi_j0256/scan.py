@@ -215,13 +215,16 @@ def _read_spool(path: str) -> Iterator[dict]:
 
 def scan_files(paths: Iterable[str | Path], hcpcs: Iterable[str] | None = DEFAULT_HCPCS,
                jobs: int = 1, revenue: Iterable[str] | None = None,
-               on_diagnostic: Callable[[Diagnostic], None] | None = None
-               ) -> Iterator[FileScan]:
+               on_diagnostic: Callable[[Diagnostic], None] | None = None,
+               keep_spools: bool = False) -> Iterator[FileScan]:
     """Scan several files, in parallel processes when ``jobs`` > 1, in the order given.
 
     In parallel, each worker spools its records (and, with ``on_diagnostic``, every
     diagnostic) to temporary JSON Lines files that are read back (and deleted) as the caller
-    consumes them: memory stays bounded and no diagnostic is lost.
+    consumes them: memory stays bounded and no diagnostic is lost. With ``keep_spools`` the
+    records are not read back: ``result.spool`` names the JSON Lines file (exactly what
+    :func:`~edi_j0256.output.write_jsonl` writes for them), for the caller to copy and
+    delete before it asks for the next file.
     """
     paths = [str(p) for p in paths]
     codes = tuple(hcpcs) if hcpcs is not None else None
@@ -240,7 +243,9 @@ def scan_files(paths: Iterable[str | Path], hcpcs: Iterable[str] | None = DEFAUL
             if result.diagnostics_spool and os.path.exists(result.diagnostics_spool):
                 for diagnostic in _read_diagnostics(result.diagnostics_spool):
                     on_diagnostic(diagnostic)  # type: ignore[misc]
-            if result.spool and os.path.exists(result.spool):
+            if not (result.spool and os.path.exists(result.spool)):
+                result.spool = None
+            elif not keep_spools:
                 result.records = _read_spool(result.spool)
             yield result
 
@@ -294,41 +299,78 @@ class ScanRun:
                 yield from result.records
             return
         for index, path in enumerate(self.inputs, 1):
-            result = FileScan(path, diagnostics=Diagnostics(sink=self.on_diagnostic))
-            try:
-                result.error = check_input(path)
-                if result.error is None:
-                    yield from self._stream(path, result)
-            finally:
-                self._finish(result, index, total)
+            yield from self._file(path, index, total, None)
 
-    def _stream(self, path: str, result: FileScan) -> Iterator[dict]:
+    def text(self, fmt: str) -> Iterator[bytes]:
+        """What :func:`~edi_j0256.output.write_records` writes for :meth:`records` in ``fmt``
+        (``jsonl`` or ``csv``), as bytes. With ``jobs`` > 1 the worker processes format the
+        records (of their files, or of their pieces of one file) and this process only copies
+        bytes: no work per record here."""
+        from edi_j0256.parallel import Joined
+
+        joined = Joined(fmt)
+        total = len(self.inputs)
+        if self.jobs > 1 and total > 1:
+            results = scan_files(self.inputs, self.hcpcs, self.jobs, self.revenue,
+                                 self.on_diagnostic, keep_spools=fmt == "jsonl")
+            for index, result in enumerate(results, 1):
+                self._finish(result, index, total)
+                if fmt == "jsonl" and result.spool:
+                    yield from joined.spool(result.spool)
+                else:
+                    yield from joined.encoded(result.records)
+            return
+        for index, path in enumerate(self.inputs, 1):
+            yield from self._file(path, index, total, joined)
+
+    def _file(self, path: str, index: int, total: int, joined) -> Iterator:
+        """One input read in this process (in pieces on ``jobs`` cores when it is one large
+        file): records, or with ``joined`` their output bytes."""
+        result = FileScan(path, diagnostics=Diagnostics(sink=self.on_diagnostic))
+        try:
+            result.error = check_input(path)
+            if result.error is None:
+                yield from self._stream(path, result, joined)
+        finally:
+            self._finish(result, index, total)
+
+    def _stream(self, path: str, result: FileScan, joined=None) -> Iterator:
         if self.jobs > 1 and not self.revenue and os.path.isfile(path):
             # One file and several jobs: both cores on the one file, cut at ISA/ST boundaries
             # (the same records and diagnostics, in the same order, as one process gives).
             from edi_j0256 import parallel
 
-            stream, state = parallel.scan_parallel(path, self.hcpcs, self.jobs,
-                                                   diagnostics=result.diagnostics,
-                                                   min_piece=parallel.MIN_PIECE)
+            if joined is None:
+                stream, state = parallel.scan_parallel(path, self.hcpcs, self.jobs,
+                                                       diagnostics=result.diagnostics,
+                                                       min_piece=parallel.MIN_PIECE)
+            else:
+                stream, state = parallel.scan_parallel_text(path, joined, self.hcpcs,
+                                                            self.jobs, result.diagnostics,
+                                                            parallel.MIN_PIECE)
             try:
                 yield from stream
             except X12ReadError as exc:
                 result.error = str(exc)
             result.stats = state.stats
             return
+        records = self._read(path, result)
+        try:
+            yield from (records if joined is None else joined.encoded(records))
+        except X12ReadError as exc:
+            result.error = str(exc)
+
+    def _read(self, path: str, result: FileScan) -> Iterator[dict]:
+        """The records of one file read by this process, with progress reports."""
         stream, reader = iter_scan(path, hcpcs=self.hcpcs, diagnostics=result.diagnostics,
                                    revenue=self.revenue)
         result.stats = reader.stats
         last = time.monotonic()
-        try:
-            for record in stream:
-                yield record
-                if self.on_progress and time.monotonic() - last > self.progress_every:
-                    last = time.monotonic()
-                    self.on_progress(path, reader.snapshot())
-        except X12ReadError as exc:
-            result.error = str(exc)
+        for record in stream:
+            yield record
+            if self.on_progress and time.monotonic() - last > self.progress_every:
+                last = time.monotonic()
+                self.on_progress(path, reader.snapshot())
 
     def _finish(self, result: FileScan, index: int, total: int) -> None:
         totals = self.totals

@@ -16,8 +16,14 @@ from pathlib import Path
 import pytest
 
 from edi_j0256.diagnostics import Diagnostics, X12ReadError
-from edi_j0256.output import write_jsonl
-from edi_j0256.parallel import plan_pieces, scan_parallel, scan_parallel_jsonl
+from edi_j0256.output import write_jsonl, write_records
+from edi_j0256.parallel import (
+    Joined,
+    plan_pieces,
+    scan_parallel,
+    scan_parallel_jsonl,
+    scan_parallel_text,
+)
 from edi_j0256.scan import iter_scan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,46 +40,60 @@ def _generator():
     return module
 
 
-def single(path, codes=("J0256",)):
+def single(path, codes=("J0256",), fmt="jsonl"):
     diagnostics = Diagnostics()
     records, reader = iter_scan(path, hcpcs=codes, diagnostics=diagnostics)
-    out, error = io.StringIO(), None
+    out, error = io.StringIO(newline=""), None
     try:
-        write_jsonl(records, out)
+        write_records(records, fmt, out)
     except X12ReadError as exc:
         error = str(exc)
     return out.getvalue(), list(diagnostics), reader.stats, error
 
 
-def split(path, codes=("J0256",), min_piece=64, jobs=2, text=False):
+def split(path, codes=("J0256",), min_piece=64, jobs=2, fmt=None):
+    """The parallel read: records as dicts written here (``fmt`` None, JSON Lines), or the
+    workers' own output in ``fmt`` joined."""
     diagnostics = Diagnostics()
-    start = scan_parallel_jsonl if text else scan_parallel
-    records, state = start(path, codes, jobs, diagnostics=diagnostics, min_piece=min_piece)
-    out, error = io.StringIO(), None
+    if fmt is None:
+        records, state = scan_parallel(path, codes, jobs, diagnostics=diagnostics,
+                                       min_piece=min_piece)
+    else:
+        records, state = scan_parallel_text(path, Joined(fmt), codes, jobs, diagnostics,
+                                            min_piece)
+    out, error = io.BytesIO(), None
     try:
-        if text:
+        if fmt is None:
+            text = io.StringIO()
+            try:
+                write_jsonl(records, text)
+            finally:
+                out.write(text.getvalue().encode())
+        else:
             for block in records:
                 out.write(block)
-        else:
-            write_jsonl(records, out)
     except X12ReadError as exc:
         error = str(exc)
-    return (out.getvalue(), list(diagnostics), state.stats, error), state
+    return (out.getvalue().decode(), list(diagnostics), state.stats, error), state
 
 
 def assert_same(path, codes=("J0256",), min_piece=64, expect_cut=True, expect_exact=True):
-    expected = single(path, codes)
-    for text in (False, True):
-        got, state = split(path, codes, min_piece, text=text)
-        assert got[0] == expected[0]
-        assert got[1] == expected[1]
-        assert got[2] == expected[2]
-        assert got[3] == expected[3]
-        assert state.records == expected[0].count("\n")
-        if expect_cut:
-            assert state.pieces > 1
-        if expect_exact:
-            assert not state.fell_back
+    """Records, diagnostics, counts and error equal the single read's, for --jobs 2 and 3,
+    as dicts and as the workers' JSON Lines and CSV."""
+    expected = {fmt: single(path, codes, fmt) for fmt in ("jsonl", "csv")}
+    for jobs in (2, 3):
+        for fmt in (None, "jsonl", "csv"):
+            got, state = split(path, codes, min_piece, jobs, fmt)
+            want = expected[fmt or "jsonl"]
+            assert got[0] == want[0], (jobs, fmt)
+            assert got[1] == want[1]
+            assert got[2] == want[2]
+            assert got[3] == want[3]
+            assert state.records == expected["jsonl"][0].count("\n")
+            if expect_cut:
+                assert state.pieces > 1
+            if expect_exact:
+                assert not state.fell_back
     return state
 
 
@@ -96,6 +116,28 @@ def test_generated_multi_interchange_file(generated):
     state = assert_same(generated, min_piece=20_000)
     assert state.pieces >= 6
     assert single(generated)[0].count("\n") > 100
+
+
+def test_jsonl_blocks_as_text(generated):
+    blocks, state = scan_parallel_jsonl(generated, min_piece=20_000)
+    assert "".join(blocks) == single(generated)[0]
+    assert state.pieces >= 6 and not state.fell_back
+
+
+def test_csv_pieces_keep_one_header(generated):
+    """Every piece's CSV starts with the header; the joined output has it once, first."""
+    text, _ = split(generated, min_piece=20_000, fmt="csv")
+    lines = text[0].splitlines()
+    assert lines[0].startswith("file,interchange_control,group_control,")
+    assert lines.count(lines[0]) == 1 and len(lines) == text[0].count("\n") > 100
+
+
+def test_joined_csv_of_no_records_is_empty(tmp_path):
+    """No record, no header: what write_csv writes for an empty listing."""
+    path = tmp_path / "none.x12"
+    path.write_bytes((FIXTURES / "837p-medicare.x12").read_bytes() * 3)
+    got, state = split(path, codes=("99999",), min_piece=256, fmt="csv")
+    assert got[0] == "" and state.pieces > 1 and state.records == 0
 
 
 def test_generated_all_codes(generated):
@@ -190,7 +232,7 @@ def test_small_file_is_not_cut():
 
 # -- check ------------------------------------------------------------------------------------
 
-def _checked(paths, parallel: bool, min_piece: int):
+def _checked(paths, parallel: bool, min_piece: int, jobs: int = 2):
     from edi_j0256.parallel import check_file_parallel
     from edi_j0256.rules import Checker
 
@@ -201,21 +243,43 @@ def _checked(paths, parallel: bool, min_piece: int):
         checker.check_file = refuse
     found = []
     for path in paths:
-        found += (check_file_parallel(checker, path, 2, min_piece) if parallel
+        found += (check_file_parallel(checker, path, jobs, min_piece) if parallel
                   else checker.check_file(path))
     found += checker.finish()
+    return [f.record() for f in found], _state(checker)
+
+
+def _state(checker) -> tuple:
     counts, context = checker.counts, checker.context
-    history = context.history
-    history._pack_live()  # the live patient too, as the bytes the others are kept in
-    return ([f.record() for f in found],
-            (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
-             dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
-             history.packed, history.names))
+    return (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
+            dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
+            _history(context.history))
+
+
+def _history(history) -> dict:
+    """The run rules' history as what it holds: per patient, each date's units, units per
+    claim, line signatures and recent doses, with file names spelled out (the packed bytes
+    number the files in the order they were first packed, which the pieces may change)."""
+    import marshal
+
+    from edi_j0256.rules.history import Day
+
+    history._pack_live()  # the live patient too, as the others are kept
+    decoded = {}
+    for key, packed in history.packed.items():
+        days = [(ordinal, Day.unpack(day, history.names)) for ordinal, day in
+                marshal.loads(packed)]
+        decoded[key] = [(ordinal, day.units, day.by_claim, day.signatures, day.given)
+                        for ordinal, day in days]
+    return decoded
 
 
 def assert_same_findings(paths, min_piece):
+    """Findings (order included), counts, position and the run's history equal
+    ``check_file``'s, for --jobs 2 and 3 (as many patient buckets)."""
     expected = _checked(paths, False, min_piece)
-    assert _checked(paths, True, min_piece) == expected
+    for jobs in (2, 3):
+        assert _checked(paths, True, min_piece, jobs) == expected, jobs
     return expected
 
 
@@ -235,6 +299,22 @@ def test_check_on_pieces_equals_check_file(tmp_path):
     findings, counts = assert_same_findings(paths, 256)
     assert {"JC005", "JF001"} <= {f["code"] for f in findings}
     assert counts[0] == len(paths)
+
+
+def test_check_on_pieces_every_rule_fixture(tmp_path):
+    """Every rule fixture and the void / replacement histories, each three times over and
+    cut into tiny pieces: voids and replacements take back doses read in earlier pieces."""
+    sources = sorted((FIXTURES / "rules").glob("*.x12"))
+    sources += sorted((FIXTURES / "reconcile").glob("837p-history-*.x12"))
+    paths = []
+    for source in sources:
+        path = tmp_path / source.name
+        path.write_bytes(source.read_bytes() * 3)
+        paths.append(path)
+    findings, counts = assert_same_findings(paths, 256)
+    codes = {f["code"] for f in findings}
+    assert {"JC005", "JF001", "JF003", "JF004", "JC008"} <= codes
+    assert counts[0] == len(paths) and len(findings) > 500
 
 
 def test_check_on_generated_pieces(generated):
@@ -271,15 +351,10 @@ def test_check_hands_an_inexact_file_to_check_file_with_the_state_put_back(gener
             checker, path, 2, 20_000,
             serial=lambda p: serial_reads.append(p) or serial(p))
     found += checker.finish()
-    counts, context = checker.counts, checker.context
-    context.history._pack_live()
-    got = ([f.record() for f in found],
-           (counts.files, counts.claims, counts.lines, dict(counts.by_severity),
-            dict(counts.by_code), checker.position, context.remembered, context.claims_seen,
-            context.history.packed, context.history.names))
+    got = ([f.record() for f in found], _state(checker))
     assert serial_reads == [str(damaged)]
     assert got == expected
-    assert counts.by_code["JC005"] > 100 and counts.by_code["X107"] > 0
+    assert checker.counts.by_code["JC005"] > 100 and checker.counts.by_code["X107"] > 0
 
 
 def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatch):
@@ -332,8 +407,8 @@ def test_check_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, 
     path.write_bytes(data * 2)
     monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
     pieces = []
-    real = parallel._replay  # in the parent: a piece read by a worker, replayed
-    monkeypatch.setattr(parallel, "_replay", lambda *a: pieces.append(a[1]) or real(*a))
+    real = parallel._merged  # in the parent: the pieces read by the workers, merged
+    monkeypatch.setattr(parallel, "_merged", lambda *a: pieces.extend(a[1]) or real(*a))
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.{fmt}"

@@ -25,6 +25,7 @@ import click
 from edi_j0256.diagnostics import Diagnostic, Diagnostics
 from edi_j0256.output import FORMATS, OutputError, atomic_path, write_records
 from edi_j0256.safe_text import escape_controls
+from edi_j0256.x12.sources import _KINDS as SOURCE_KINDS
 from edi_j0256.x12.sources import expand_sources
 
 DIAGNOSTICS_SHOWN = 20  # per file on stderr; all of them go to --diagnostics FILE
@@ -163,10 +164,10 @@ def open_diagnostics(path: str | None) -> Iterator[IO[str] | None]:
 
 # -- inputs of a batch -------------------------------------------------------------------------
 
-_SPECIAL = ((stat.S_ISFIFO, "is a FIFO (named pipe), not a file"),
-            (stat.S_ISCHR, "is a character device, not a file"),
-            (stat.S_ISBLK, "is a block device, not a file"),
-            (stat.S_ISSOCK, "is a socket, not a file"))
+# What is refused without opening it, in the words of x12.sources (one home); folders are
+# expanded here instead.
+_SPECIAL = tuple((test, f"is {words}, not a file") for test, words in SOURCE_KINDS
+                 if test is not stat.S_ISDIR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,14 +263,23 @@ def _gather_folder(folder: Path, inputs: Inputs) -> None:
             inputs.problems.append(problem)
 
 
-def emit_text(blocks: Iterable[str], output: str | None) -> None:
-    """Write text already in its final format (the JSON Lines blocks of
-    :func:`edi_j0256.parallel.scan_parallel_jsonl`) to ``output`` or standard output, with
-    the same atomic file and one-line errors as :func:`emit`."""
+def emit_text(blocks: Iterable[str | bytes], output: str | None) -> None:
+    """Write output already in its final format (:meth:`edi_j0256.scan.ScanRun.text`, the
+    blocks of :func:`edi_j0256.parallel.scan_parallel_jsonl`) to ``output`` or standard
+    output, with the same atomic file and one-line errors as :func:`emit`. Bytes go to the
+    stream's binary buffer as they are (no decoding and encoding again)."""
     with open_output(output, "jsonl") as stream:
         try:
+            buffer = getattr(stream, "buffer", None)
             for block in blocks:
-                stream.write(block)
+                if isinstance(block, str):
+                    stream.write(block)
+                elif buffer is not None:
+                    stream.flush()
+                    buffer.write(block)
+                else:
+                    stream.write(block.decode("utf-8"))
+            stream.flush()
         except BrokenPipeError:
             raise
         except OSError as exc:

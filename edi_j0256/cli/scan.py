@@ -7,8 +7,16 @@ from pathlib import Path
 
 import click
 
-from edi_j0256.cli.common import echo_err, emit, output_options, report_diagnostics, resolve_format
+from edi_j0256.cli.common import (
+    echo_err,
+    emit,
+    emit_text,
+    output_options,
+    report_diagnostics,
+    resolve_format,
+)
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
+from edi_j0256.parallel import TEXT_FORMATS
 from edi_j0256.scan import TABLE_FIELDS, FileScan, ScanRun, diagnostic_row
 
 SUMMARY_FIELDS = ("files", "interchanges", "transactions", "claims", "claims_read",
@@ -24,7 +32,8 @@ SUMMARY_FIELDS = ("files", "interchanges", "transactions", "claims", "claims_rea
               help="837I revenue codes (SV201) to list, e.g. 0636.")
 @output_options
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Read this many files in parallel processes.")
+              help="Read this many files in parallel processes (one large file: in this many "
+                   "pieces, cut at ISA/ST boundaries); the records are the same as with 1.")
 @click.option("--summary", "summary_only", is_flag=True,
               help="Print only the summary (as JSON), no records.")
 @click.option("--diagnostics", "diagnostics_path", type=click.Path(dir_okay=False),
@@ -73,9 +82,11 @@ def command(files, hcpcs, revenue, fmt, output, jobs, summary_only, diagnostics_
                       f"  {path}: {stats.claims} claims, {stats.matched_lines} lines so far"))
                   if progress else None)
     try:
-        if summary_only:
-            for _ in run.records():
+        if summary_only:  # records read and dropped (with --jobs: as the workers' bytes)
+            for _ in run.text("jsonl") if jobs > 1 else run.records():
                 pass
+        elif jobs > 1 and fmt in TEXT_FORMATS:  # the workers format the records themselves
+            emit_text(run.text(fmt), output)
         else:
             emit(run.records(), fmt, output, TABLE_FIELDS)
     finally:
