@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.claims.model import Claim, Diagnosis, ServiceLine
 from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.rules.finding import Hit, Where
 from edi_j0256.rules.history import Dose, DoseRef, History, Seen, patient_key
@@ -27,9 +28,10 @@ VOIDING_FREQUENCIES = frozenset({REPLACEMENT, VOID})
 SEVEN_DAYS = 7
 KG_PER_LB = Decimal("0.45359237")
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})  # HI codes of ICD-10-CM
+POLICY_MEMORY = 1024  # (payer ID, SBR09) pairs whose policy is kept
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per line (see history.Dose)
 class Arrival:
     """One J0256 line of the claim being checked, with what the patient's history says."""
 
@@ -46,7 +48,7 @@ class Arrival:
         return Where.of(self.claim, self.service_line)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per claim, read by every rule, changed by none
 class ClaimFacts:
     """What the rules ask of the claim being checked, worked out once for all of them."""
 
@@ -59,7 +61,6 @@ class ClaimFacts:
     dotted: list[str]  # every HI code in its printed form, in order (what SV107 points at)
     icd10: list[tuple[str, str]]  # (qualifier, dotted code) of the ICD-10-CM diagnoses
     weight_kg: Decimal | None  # PAT08 (pounds) in kilograms
-    size: tuple[int, int]  # (lines, diagnoses) of the claim when they were worked out
 
 
 @dataclass(slots=True)
@@ -72,6 +73,7 @@ class RuleContext:
     remembered: int = 0  # J0256 lines remembered in the run
     claims_seen: int = 0
     _facts: ClaimFacts | None = None  # of the claim being checked
+    _policy_by: dict = field(default_factory=dict)  # (payer ID, SBR09) -> policy, bounded
 
     def __post_init__(self) -> None:
         if self.history is None:
@@ -79,15 +81,25 @@ class RuleContext:
                                          for p in self.policies.profiles.values())])
             self.history = History(longest)
 
-    def facts(self, claim: Claim) -> ClaimFacts:
-        """The claim's :class:`ClaimFacts` (kept for the claim being checked: every rule
-        asks)."""
+    def facts(self, claim: Claim, fresh: bool = False) -> ClaimFacts:
+        """The claim's :class:`ClaimFacts`, kept for the claim being checked (every rule
+        asks); ``fresh``: work them out again (the engine does when a claim comes in, so a
+        claim object changed since it was last checked is seen as it is now)."""
         facts = self._facts
-        if (facts is not None and facts.claim is claim and facts.size[0] == len(claim.lines)
-                and facts.size[1] == len(claim.diagnoses)):
-            return facts
-        facts = self._facts = claim_facts(claim, self.policies.for_claim(claim))
+        if fresh or facts is None or facts.claim is not claim:
+            facts = self._facts = claim_facts(claim, self._policy_of(claim))
         return facts
+
+    def _policy_of(self, claim: Claim) -> Policy:
+        """``policies.for_claim``, kept per payer ID and claim filing indicator (a file holds
+        a few payers; a new one clears the memory when it holds POLICY_MEMORY)."""
+        payer = (claim.payer_id, claim.claim_filing_indicator)
+        policy = self._policy_by.get(payer)
+        if policy is None:
+            if len(self._policy_by) >= POLICY_MEMORY:
+                self._policy_by.clear()
+            policy = self._policy_by[payer] = self.policies.for_claim(claim)
+        return policy
 
     def policy(self, claim: Claim) -> Policy:
         """The claim's payer policy."""
@@ -142,14 +154,19 @@ def claim_facts(claim: Claim, policy: Policy) -> ClaimFacts:
         else:
             by_date[when] = [service_line]
         modifiers.update(service_line.modifiers)
-    dotted = [d.dotted for d in claim.diagnoses]
+    dotted = [dotted_code(d.code) for d in claim.diagnoses]
     icd10 = [(d.qualifier, code) for d, code in zip(claim.diagnoses, dotted, strict=True)
              if d.qualifier in ICD10_QUALIFIERS]
     pounds = claim.patient_weight_lb
     weight = pounds * KG_PER_LB if pounds and pounds > 0 else None
     return ClaimFacts(claim, lines, policy, claim.transaction_type == "837I", by_date,
-                      frozenset(modifiers), dotted, icd10, weight,
-                      (len(claim.lines), len(claim.diagnoses)))
+                      frozenset(modifiers), dotted, icd10, weight)
+
+
+@lru_cache(maxsize=4096)  # a file uses a few hundred codes: each is formatted once
+def dotted_code(code: str) -> str:
+    """An HI code in its printed form (:attr:`Diagnosis.dotted`): "E8801" -> "E88.01"."""
+    return Diagnosis("", code).dotted
 
 
 def member_key(claim: Claim) -> int | None:

@@ -103,7 +103,7 @@ class Checker:
     def count_claim(self, claim: Claim) -> None:
         """Count the claim and its J0256 lines, and make it the position of the run."""
         self.counts.claims += 1
-        self.counts.lines += len(self.context.facts(claim).lines)
+        self.counts.lines += len(self.context.facts(claim, fresh=True).lines)
         self.position = (claim.envelope.file if claim.envelope else None, claim.segment)
 
     def claim_findings(self, claim: Claim) -> Iterator[Finding]:

@@ -47,7 +47,7 @@ class DoseRef:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per line, and frozen ones cost 4x to make
 class Dose:
     """One J0256 line being remembered."""
 
@@ -60,7 +60,7 @@ class Dose:
     ref: DoseRef
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per line (see Dose)
 class Seen:
     """What the patient's history says about a dose, just before it is added.
 
