@@ -11,7 +11,6 @@ from edi_j0256.npi import is_valid_npi
 from edi_j0256.rules.context import (
     RuleContext,
     charge_element,
-    drug_lines,
     fmt,
     hit,
     place_of_service,
@@ -82,9 +81,10 @@ def revenue_code_not_0636(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         NUBC UB-04 revenue codes (0636 "drugs requiring detailed coding"); Medicare Claims
         Processing Manual Chapter 17.
     """
-    if claim.transaction_type != "837I":
+    facts = context.facts(claim)
+    if not facts.institutional:
         return
-    for service_line in drug_lines(claim):
+    for service_line in facts.lines:
         revenue = (service_line.revenue_code or "").zfill(4)
         if revenue != DRUG_REVENUE_CODE:
             yield hit(claim, service_line, f"J0256 line is on revenue code (SV201) "
@@ -117,14 +117,15 @@ def inpatient_setting(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         Medicare Claims Processing Manual Chapter 3 (inpatient) and Chapter 17 (drugs);
         CMS Place of Service code set (21 = Inpatient Hospital).
     """
-    if claim.transaction_type == "837I":
+    facts = context.facts(claim)
+    if facts.institutional:
         bill_type = claim.facility_type or ""
         if bill_type.startswith(INPATIENT_BILL_TYPES):
-            for service_line in drug_lines(claim):
+            for service_line in facts.lines:
                 yield hit(claim, service_line, f"J0256 line is on inpatient type of bill "
                           f"`0{bill_type}{claim.frequency_code or ''}`")
         return
-    for service_line in drug_lines(claim):
+    for service_line in facts.lines:
         if place_of_service(claim, service_line) == "21":
             yield hit(claim, service_line, "J0256 line has place of service `21` (Inpatient "
                       "Hospital), where the drug is not separately billable")
@@ -156,11 +157,11 @@ def no_administration_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         CPT 96365-96368 / 96374; CMS HCPCS S9346; source document (administration billed
         separately).
     """
-    if claim.transaction_type == "837I" and (claim.facility_type or "").startswith(
-            INPATIENT_BILL_TYPES):
+    facts = context.facts(claim)
+    if facts.institutional and (claim.facility_type or "").startswith(INPATIENT_BILL_TYPES):
         return
     administrations = administration_dates(claim)
-    for service_line in drug_lines(claim):
+    for service_line in facts.lines:
         if place_of_service(claim, service_line) == "21":
             continue
         if not administered_on(claim, service_line, administrations):
@@ -192,9 +193,9 @@ def charge_not_positive(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         X12 837P SV102 / 837I SV203 (monetary amount); CMS claims processing (charges must
         be reported).
     """
-    element = charge_element(claim)
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         if service_line.charge is None or service_line.charge <= 0:
+            element = charge_element(claim)
             yield hit(claim, service_line, f"J0256 line charge ({element}) is "
                       f"`{fmt(service_line.charge)}`, not a positive amount")
 
@@ -255,7 +256,7 @@ def claim_total_mismatch(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         X12 837P 005010X222A1 / 837I 005010X223A2, CLM02 note (total of all service line
         charges).
     """
-    if claim.claim_charge is None or not drug_lines(claim):
+    if claim.claim_charge is None or not context.facts(claim).lines:
         return
     total = sum((s.charge for s in claim.lines if s.charge is not None), Decimal(0))
     if total != claim.claim_charge:
@@ -289,7 +290,7 @@ def npi_check_digit(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         CMS, "Requirements for Constructing NPI Check Digits" (Luhn formula with prefix
         80840); HIPAA 5010 837 implementation guides (NM108 ``XX`` = NPI).
     """
-    lines = drug_lines(claim)
+    lines = context.facts(claim).lines
     if not lines:
         return
     for role, npi in (("billing provider", claim.billing_npi),
@@ -331,7 +332,7 @@ def correction_without_original_reference(claim: Claim, context: RuleContext) ->
         Number: required when CLM05-3 is 7 or 8); NUBC claim frequency codes.
     """
     frequency = claim.frequency_code or ""
-    if frequency not in ("7", "8") or claim.original_reference or not drug_lines(claim):
+    if frequency not in ("7", "8") or claim.original_reference or not context.facts(claim).lines:
         return
     what = "replacement" if frequency == "7" else "void"
     yield hit(claim, None, f"claim frequency (CLM05-3) `{frequency}` ({what}) without REF*F8, "

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.claims.model import Claim, Diagnosis, ServiceLine
 from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.rules.finding import Hit, Where
 from edi_j0256.rules.history import Dose, DoseRef, History, Seen, patient_key
@@ -25,17 +26,41 @@ WASTE, NO_WASTE = "JW", "JZ"
 REPLACEMENT, VOID = "7", "8"  # CLM05-3: replacement / void of an earlier claim
 VOIDING_FREQUENCIES = frozenset({REPLACEMENT, VOID})
 SEVEN_DAYS = 7
+KG_PER_LB = Decimal("0.45359237")
+ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})  # HI codes of ICD-10-CM
+POLICY_MEMORY = 1024  # (payer ID, SBR09) pairs whose policy is kept
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per line (see history.Dose)
 class Arrival:
     """One J0256 line of the claim being checked, with what the patient's history says."""
 
     dose: Dose
-    where: Where
+    claim: Claim
+    service_line: ServiceLine
     policy: Policy
     seen: Seen
     transaction_type: str | None  # 837P (practitioner) / 837I (outpatient hospital)
+
+    @property
+    def where(self) -> Where:
+        """The line's position (worked out only when a rule reports it)."""
+        return Where.of(self.claim, self.service_line)
+
+
+@dataclass(slots=True)  # not frozen: one per claim, read by every rule, changed by none
+class ClaimFacts:
+    """What the rules ask of the claim being checked, worked out once for all of them."""
+
+    claim: Claim
+    lines: list[ServiceLine]  # the J0256 lines, in claim order
+    policy: Policy  # the claim's payer policy
+    institutional: bool  # an 837I (type of bill, revenue codes; no SV107 pointers)
+    by_date: dict[date | None, list[ServiceLine]]  # the J0256 lines by date of service
+    modifiers: frozenset[str]  # every modifier of the J0256 lines
+    dotted: list[str]  # every HI code in its printed form, in order (what SV107 points at)
+    icd10: list[tuple[str, str]]  # (qualifier, dotted code) of the ICD-10-CM diagnoses
+    weight_kg: Decimal | None  # PAT08 (pounds) in kilograms
 
 
 @dataclass(slots=True)
@@ -47,8 +72,8 @@ class RuleContext:
     arrivals: list[Arrival] = field(default_factory=list)  # of the claim being checked
     remembered: int = 0  # J0256 lines remembered in the run
     claims_seen: int = 0
-    _policy_of: Claim | None = None
-    _policy: Policy | None = None
+    _facts: ClaimFacts | None = None  # of the claim being checked
+    _policy_by: dict = field(default_factory=dict)  # (payer ID, SBR09) -> policy, bounded
 
     def __post_init__(self) -> None:
         if self.history is None:
@@ -56,11 +81,29 @@ class RuleContext:
                                          for p in self.policies.profiles.values())])
             self.history = History(longest)
 
+    def facts(self, claim: Claim, fresh: bool = False) -> ClaimFacts:
+        """The claim's :class:`ClaimFacts`, kept for the claim being checked (every rule
+        asks); ``fresh``: work them out again (the engine does when a claim comes in, so a
+        claim object changed since it was last checked is seen as it is now)."""
+        facts = self._facts
+        if fresh or facts is None or facts.claim is not claim:
+            facts = self._facts = claim_facts(claim, self._policy_of(claim))
+        return facts
+
+    def _policy_of(self, claim: Claim) -> Policy:
+        """``policies.for_claim``, kept per payer ID and claim filing indicator (a file holds
+        a few payers; a new one clears the memory when it holds POLICY_MEMORY)."""
+        payer = (claim.payer_id, claim.claim_filing_indicator)
+        policy = self._policy_by.get(payer)
+        if policy is None:
+            if len(self._policy_by) >= POLICY_MEMORY:
+                self._policy_by.clear()
+            policy = self._policy_by[payer] = self.policies.for_claim(claim)
+        return policy
+
     def policy(self, claim: Claim) -> Policy:
-        """The claim's payer policy (kept for the claim being checked: every rule asks)."""
-        if self._policy_of is not claim:
-            self._policy_of, self._policy = claim, self.policies.for_claim(claim)
-        return self._policy
+        """The claim's payer policy."""
+        return self.facts(claim).policy
 
     def remember(self, claim: Claim) -> list[Arrival]:
         """Check the claim's J0256 lines against the patient's recent doses, then keep them.
@@ -69,32 +112,61 @@ class RuleContext:
         patient) and adds none; a replacement (7) takes them back and adds its own.
         """
         self.claims_seen += 1
-        self.arrivals = []
+        self.arrivals = arrivals = []
         key = member_key(claim)
         if key is None:
-            return self.arrivals
+            return arrivals
         frequency = claim.frequency_code or ""
         if frequency in VOIDING_FREQUENCIES and claim.claim_id:
             self.history.drop_claim(key, claim.claim_id)
         if frequency == VOID:
-            return self.arrivals
-        policy = self.policy(claim)
-        file = claim.envelope.file if claim.envelope else None
-        for service_line in drug_lines(claim):
-            when = service_line.service_date or claim.statement_from
-            if when is None or service_line.units is None or service_line.units <= 0:
+            return arrivals
+        facts = self.facts(claim)
+        policy, seen = facts.policy, self.history.seen
+        within, weekly = policy.min_days_between_doses, bool(policy.max_units_per_7_days)
+        claim_id, file = claim.claim_id, claim.envelope.file if claim.envelope else None
+        for service_line in facts.lines:
+            when, units = service_line.service_date or claim.statement_from, service_line.units
+            if when is None or units is None or units <= 0:
                 continue
-            signature = hash((service_line.procedure_code, tuple(sorted(service_line.modifiers)),
-                              when, service_line.units, service_line.charge, service_line.ndc))
-            dose = Dose(when, service_line.units, WASTE in service_line.modifiers,
-                        self.claims_seen, claim.claim_id, signature,
-                        DoseRef(claim.claim_id, service_line.line_number, file))
-            seen = self.history.seen(key, dose, policy.min_days_between_doses,
-                                     weekly=bool(policy.max_units_per_7_days))
-            self.arrivals.append(Arrival(dose, Where.of(claim, service_line), policy, seen,
-                                         claim.transaction_type))
-            self.remembered += 1
-        return self.arrivals
+            modifiers = service_line.modifiers
+            signature = hash((service_line.procedure_code, tuple(sorted(modifiers)), when,
+                              units, service_line.charge, service_line.ndc))
+            dose = Dose(when, units, WASTE in modifiers, self.claims_seen, claim_id, signature,
+                        DoseRef(claim_id, service_line.line_number, file))
+            arrivals.append(Arrival(dose, claim, service_line, policy,
+                                    seen(key, dose, within, weekly),
+                                    claim.transaction_type))
+        self.remembered += len(arrivals)
+        return arrivals
+
+
+def claim_facts(claim: Claim, policy: Policy) -> ClaimFacts:
+    """Work out the claim's :class:`ClaimFacts` (one pass over its J0256 lines)."""
+    lines = drug_lines(claim)
+    by_date: dict[date | None, list[ServiceLine]] = {}
+    modifiers: set[str] = set()
+    start = claim.statement_from
+    for service_line in lines:
+        when = service_line.service_date or start
+        if when in by_date:
+            by_date[when].append(service_line)
+        else:
+            by_date[when] = [service_line]
+        modifiers.update(service_line.modifiers)
+    dotted = [dotted_code(d.code) for d in claim.diagnoses]
+    icd10 = [(d.qualifier, code) for d, code in zip(claim.diagnoses, dotted, strict=True)
+             if d.qualifier in ICD10_QUALIFIERS]
+    pounds = claim.patient_weight_lb
+    weight = pounds * KG_PER_LB if pounds and pounds > 0 else None
+    return ClaimFacts(claim, lines, policy, claim.transaction_type == "837I", by_date,
+                      frozenset(modifiers), dotted, icd10, weight)
+
+
+@lru_cache(maxsize=4096)  # a file uses a few hundred codes: each is formatted once
+def dotted_code(code: str) -> str:
+    """An HI code in its printed form (:attr:`Diagnosis.dotted`): "E8801" -> "E88.01"."""
+    return Diagnosis("", code).dotted
 
 
 def member_key(claim: Claim) -> int | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from edi_j0256.claims.model import Claim
-from edi_j0256.rules.context import RuleContext, drug_lines, hit, service_date
+from edi_j0256.rules.context import RuleContext, hit
 from edi_j0256.rules.finding import Hit
 from edi_j0256.rules.registry import rule
 
@@ -40,10 +40,11 @@ def prior_auth_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         Aetna CPB 0145, UnitedHealthcare, Cigna and HealthPartners alpha-1 PI policies
         (precertification required); X12 837P 2300/2400 REF*G1.
     """
-    policy = context.policy(claim)
+    facts = context.facts(claim)
+    policy = facts.policy
     if not policy.require_prior_auth or claim.prior_auth:
         return
-    for service_line in drug_lines(claim):
+    for service_line in facts.lines:
         if not service_line.prior_auth:
             yield hit(claim, service_line, "J0256 line has no prior authorization number "
                       f"(REF*G1); the `{policy.name}` policy requires one", policy=policy)
@@ -74,12 +75,12 @@ def patient_under_minimum_age(claim: Claim, context: RuleContext) -> Iterator[Hi
     Source:
         Commercial alpha-1 PI medical policies (adult patients; some deny under 18).
     """
-    policy = context.policy(claim)
+    facts = context.facts(claim)
+    policy = facts.policy
     if not policy.min_age or claim.patient_birth_date is None:
         return
-    for service_line in drug_lines(claim):
-        when = service_date(claim, service_line)
+    for when, lines in facts.by_date.items():  # dates in the order of their first line
         if when and age_on(claim.patient_birth_date, when) < policy.min_age:
-            yield hit(claim, service_line, f"patient is younger than the minimum age "
+            yield hit(claim, lines[0], f"patient is younger than the minimum age "
                       f"{policy.min_age} of the `{policy.name}` policy", policy=policy)
             return

@@ -6,28 +6,25 @@ from collections.abc import Iterator
 from datetime import date
 
 from edi_j0256.claims.model import Claim
-from edi_j0256.rules.context import RuleContext, drug_lines, hit, service_date
+from edi_j0256.rules.context import ClaimFacts, RuleContext, hit
 from edi_j0256.rules.finding import Hit
 from edi_j0256.rules.refdata import ICD10CM_EFFECTIVE_FROM, ICD10CM_TABLE, icd10cm_status
 from edi_j0256.rules.registry import rule
 
 AATD = "E88.01"  # alpha-1-antitrypsin deficiency
 LUNG_CATEGORIES = ("J43", "J44")  # emphysema, other COPD
-ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
+CODE_SET_START = date.fromisoformat(ICD10CM_EFFECTIVE_FROM)
 
 
-_LAST: list = [None, 0, []]  # the claim icd10_codes last answered for, its count, codes
+def has_aatd(facts: ClaimFacts) -> bool:
+    """True when E88.01 is among the claim's ICD-10-CM codes."""
+    return any(code == AATD for _, code in facts.icd10)
 
 
-def icd10_codes(claim: Claim) -> list[tuple[str, str]]:
-    """(qualifier, dotted code) of the claim's ICD-10-CM diagnoses (kept for the last claim:
-    several rules ask)."""
-    if _LAST[0] is claim and _LAST[1] == len(claim.diagnoses):
-        return _LAST[2]
-    codes = [(d.qualifier, d.dotted) for d in claim.diagnoses
-             if d.qualifier in ICD10_QUALIFIERS]
-    _LAST[:] = [claim, len(claim.diagnoses), codes]
-    return codes
+def before_code_set(facts: ClaimFacts) -> bool:
+    """True when the claim's latest J0256 date of service is before the FY2026 code set."""
+    dates = [when for when in facts.by_date if when]
+    return bool(dates) and max(dates) < CODE_SET_START
 
 
 @rule("JD001", "no-aatd-diagnosis", severity="error", root_cause="diagnosis", carc="11",
@@ -54,10 +51,11 @@ def no_aatd_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         ICD-10-CM FY2026 (E88.01 is billable); Aetna CPB 0145 and other alpha-1 PI policies.
     """
-    if not drug_lines(claim):
+    facts = context.facts(claim)
+    if not facts.lines:
         return
-    if not any(code == AATD for _, code in icd10_codes(claim)):
-        found = ", ".join(code for _, code in icd10_codes(claim)) or "none"
+    if not has_aatd(facts):
+        found = ", ".join(code for _, code in facts.icd10) or "none"
         yield hit(claim, None, f"J0256 claim has no {AATD} (alpha-1-antitrypsin deficiency) "
                   f"diagnosis; claim diagnoses: {found}")
 
@@ -86,14 +84,12 @@ def line_not_pointing_at_aatd(claim: Claim, context: RuleContext) -> Iterator[Hi
     Source:
         X12 837P 005010X222A1 SV107 (diagnosis code pointers into HI).
     """
-    if claim.transaction_type == "837I":
-        return
-    if not any(code == AATD for _, code in icd10_codes(claim)):
-        return  # JD001
-    claim_codes = [d.dotted for d in claim.diagnoses]
-    for service_line in drug_lines(claim):
-        pointed = claim.pointed_diagnoses(service_line, claim_codes)
-        if AATD not in pointed:
+    facts = context.facts(claim)
+    if facts.institutional or not has_aatd(facts):
+        return  # JD001 when E88.01 is missing
+    positions = {n for n, code in enumerate(facts.dotted, 1) if code == AATD}
+    for service_line in facts.lines:
+        if positions.isdisjoint(service_line.diagnosis_pointers):
             shown = ",".join(str(p) for p in service_line.diagnosis_pointers) or "none"
             yield hit(claim, service_line, f"J0256 line diagnosis pointers (SV107) `{shown}` "
                       f"do not point at {AATD}")
@@ -124,16 +120,15 @@ def diagnosis_not_billable(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         CMS ICD-10-CM FY2026 tabular list (April 1 2026 update).
     """
-    dates = [d for s in drug_lines(claim) if (d := service_date(claim, s))]
-    old = bool(dates) and max(dates) < date.fromisoformat(ICD10CM_EFFECTIVE_FROM)
-    for qualifier, code in icd10_codes(claim):
+    facts = context.facts(claim)
+    for qualifier, code in facts.icd10:
         status = icd10cm_status(code)
         if status == "billable":
             continue
         why = "has subcodes and is not billable" if status == "header" else \
             "is not an ICD-10-CM code"
         yield hit(claim, None, f"diagnosis `{code}` ({qualifier}) {why} in the {ICD10CM_TABLE}",
-                  "warning" if old else None)
+                  "warning" if before_code_set(facts) else None)
 
 
 @rule("JD004", "no-lung-diagnosis", severity="warning", root_cause="diagnosis", carc="11")
@@ -160,10 +155,11 @@ def no_lung_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         Aetna CPB 0145; UnitedHealthcare, Cigna and HealthPartners alpha-1 PI policies.
     """
-    policy = context.policy(claim)
-    if not policy.require_lung_diagnosis or not drug_lines(claim):
+    facts = context.facts(claim)
+    policy = facts.policy
+    if not policy.require_lung_diagnosis or not facts.lines:
         return
-    if not any(code[:3] in LUNG_CATEGORIES for _, code in icd10_codes(claim)):
+    if not any(code[:3] in LUNG_CATEGORIES for _, code in facts.icd10):
         yield hit(claim, None, f"J0256 claim has no emphysema/COPD diagnosis (J43.x, J44.x), "
                   f"which the `{policy.name}` policy asks for", policy=policy)
 
@@ -192,10 +188,11 @@ def pointer_beyond_diagnoses(claim: Claim, context: RuleContext) -> Iterator[Hit
     Source:
         X12 837P 005010X222A1 SV107 (diagnosis code pointers, 1-12, into loop 2300 HI).
     """
-    if claim.transaction_type == "837I":
+    facts = context.facts(claim)
+    if facts.institutional:
         return
-    count = len(claim.diagnoses)
-    for service_line in drug_lines(claim):
+    count = len(facts.dotted)
+    for service_line in facts.lines:
         beyond = [p for p in service_line.diagnosis_pointers if not 0 < p <= count]
         if beyond:
             shown = ",".join(str(p) for p in beyond)

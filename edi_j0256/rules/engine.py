@@ -3,6 +3,11 @@
 >>> checker = Checker(select=("JU",))            # doctest: +SKIP
 >>> findings = list(checker.check_files(["claims.x12"]))  # doctest: +SKIP
 >>> checker.counts.by_severity                     # doctest: +SKIP
+
+A claim is checked in two steps that can also run apart (``check`` on pieces, Spark):
+:meth:`Checker.claim_findings` (the claim rules: they need only the claim) and
+:meth:`Checker.run_findings` (the run rules: the claim's J0256 lines against the patient's
+recent doses, in reading order); :meth:`Checker.check_claim` does both and counts.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import BinaryIO
 from edi_j0256.claims.model import Claim
 from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
-from edi_j0256.rules.context import RuleContext, drug_lines
+from edi_j0256.rules.context import RuleContext
 from edi_j0256.rules.finding import Finding, Hit
 from edi_j0256.rules.mue import load_mue
 from edi_j0256.rules.policy import load_policies
@@ -53,8 +58,9 @@ class Checker:
         self.ig, self.ack_dir, self.ig_values = ig, ack_dir, ig_values
         self.counts = Counts()
         self.rules = [r for r in all_rules() if self.wanted(r.code)]
-        self._claim_rules = [r for r in self.rules if r.scope == "claim"]
-        self._run_rules = [r for r in self.rules if r.scope == "run"]
+        # what check_claim runs, in code order (a caller may narrow them, e.g. to [])
+        self.claim_rules = [r for r in self.rules if r.scope == "claim"]
+        self.run_rules = [r for r in self.rules if r.scope == "run"]
         self.unusable: list[str] = []  # one line per input that could not be checked
         # (file, CLM segment) of the claim being checked: later findings of the file are at
         # or after it (reader diagnostics and rules report where they read), pyx12's aside
@@ -66,21 +72,57 @@ class Checker:
             return False
         return not (self.ignore and matches(code, self.ignore))
 
+    @property
+    def _claim_rules(self) -> list[Rule]:
+        """Old name of :attr:`claim_rules` (kept for callers that still use it)."""
+        return self.claim_rules
+
+    @_claim_rules.setter
+    def _claim_rules(self, rules: list[Rule]) -> None:
+        self.claim_rules = rules
+
+    @property
+    def _run_rules(self) -> list[Rule]:
+        """Old name of :attr:`run_rules` (kept for callers that still use it)."""
+        return self.run_rules
+
+    @_run_rules.setter
+    def _run_rules(self, rules: list[Rule]) -> None:
+        self.run_rules = rules
+
     def check_claim(self, claim: Claim) -> Iterator[Finding]:
         """Claim rules on one claim, then the run rules on its J0256 lines against the
-        patient's recent doses (the lines are remembered for later claims)."""
+        patient's recent doses (the lines are remembered for later claims); counted."""
+        self.count_claim(claim)
+        add = self.counts.add
+        for found in self.claim_findings(claim):
+            yield add(found)
+        for found in self.run_findings(claim):
+            yield add(found)
+
+    def count_claim(self, claim: Claim) -> None:
+        """Count the claim and its J0256 lines, and make it the position of the run."""
         self.counts.claims += 1
-        self.counts.lines += len(drug_lines(claim))
+        self.counts.lines += len(self.context.facts(claim, fresh=True).lines)
         self.position = (claim.envelope.file if claim.envelope else None, claim.segment)
+
+    def claim_findings(self, claim: Claim) -> Iterator[Finding]:
+        """The findings of :attr:`claim_rules` on one claim, in code order (not counted).
+        They need nothing but the claim, so any process can work them out."""
         context = self.context
-        context.remember(claim)
-        for rule in self._claim_rules:
+        for rule in self.claim_rules:
             for hit in rule.check(claim, context):
-                yield self.counts.add(finding(rule, hit))
-        if context.arrivals:
-            for rule in self._run_rules:
-                for hit in rule.check(context):
-                    yield self.counts.add(finding(rule, hit))
+                yield finding(rule, hit)
+
+    def run_findings(self, claim: Claim) -> Iterator[Finding]:
+        """Remember the claim's J0256 lines against the patients' recent doses (claims must
+        come in reading order) and yield the findings of :attr:`run_rules` (not counted)."""
+        context = self.context
+        if not context.remember(claim):
+            return
+        for rule in self.run_rules:
+            for hit in rule.check(context):
+                yield finding(rule, hit)
 
     def check_file(self, path: str | Path | BinaryIO, name: str | None = None
                    ) -> Iterator[Finding]:

@@ -47,7 +47,7 @@ class DoseRef:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per line, and frozen ones cost 4x to make
 class Dose:
     """One J0256 line being remembered."""
 
@@ -60,7 +60,7 @@ class Dose:
     ref: DoseRef
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per line (see Dose)
 class Seen:
     """What the patient's history says about a dose, just before it is added.
 
@@ -194,7 +194,7 @@ class History:
         nearest = None
         if within_days and not dose.waste:
             nearest = self._nearest(days, ordinal, dose, within_days)
-        day = days.setdefault(ordinal, Day())
+        day = today if today is not None else days.setdefault(ordinal, Day())
         day.add(dose)
         week = day.units
         if weekly and len(days) > 1:
@@ -207,13 +207,14 @@ class History:
 
     def _nearest(self, days: dict[int, Day], ordinal: int, dose: Dose,
                  within: int) -> tuple[int, DoseRef] | None:
-        for gap in range(min(within, self.window)):
-            for signed in ((0,) if gap == 0 else (-gap, gap)):
-                day = days.get(ordinal + signed)
-                if day is not None:
-                    ref = day.other_dose(dose.claim_seq, dose.signature, signed == 0)
-                    if ref is not None:
-                        return signed, ref
+        """The kept dose nearest ``ordinal`` (fewer than ``within`` days away; of two as
+        near, the earlier one)."""
+        reach = min(within, self.window)
+        near = sorted((abs(d - ordinal), d - ordinal) for d in days if abs(d - ordinal) < reach)
+        for _, signed in near:
+            ref = days[ordinal + signed].other_dose(dose.claim_seq, dose.signature, signed == 0)
+            if ref is not None:
+                return signed, ref
         return None
 
     def _prune(self, days: dict[int, Day]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from edi_j0256.claims.model import Claim, ServiceLine
@@ -10,11 +9,9 @@ from edi_j0256.rules.context import (
     NO_WASTE,
     WASTE,
     RuleContext,
-    drug_lines,
     fmt,
     hit,
     place_of_service,
-    service_date,
 )
 from edi_j0256.rules.finding import Hit
 from edi_j0256.rules.registry import rule
@@ -36,6 +33,7 @@ PLACES_OF_SERVICE = {
 OTHER_POS = {f"{n:02d}" for n in (*range(1, 28), *range(31, 35), 41, 42, *range(49, 59),
                                   60, 61, 62, 65, 66, 71, 72, 81, 99)}
 DISTINCT_SERVICE = ("59", "XE", "XP", "XS", "XU")
+POS_MODIFIERS = frozenset(OTHER_POS - set(DISTINCT_SERVICE))  # what JM005 flags
 
 
 def waste_modifier_applies(claim: Claim, service_line: ServiceLine) -> bool:
@@ -43,14 +41,6 @@ def waste_modifier_applies(claim: Claim, service_line: ServiceLine) -> bool:
     if claim.transaction_type == "837I":
         return not (claim.facility_type or "").startswith(NOT_SEPARATELY_PAYABLE_BILL_TYPES)
     return place_of_service(claim, service_line) not in NOT_SEPARATELY_PAYABLE_POS
-
-
-def by_date(claim: Claim) -> dict:
-    """The claim's J0256 lines grouped by date of service."""
-    groups: dict = defaultdict(list)
-    for service_line in drug_lines(claim):
-        groups[service_date(claim, service_line)].append(service_line)
-    return groups
 
 
 @rule("JM001", "waste-modifier-missing", severity="error", root_cause="modifiers", carc="4",
@@ -83,18 +73,18 @@ def waste_modifier_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         CMS "JW and JZ Modifier Policy" (MLN, 2023) and Medicare Claims Processing Manual
         Chapter 17, section 40.
     """
-    policy = context.policy(claim)
+    facts = context.facts(claim)
+    policy = facts.policy
     if not policy.require_waste_modifier:
         return
-    for lines in by_date(claim).values():
-        has_waste_line = any(WASTE in s.modifiers for s in lines)
+    for lines in facts.by_date.values():
+        if any(WASTE in s.modifiers for s in lines):
+            continue  # a JW pair: its administered line correctly has neither
         for service_line in lines:
+            if NO_WASTE in service_line.modifiers:
+                continue
             if not waste_modifier_applies(claim, service_line):
                 continue
-            if WASTE in service_line.modifiers or NO_WASTE in service_line.modifiers:
-                continue
-            if has_waste_line:
-                continue  # the administered line of a JW pair
             yield hit(claim, service_line, "J0256 line has neither JW nor JZ; the "
                       f"`{policy.name}` policy needs JZ (no waste) or a separate JW waste line",
                       policy=policy)
@@ -125,7 +115,10 @@ def jw_and_jz_same_date(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         CMS "JW and JZ Modifier Policy" FAQ (never JW and JZ for the same drug on the same
         date).
     """
-    for lines in by_date(claim).values():
+    facts = context.facts(claim)
+    if WASTE not in facts.modifiers or NO_WASTE not in facts.modifiers:
+        return
+    for lines in facts.by_date.values():
         waste_lines = [s for s in lines if WASTE in s.modifiers and NO_WASTE not in s.modifiers]
         no_waste_lines = [s for s in lines if NO_WASTE in s.modifiers and WASTE not in s.modifiers]
         for service_line in lines:
@@ -170,7 +163,10 @@ def jw_without_administered_line(claim: Claim, context: RuleContext) -> Iterator
         CMS "JW and JZ Modifier Policy" (JW line and administered line billed separately,
         same code and date).
     """
-    for lines in by_date(claim).values():
+    facts = context.facts(claim)
+    if WASTE not in facts.modifiers:
+        return
+    for lines in facts.by_date.values():
         if all(WASTE in s.modifiers for s in lines):
             for service_line in lines:
                 yield hit(claim, service_line, "J0256 JW waste line has no administered "
@@ -203,15 +199,21 @@ def jw_units_a_vial_or_more(claim: Claim, context: RuleContext) -> Iterator[Hit]
         CMS "JW and JZ Modifier Policy" (discarded amount from a single-dose container);
         package sizes from the FDA NDC Directory.
     """
-    for lines in by_date(claim).values():
+    facts = context.facts(claim)
+    if WASTE not in facts.modifiers:
+        return
+    for lines in facts.by_date.values():
+        waste = [s for s in lines if WASTE in s.modifiers and s.units]
+        if not waste:
+            continue
         sizes = [p.mg_per_package for s in lines
                  if (p := context.crosswalk.get(s.ndc)) and p.mg_per_package]
         if not sizes:
             continue
         vial = max(sizes)
-        for service_line in lines:
+        for service_line in waste:
             units = service_line.units
-            if WASTE in service_line.modifiers and units and units * 10 >= vial:
+            if units * 10 >= vial:
                 yield hit(claim, service_line, f"J0256 JW waste of `{fmt(units)}` units "
                           f"({fmt(units * 10)} mg) is a whole {fmt(vial)} mg vial or more")
 
@@ -242,9 +244,12 @@ def place_of_service_as_modifier(claim: Claim, context: RuleContext) -> Iterator
         CMS Place of Service code set; X12 837P CLM05-1 / SV105. The source document's
         claim that POS designators are modifiers is wrong.
     """
-    for service_line in drug_lines(claim):
+    facts = context.facts(claim)
+    if facts.modifiers.isdisjoint(POS_MODIFIERS):
+        return
+    for service_line in facts.lines:
         for modifier in service_line.modifiers:
-            if modifier in DISTINCT_SERVICE or modifier not in OTHER_POS:
+            if modifier not in POS_MODIFIERS:
                 continue
             name = PLACES_OF_SERVICE.get(modifier)
             what = f"POS {modifier} {name}" if name else f"POS {modifier}"
@@ -276,7 +281,10 @@ def distinct_service_modifier_on_drug(claim: Claim, context: RuleContext) -> Ite
     Source:
         CMS NCCI Policy Manual, Chapter I (modifier 59 and X{EPSU} modifiers).
     """
-    for service_line in drug_lines(claim):
+    facts = context.facts(claim)
+    if facts.modifiers.isdisjoint(DISTINCT_SERVICE):
+        return
+    for service_line in facts.lines:
         for modifier in service_line.modifiers:
             if modifier in DISTINCT_SERVICE:
                 yield hit(claim, service_line, f"J0256 line carries distinct-service modifier "

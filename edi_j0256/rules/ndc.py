@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from edi_j0256.claims.model import Claim
 from edi_j0256.claims.ndc import format_ndc
-from edi_j0256.rules.context import RuleContext, drug_lines, fmt, hit
+from edi_j0256.rules.context import RuleContext, fmt, hit
 from edi_j0256.rules.finding import Hit
 from edi_j0256.rules.registry import rule
 
@@ -37,9 +37,10 @@ def ndc_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         Deficit Reduction Act of 2005 (Medicaid NDC reporting); payer NDC billing
         guidelines; X12 837P 005010X222A1 loop 2410.
     """
-    policy = context.policy(claim)
+    facts = context.facts(claim)
+    policy = facts.policy
     severity = "error" if policy.require_ndc else "warning"
-    for service_line in drug_lines(claim):
+    for service_line in facts.lines:
         if not service_line.ndc_raw and not service_line.ndc:
             required = "requires" if policy.require_ndc else "does not require"
             yield hit(claim, service_line, f"J0256 line has no NDC (2410 LIN); the "
@@ -69,7 +70,7 @@ def ndc_malformed(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         X12 837P 005010X222A1 LIN02/LIN03; FDA NDC formats (4-4-2, 5-3-2, 5-4-1 to 5-4-2).
     """
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         qualifier = (service_line.ndc_qualifier or "N4").upper()
         if service_line.ndc_raw and qualifier != "N4":
             yield hit(claim, service_line, f"J0256 NDC qualifier (LIN02) is `{qualifier}`, "
@@ -103,7 +104,7 @@ def ndc_of_another_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         CMS HCPCS file (J0256 "not otherwise specified", J0257 "(glassia)"); CMS ASP
         NDC-HCPCS crosswalk.
     """
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         product = context.crosswalk.get(service_line.ndc)
         if product is not None and product.hcpcs != "J0256":
             yield hit(claim, service_line, f"J0256 line carries NDC "
@@ -135,7 +136,7 @@ def ndc_not_in_crosswalk(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         CMS ASP NDC-HCPCS crosswalk (quarterly); FDA NDC Directory.
     """
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         if service_line.ndc and context.crosswalk.get(service_line.ndc) is None:
             yield hit(claim, service_line, f"J0256 NDC `{format_ndc(service_line.ndc)}` is not "
                       f"in the NDC crosswalk ({context.crosswalk.source})")
@@ -162,7 +163,7 @@ def ndc_quantity_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         X12 837P 005010X222A1 loop 2410 CTP04/CTP05; payer NDC billing guidelines.
     """
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         if not (service_line.ndc_raw or service_line.ndc):
             continue
         quantity = service_line.ndc_quantity
@@ -191,7 +192,7 @@ def ndc_unit_invalid(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         X12 837P 005010X222A1 CTP05-1 code list.
     """
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         if service_line.ndc_quantity is None:
             continue
         unit = (service_line.ndc_unit or "").upper()
@@ -225,10 +226,11 @@ def non_preferred_brand(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         Aetna CPB 0145 (alpha-1 proteinase inhibitors, preferred product); plan formularies.
     """
-    policy = context.policy(claim)
+    facts = context.facts(claim)
+    policy = facts.policy
     if not policy.preferred_ndcs:
         return
-    for service_line in drug_lines(claim):
+    for service_line in facts.lines:
         if service_line.ndc and service_line.ndc not in policy.preferred_ndcs:
             yield hit(claim, service_line, f"J0256 NDC `{format_ndc(service_line.ndc)}` is not "
                       f"a preferred product of the `{policy.name}` policy", policy=policy)
@@ -258,7 +260,7 @@ def ndc_not_written_as_11_digits(claim: Claim, context: RuleContext) -> Iterator
         X12 837P 005010X222A1 / 837I 005010X223A2 LIN03 (11-digit NDC, no hyphens); FDA NDC
         formats.
     """
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         raw = service_line.ndc_raw
         if raw and service_line.ndc and raw != service_line.ndc:
             yield hit(claim, service_line, f"J0256 NDC (LIN03) `{raw}` is not 11 digits without "

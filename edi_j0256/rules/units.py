@@ -9,8 +9,8 @@ from decimal import Decimal
 from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.rules.context import (
     WASTE,
+    ClaimFacts,
     RuleContext,
-    drug_lines,
     fmt,
     hit,
     service_date,
@@ -24,15 +24,7 @@ LABEL_MG_PER_KG = Decimal(60)  # Prolastin-C, Aralast NP, Zemaira labels: 60 mg/
 LOW_MG_PER_KG, HIGH_MG_PER_KG = Decimal(30), Decimal(90)  # half and 1.5 times the label dose
 MG_LIKE_MG_PER_KG = Decimal(300)  # 5 times the label dose: units were written as mg
 HEAVIEST_KG = Decimal(250)  # no weight known: a dose above 60 mg/kg x 250 kg is mg
-KG_PER_LB = Decimal("0.45359237")
 ML_TOLERANCE = Decimal("0.02")  # mL-based quantities: concentrations are rounded on labels
-
-
-def weight_kg(claim: Claim) -> Decimal | None:
-    """PAT08 (pounds, PAT07 = 01) in kilograms."""
-    if claim.patient_weight_lb and claim.patient_weight_lb > 0:
-        return claim.patient_weight_lb * KG_PER_LB
-    return None
 
 
 def ndc_mg(service_line: ServiceLine, context: RuleContext) -> Decimal | None:
@@ -54,7 +46,8 @@ def ndc_mg(service_line: ServiceLine, context: RuleContext) -> Decimal | None:
     return None
 
 
-def looks_like_mg(claim: Claim, service_line: ServiceLine, context: RuleContext) -> str | None:
+def looks_like_mg(facts: ClaimFacts, service_line: ServiceLine,
+                  context: RuleContext) -> str | None:
     """Why the line's units look like milligrams, or None."""
     units = service_line.units
     if units is None or units <= 0:
@@ -62,7 +55,7 @@ def looks_like_mg(claim: Claim, service_line: ServiceLine, context: RuleContext)
     mg = ndc_mg(service_line, context)
     if mg is not None and units == mg:
         return f"they equal the {fmt(mg)} mg of the NDC quantity"
-    kg = weight_kg(claim)
+    kg = facts.weight_kg
     if kg is not None and units * MG_PER_UNIT / kg >= MG_LIKE_MG_PER_KG:
         return (f"{fmt(units)} units = {fmt(units * MG_PER_UNIT)} mg, "
                 f"{fmt(round(units * MG_PER_UNIT / kg))} mg/kg for the patient's weight")
@@ -93,14 +86,14 @@ def units_not_whole(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     Source:
         CMS HCPCS J0256 descriptor ("10 mg"); X12 837P SV104 / 837I SV205.
     """
-    element = units_element(claim)
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         units = service_line.units
         if units is None:
-            yield hit(claim, service_line, f"J0256 line has no unit count ({element})")
+            yield hit(claim, service_line, f"J0256 line has no unit count "
+                      f"({units_element(claim)})")
         elif units <= 0 or units != units.to_integral_value():
-            yield hit(claim, service_line,
-                      f"J0256 units ({element}) are `{fmt(units)}`, not a positive whole number")
+            yield hit(claim, service_line, f"J0256 units ({units_element(claim)}) are "
+                      f"`{fmt(units)}`, not a positive whole number")
 
 
 @rule("JU002", "units-look-like-milligrams", severity="error", root_cause="units", carc="151",
@@ -130,8 +123,9 @@ def units_look_like_milligrams(claim: Claim, context: RuleContext) -> Iterator[H
         CMS HCPCS J0256 descriptor ("10 mg"); Prolastin-C, Aralast NP and Zemaira labels
         (60 mg/kg once weekly); source document, denial cause 2 (total mg billed as units).
     """
-    for service_line in drug_lines(claim):
-        why = looks_like_mg(claim, service_line, context)
+    facts = context.facts(claim)
+    for service_line in facts.lines:
+        why = looks_like_mg(facts, service_line, context)
         if why:
             yield hit(claim, service_line, f"J0256 units `{fmt(service_line.units)}` look like "
                       f"milligrams: {why}; one unit is 10 mg")
@@ -166,13 +160,14 @@ def units_disagree_with_ndc_quantity(claim: Claim, context: RuleContext) -> Iter
         CMS and payer NDC billing guidance (NDC quantity and unit of measure in the 2410
         loop, LIN / CTP04 / CTP05); J0256 = 10 mg.
     """
-    for service_line in drug_lines(claim):
+    facts = context.facts(claim)
+    for service_line in facts.lines:
         units = service_line.units
-        mg = ndc_mg(service_line, context)
-        if units is None or units <= 0 or mg is None:
+        if units is None or units <= 0:
             continue
-        if looks_like_mg(claim, service_line, context):
-            continue  # JU002 says it better
+        mg = ndc_mg(service_line, context)
+        if mg is None:
+            continue
         unit = (service_line.ndc_unit or "").upper()
         billed = units * MG_PER_UNIT
         expected = mg / MG_PER_UNIT
@@ -188,6 +183,8 @@ def units_disagree_with_ndc_quantity(claim: Claim, context: RuleContext) -> Iter
             tolerance = max(Decimal(1), expected * ML_TOLERANCE) if unit == "ML" else 1
             if abs(units - expected) < tolerance:
                 continue
+        if looks_like_mg(facts, service_line, context):
+            continue  # JU002 says it better
         yield hit(claim, service_line,
                   f"J0256 units `{fmt(units)}` ({fmt(billed)} mg) disagree with the NDC quantity "
                   f"`{fmt(service_line.ndc_quantity)} {unit}` ({fmt(round(mg, 1))} mg = "
@@ -220,22 +217,24 @@ def dose_outside_label(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         Prolastin-C, Aralast NP and Zemaira prescribing information (60 mg/kg IV once
         weekly); commercial alpha-1 PI medical policies (Aetna CPB 0145).
     """
-    kg = weight_kg(claim)
+    facts = context.facts(claim)
+    kg = facts.weight_kg
     if kg is None:
         return
-    by_date: dict = defaultdict(list)
-    for service_line in drug_lines(claim):
+    given: dict = defaultdict(list)  # administered lines by date, dates in line order
+    for service_line in facts.lines:
         if WASTE not in service_line.modifiers and service_line.units and service_line.units > 0:
-            by_date[service_date(claim, service_line)].append(service_line)
-    for lines in by_date.values():
-        if any(looks_like_mg(claim, s, context) for s in lines):
-            continue
+            given[service_date(claim, service_line)].append(service_line)
+    for lines in given.values():
         units = sum((s.units for s in lines), Decimal(0))
         per_kg = units * MG_PER_UNIT / kg
-        if per_kg < LOW_MG_PER_KG or per_kg > HIGH_MG_PER_KG:
-            yield hit(claim, lines[0], f"J0256 dose {fmt(units * MG_PER_UNIT)} mg "
-                      f"({fmt(units)} units) is {fmt(round(per_kg))} mg/kg for the patient's "
-                      f"weight; the label dose is 60 mg/kg")
+        if LOW_MG_PER_KG <= per_kg <= HIGH_MG_PER_KG:
+            continue
+        if any(looks_like_mg(facts, s, context) for s in lines):
+            continue  # JU002
+        yield hit(claim, lines[0], f"J0256 dose {fmt(units * MG_PER_UNIT)} mg "
+                  f"({fmt(units)} units) is {fmt(round(per_kg))} mg/kg for the patient's "
+                  f"weight; the label dose is 60 mg/kg")
 
 
 @rule("JU005", "unit-basis-not-units", severity="error", root_cause="units", carc="16",
@@ -261,7 +260,7 @@ def unit_basis_not_units(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         X12 837P 005010X222A1 SV103 / 837I 005010X223A2 SV204; CMS HCPCS J0256 (10 mg).
     """
     element = "SV204" if claim.transaction_type == "837I" else "SV103"
-    for service_line in drug_lines(claim):
+    for service_line in context.facts(claim).lines:
         basis = (service_line.unit_basis or "").upper()
         if basis and basis != "UN":
             yield hit(claim, service_line,
