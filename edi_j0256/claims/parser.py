@@ -329,56 +329,72 @@ class ClaimReader:
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
         context = self._context()  # first: positions are resolved in file order
         component = unit.delimiters.component
-        rows = unit.rows(CLAIM_TAGS)
+        rows = unit.rows(CLAIM_TAGS, offsets=False)
         _, e, index, line, _ = rows[0]
         if len(e) < 6:  # padded inline (hot path)
             e = e + _BLANK[:6 - len(e)]
-        claim = Claim(envelope=envelope, claim_id=e[1] or None,
-                      claim_charge=self._number(e[2], "CLM02", index, line),
-                      segment=index, line=line)
+        # the context's keys are Claim fields (billing provider, subscriber, patient, payer)
+        claim = Claim(envelope, e[1] or None, self._number(e[2], "CLM02", index, line),
+                      segment=index, line=line, **context)
         if not claim.claim_id:
             self._warn("X303", "CLM01 (patient control number) is empty", index, line)
         place, _, frequency = (e[5].split(component) + ["", "", ""])[:3]
         claim.frequency_code = frequency or None
-        for key, value in context.items():
-            setattr(claim, key, value)
+        lines = claim.lines
+        dates = _DATES
         current: ServiceLine | None = None
         in_other_payer = False  # 2320 / 2330 loops: another payer's data, not this claim's
         for tag, e, index, line, _ in rows[1:]:
-            if tag == "LX":
-                number = self._whole(e[1] if len(e) > 1 else "", "LX01", index, line)
-                current = ServiceLine(line_number=number, procedure_qualifier=None,
-                                      procedure_code=None, lx_segment=index)
-                claim.lines.append(current)
-                in_other_payer = False
-            elif tag == "SV1" or tag == "SV2":
-                if current is None:
+            if current is None:
+                if tag == "LX":
+                    current = self._service_line(e, index, line)
+                    lines.append(current)
+                    in_other_payer = False
+                elif tag == "SV1" or tag == "SV2":
                     self._warn("X304", f"{tag} with no LX before it", index, line)
                     current = ServiceLine(None, None, None, lx_segment=index)
-                    claim.lines.append(current)
-                self._service(current, tag, e, component, index, line)
-            elif current is not None:
-                # the two segments every line has, handled here (one call fewer per segment)
-                if tag == "REF" and len(e) > 2 and e[1] == "6R":
-                    current.line_control = e[2] or None
-                elif tag == "DTP" and len(e) > 3 and e[1] == "472":
+                    lines.append(current)
+                    self._service(current, tag, e, component, index, line)
+                elif tag == "SBR":
+                    in_other_payer = True
+                elif not in_other_payer:
+                    self._claim_segment(claim, tag, e, component, index, line)
+            # the segments every line has, most frequent first, handled here (one call fewer
+            # per segment); what they do not cover goes to _line_segment
+            elif tag == "DTP" and len(e) > 3 and e[1] == "472":
+                when = dates.get(e[3])  # a known CCYYMMDD: one date, whatever DTP02 says
+                if when is None:
                     current.service_date, current.service_date_end = self._dates(
                         e[2], e[3], index, line)
                 else:
-                    self._line_segment(current, tag, e, component, index, line)
-            elif tag == "SBR":
-                in_other_payer = True
-            elif not in_other_payer:
-                self._claim_segment(claim, tag, e, component, index, line)
+                    current.service_date, current.service_date_end = when, None
+            elif tag == "REF" and len(e) > 2 and e[1] == "6R":
+                current.line_control = e[2] or None
+            elif tag == "LX":
+                current = self._service_line(e, index, line)
+                lines.append(current)
+                in_other_payer = False
+            elif tag == "SV1" or tag == "SV2":
+                self._service(current, tag, e, component, index, line)
+            else:
+                self._line_segment(current, tag, e, component, index, line)
         kind = envelope.transaction_type
-        if kind not in ("837P", "837I") and claim.lines:
-            kind = "837I" if any(line.revenue_code for line in claim.lines) else "837P"
+        if kind not in ("837P", "837I") and lines:
+            kind = "837I" if any(line.revenue_code for line in lines) else "837P"
             claim.envelope = Envelope(**{**_fields(envelope), "transaction_type": kind})
         if kind == "837I":
             claim.facility_type = place or None
         else:
             claim.place_of_service = place or None
         return claim
+
+    def _service_line(self, e: list[str], index: int, line: int) -> ServiceLine:
+        """A new 2400 loop from its LX."""
+        text = e[1] if len(e) > 1 else ""
+        number = _WHOLES.get(text)
+        if number is None:
+            number = self._whole(text, "LX01", index, line)
+        return ServiceLine(number, None, None, lx_segment=index)
 
     def _claim_segment(self, claim: Claim, tag: str, e: list[str], component: str,
                        index: int, line: int) -> None:
@@ -406,22 +422,22 @@ class ClaimReader:
                  index: int, line: int) -> None:
         """SV1 (837P): procedure, charge, basis, units, POS, pointers. SV2 (837I): revenue
         code first, then the same without POS and pointers."""
+        decimals = _DECIMALS
         if tag == "SV1":
             if len(e) < 8:  # padded inline (hot path)
                 e = e + _BLANK[:8 - len(e)]
             procedure = e[1]
-            service.charge = self._number(e[2], "SV102", index, line)
+            charge = decimals.get(e[2])
+            service.charge = charge if charge is not None else self._number(
+                e[2], "SV102", index, line)
             service.unit_basis = e[3] or None
-            service.units = self._number(e[4], "SV104", index, line)
+            units = decimals.get(e[4])
+            service.units = units if units is not None else self._number(
+                e[4], "SV104", index, line)
             service.place_of_service = e[5] or None
-            pointers = []
-            for p in e[7].split(component) if e[7] else ():
-                if p.isascii() and p.isdigit():
-                    pointers.append(int(p))
-                elif p:
-                    self._warn("X305", f"SV107 diagnosis pointer {p!r} is not a number",
-                               index, line)
-            service.diagnosis_pointers = tuple(pointers)
+            pointers = _POINTERS.get(e[7] + component)
+            service.diagnosis_pointers = pointers if pointers is not None else self._pointers(
+                e[7], component, index, line)
         else:
             if len(e) < 6:  # padded inline (hot path)
                 e = e + _BLANK[:6 - len(e)]
@@ -431,12 +447,26 @@ class ClaimReader:
             service.unit_basis = e[4] or None
             service.units = self._number(e[5], "SV205", index, line)
         if procedure:
-            parts = procedure.split(component)
-            service.procedure_qualifier = parts[0] or None
-            code = parts[1].strip().upper() if len(parts) > 1 else ""
-            service.procedure_code = code or None  # HCPCS codes compare upper-case
-            service.modifiers = tuple(m.strip().upper() for m in parts[2:6] if m.strip())
+            read = _PROCEDURES.get(procedure + component)
+            if read is None:
+                read = _procedure(procedure, component)
+            service.procedure_qualifier, service.procedure_code, service.modifiers = read
         service.segment, service.line = index, line
+
+    def _pointers(self, text: str, component: str, index: int, line: int) -> tuple[int, ...]:
+        """SV107: diagnosis pointers, each a number (one that is not is reported)."""
+        pointers = []
+        valid = True
+        for p in text.split(component) if text else ():
+            if p.isascii() and p.isdigit():
+                pointers.append(int(p))
+            elif p:
+                valid = False
+                self._warn("X305", f"SV107 diagnosis pointer {p!r} is not a number", index, line)
+        read = tuple(pointers)
+        if valid:  # a text with a bad pointer is never kept: reported every time
+            _remember(_POINTERS, text + component, read)
+        return read
 
     def _line_segment(self, service: ServiceLine, tag: str, e: list[str], component: str,
                       index: int, line: int) -> None:
@@ -478,14 +508,14 @@ class ClaimReader:
             self._warn("X306", f"{where}{_value(where, text)} {problem}", index, line)
             return None
         value = Decimal(text)  # checked: digits, at most one point, at most 18 digits
-        if len(_DECIMALS) >= _CACHE_SIZE:
-            _DECIMALS.clear()
-        _DECIMALS[text] = value  # the same text, the same (immutable) value: Decimal("1.0")
+        _remember(_DECIMALS, text, value)  # the same text, the same (immutable) value
         return value
 
     def _whole(self, text: str, where: str, index: int, line: int) -> int | None:
         if text.isascii() and text.isdigit() and len(text) <= 18:
-            return int(text)
+            value = int(text)
+            _remember(_WHOLES, text, value)
+            return value
         if text:
             self._warn("X306", f"{where}{_value(where, text)} is not a whole number of at most "
                        "18 digits", index, line)
@@ -500,9 +530,7 @@ class ClaimReader:
         if value is None:
             self._warn("X307", f"{tag} date is not a valid CCYYMMDD date", index, line)
             return None
-        if len(_DATES) >= _CACHE_SIZE:
-            _DATES.clear()
-        _DATES[text] = value
+        _remember(_DATES, text, value)
         return value
 
     def _dates(self, fmt: str, value: str, index: int, line: int
@@ -516,10 +544,31 @@ class ClaimReader:
 
 _BLANK = [""] * 16
 # Valid element texts already read, with their value (a bad text is never kept, so it is
-# reported every time). Bounded: emptied when full.
+# reported every time). Bounded: emptied when full. Composite texts are kept with the
+# component separator they were split on appended (one character: the key stays unique).
 _CACHE_SIZE = 8192
 _DECIMALS: dict[str, Decimal] = {}
 _DATES: dict[str, date] = {}
+_WHOLES: dict[str, int] = {}  # LX01
+_POINTERS: dict[str, tuple[int, ...]] = {}  # SV107 + component
+_PROCEDURES: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {}  # SV101 + component
+
+
+def _remember(cache: dict, text: str, value) -> None:
+    """Keep a value read from a valid text (the cache is emptied when full)."""
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[text] = value
+
+
+def _procedure(text: str, component: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """SV101 / SV202: (qualifier, procedure code, modifiers); codes compare upper-case."""
+    parts = text.split(component)
+    code = parts[1].strip().upper() if len(parts) > 1 else ""
+    read = (parts[0] or None, code or None,
+            tuple(m.strip().upper() for m in parts[2:6] if m.strip()))
+    _remember(_PROCEDURES, text + component, read)
+    return read
 
 
 def _value(where: str, text: str) -> str:
