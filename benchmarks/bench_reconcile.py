@@ -33,7 +33,6 @@ are reported beside them.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -45,6 +44,11 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+if str(HERE) not in sys.path:  # loaded from a test: common.py sits beside it
+    sys.path.insert(0, str(HERE))
+from common import floor, load_generator  # noqa: E402
+
 DEFAULT_OUT = HERE / "out"
 CHUNK = 1 << 22
 GOAL_RATIO = 5.0
@@ -53,12 +57,6 @@ CLAIMS_PER_TRANSACTION = 2000
 DENY_EVERY = 7  # every 7th J0256 claim is denied
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("generate_837p", HERE / "generate_837p.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["generate_837p"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 # -- the mirror 835 ------------------------------------------------------------------------
@@ -194,21 +192,6 @@ def write_mirror_835(claims_path: Path, remits_path: Path) -> dict:
 
 # -- measurements --------------------------------------------------------------------------
 
-def floor(paths: list[Path]) -> int:
-    """Read in 4 MB chunks, split every segment and every element; count segments."""
-    count = 0
-    for path in paths:
-        head = path.read_bytes()[:106]
-        element, terminator = head[3:4], head[105:106]
-        with open(path, "rb") as stream:
-            rest = b""
-            while chunk := stream.read(CHUNK):
-                parts = (rest + chunk).split(terminator)
-                rest = parts.pop()
-                for part in parts:
-                    part.split(element)
-                    count += 1
-    return count
 
 
 # The CLI run through a wrapper that records the process's own high-water RSS (VmHWM) at
@@ -259,7 +242,7 @@ def check(output: Path, info: dict, mirror: dict) -> list[str]:
 
 
 def bench_size(size: float, out_dir: Path, share: float, seed: int) -> dict:
-    generator = _load_generator()
+    generator = load_generator()
     claims = out_dir / f"reconcile-837-{size:g}mb.x12"
     remits = out_dir / f"reconcile-835-{size:g}mb.x12"
     info = generator.generate(claims, size_mb=size, j0256_share=share, seed=seed)
@@ -268,7 +251,7 @@ def bench_size(size: float, out_dir: Path, share: float, seed: int) -> dict:
     floor_s = float("inf")
     for _ in range(3):  # best of three: the files were just written, the first read warms up
         started = time.process_time()
-        floor([claims, remits])
+        floor(claims) + floor(remits)
         floor_s = min(floor_s, time.process_time() - started)
     result = {"size_mb_837": round(claims.stat().st_size / 1e6, 1),
               "size_mb_835": round(remits.stat().st_size / 1e6, 1),

@@ -24,7 +24,6 @@ generator wrote, with no balancing warning; any mismatch makes the exit status 1
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import logging
 import os
@@ -37,6 +36,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+if str(HERE) not in sys.path:  # loaded from a test: common.py sits beside it
+    sys.path.insert(0, str(HERE))
+from common import load_script  # noqa: E402
+
 DEFAULT_OUT = HERE / "out"
 CHUNK = 1 << 22
 
@@ -45,15 +49,9 @@ GOAL_ALL = 6.0  # all-J0256: remit <= 6x the floor's
 GOAL_PYX12 = 3.0  # remit >= 3x faster than pyx12's X12Reader on the same 835
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[name] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
-generator = _load("generate_835")
+generator = load_script("generate_835")
 
 
 def get_file(out_dir: Path, size_mb: float, share: float, seed: int, regenerate: bool

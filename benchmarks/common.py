@@ -1,6 +1,8 @@
-"""What the newer benchmark scripts share: the 837P generator and the pure-Python floor.
+"""What the benchmark scripts share: loading a sibling script (the generators) and the
+pure-Python floor.
 
-Run from the scripts in this folder (``python benchmarks/bench_*.py`` puts it on sys.path).
+Run from the scripts in this folder (``python benchmarks/bench_*.py`` puts it on sys.path; a
+script loaded from a test puts this folder on sys.path itself).
 """
 
 from __future__ import annotations
@@ -12,13 +14,21 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def load_generator():
-    """``generate_837p.py`` as a module (it is a script, not a package member)."""
-    spec = importlib.util.spec_from_file_location("generate_837p", HERE / "generate_837p.py")
+def load_script(name: str):
+    """The script ``benchmarks/NAME.py`` as a module (the scripts are not a package), loaded
+    once: a second call returns the same module."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["generate_837p"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
+
+
+def load_generator():
+    """``generate_837p.py`` as a module."""
+    return load_script("generate_837p")
 
 
 def floor(path: Path) -> int:

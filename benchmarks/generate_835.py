@@ -23,7 +23,6 @@ check that the reader found every claim, line, J0256 record and PLB (counts in =
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
 import sys
@@ -32,6 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+if str(HERE) not in sys.path:  # loaded from a test: common.py sits beside it
+    sys.path.insert(0, str(HERE))
+from common import load_generator  # noqa: E402
+
 GENERATOR_VERSION = 1  # bump when the output for a given seed and 837 changes
 RATIO_835_TO_837 = 0.88  # bytes of 835 per byte of generated 837P (measured on 2-20 MB files)
 
@@ -43,12 +47,6 @@ OTHER_CLAIM_DENIED = 0.01  # other claims: denied at claim level, no SVC
 PLB_SHARE = 0.3  # transactions with a PLB
 
 
-def _load_837_generator():
-    spec = importlib.util.spec_from_file_location("generate_837p", HERE / "generate_837p.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules.setdefault("generate_837p", module)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def money(cents: int) -> str:
@@ -311,7 +309,7 @@ def generate(path: str | Path, *, size_mb: float, j0256_share: float = 0.02,
     path.parent.mkdir(parents=True, exist_ok=True)
     claims_path = Path(claims_path) if claims_path else path.with_suffix(".837p.x12")
     if not claims_path.exists():
-        _load_837_generator().generate(claims_path, size_mb=size_mb / RATIO_835_TO_837,
+        load_generator().generate(claims_path, size_mb=size_mb / RATIO_835_TO_837,
                                        j0256_share=j0256_share, newlines=newlines, seed=seed)
     control = f"{seed % 10**9:09d}"
     with open(path, "w", encoding="ascii", newline="") as out:
