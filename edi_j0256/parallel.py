@@ -702,7 +702,7 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     from edi_j0256.rules.engine import finding
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
-    context, claim_rules = checker.context, checker._claim_rules
+    context, claim_rules = checker.context, checker.claim_rules
     result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
                           [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
     events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
@@ -764,7 +764,7 @@ def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts
     from edi_j0256.rules import Checker, RuleContext
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
-    checker._claim_rules = []  # they ran in round 1
+    checker.claim_rules = []  # they ran in round 1
     context = checker.context
     history = context.history
     history.window = window

@@ -72,24 +72,6 @@ class Checker:
             return False
         return not (self.ignore and matches(code, self.ignore))
 
-    @property
-    def _claim_rules(self) -> list[Rule]:
-        """Old name of :attr:`claim_rules` (kept for callers that still use it)."""
-        return self.claim_rules
-
-    @_claim_rules.setter
-    def _claim_rules(self, rules: list[Rule]) -> None:
-        self.claim_rules = rules
-
-    @property
-    def _run_rules(self) -> list[Rule]:
-        """Old name of :attr:`run_rules` (kept for callers that still use it)."""
-        return self.run_rules
-
-    @_run_rules.setter
-    def _run_rules(self, rules: list[Rule]) -> None:
-        self.run_rules = rules
-
     def check_claim(self, claim: Claim) -> Iterator[Finding]:
         """Claim rules on one claim, then the run rules on its J0256 lines against the
         patient's recent doses (the lines are remembered for later claims); counted."""

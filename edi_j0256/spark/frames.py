@@ -158,7 +158,7 @@ def _check_bytes(index: int, name: str, content: bytes) -> Iterator[tuple]:
     from edi_j0256.rules.context import drug_lines, member_key
 
     checker = Checker()
-    checker._run_rules = []  # they run after the shuffle, per patient
+    checker.run_rules = []  # they run after the shuffle, per patient
     claims: list = []
     claim_rules = checker.check_claim
 
@@ -183,7 +183,7 @@ def _run_rules(claims: list) -> Iterator[str]:
     from edi_j0256.rules import Checker
 
     checker = Checker()
-    checker._claim_rules = []  # they ran with the file
+    checker.claim_rules = []  # they ran with the file
     for _, _, claim in sorted(claims, key=lambda item: (item[0], item[1])):
         for found in checker.check_claim(claim):
             yield encode_record(found.record())
