@@ -66,7 +66,9 @@ def _seconds(text: str) -> float:
 @pytest.mark.slow
 @pytest.mark.parametrize("build", ["many_claims_one_member", "one_claim_many_lines"])
 def test_doubling_a_dimension_about_doubles_the_time(build: str) -> None:
-    small, large = (10_000, 20_000) if build == "many_claims_one_member" else (2_500, 5_000)
+    """Measured over two doublings (n/2 against 2n) and reported per doubling: one noisy run
+    moves that less than it moves a single doubling, and a quadratic cost still gives ~4."""
+    small, large = (5_000, 20_000) if build == "many_claims_one_member" else (1_250, 5_000)
     make_text = getattr(make, build)
-    ratio = _seconds(make_text(large)) / _seconds(make_text(small))
-    assert ratio < 2.5, f"{build}: doubling took {ratio:.2f}x the time"
+    ratio = (_seconds(make_text(large)) / _seconds(make_text(small))) ** 0.5
+    assert ratio < 2.5, f"{build}: each doubling took {ratio:.2f}x the time"
