@@ -146,9 +146,67 @@ def _orjson_default(value: Any) -> Any:
     return plain(value) if isinstance(value, (Decimal, date)) else _json_default(value)
 
 
+class _Fragments(dict):
+    """Decimal -> the orjson Fragment of the number ``plain`` gives, filled on first use.
+
+    Its ``__getitem__`` is orjson's ``default`` hook: a Decimal seen before costs one C-level
+    dict look-up instead of a Python call (amounts and units repeat). Equal Decimals (``1.0``,
+    ``1``) share a key and give the same text. Only finite values are kept (NaN is never
+    equal to itself); any other type goes to :func:`_orjson_default`. Bounded: emptied when
+    full.
+    """
+
+    def __missing__(self, value: Any) -> Any:
+        read = _orjson_default(value)
+        if type(read) is _FRAGMENT_TYPE and value.is_finite():
+            if len(self) >= 8192:
+                self.clear()
+            self[value] = read
+        return read
+
+
+_FRAGMENT_TYPE = type(orjson.Fragment(b"0"))
+_fragment = _Fragments().__getitem__
+# Values a flat record may hold for the compact path; anything else (float, dict, datetime,
+# a subclass) takes the indented path, whose handling of each is what the stdlib writes.
+_FLAT_VALUES = frozenset({str, int, bool, type(None), Decimal, date})
+_FLAT_ITEMS = frozenset({str, int, bool, type(None), Decimal})
+
+
 def encode_record(record: dict) -> str:
     """One record as JSON text, exactly as ``json`` with ``ensure_ascii=False`` writes it
-    (except NaN and infinite floats, which no record carries: JSON ``null``)."""
+    (except NaN and infinite floats, which no record carries: JSON ``null``).
+
+    A flat record (scalars and lists of scalars) is written compact by orjson, and ``:`` and
+    ``,`` become ``": "`` and ``", "``: that is right only where every ``:`` and ``,`` in
+    the text is a separator, which the counts prove (one ``:`` per key, and one ``,``
+    between keys and between list items; any more means a string holds one). Anything else
+    goes through :func:`_encode_indented`.
+    """
+    commas = len(record) - 1
+    flat, items = _FLAT_VALUES, _FLAT_ITEMS
+    for value in record.values():
+        kind = type(value)
+        if kind is list or kind is tuple:
+            if value:
+                commas += len(value) - 1
+                for item in value:
+                    if type(item) not in items:
+                        return _encode_indented(record)
+        elif kind not in flat:
+            return _encode_indented(record)
+    try:
+        text = orjson.dumps(record, default=_fragment)
+    except (orjson.JSONEncodeError, TypeError):
+        return _encode_indented(record)
+    if text.count(b":") != len(record) or text.count(b",") != commas:
+        return _encode_indented(record)
+    return text.replace(b":", b": ").replace(b",", b", ").decode()
+
+
+def _encode_indented(record: dict) -> str:
+    """What :func:`encode_record` gives, for any record: orjson's indented text with the
+    indentation taken out (module comment above), else the stdlib."""
     for value in record.values():  # records inside lists (remit adjustments): the stdlib
         if type(value) is list and value and type(value[0]) is dict:  # writes them at once
             return _encode(record)
