@@ -224,14 +224,28 @@ def _encode_indented(record: dict) -> str:
     return "{" + text.replace(b",\n  ", b", ").decode() + "}"
 
 
+_JSONL_BATCH = 64  # records per write: a stream write costs more than joining a few lines
+
+
 def write_jsonl(records: Iterable[dict], stream: IO[str]) -> int:
+    """One JSON text per line. Lines are written in small batches; the lines of the records
+    read before an error in ``records`` are written before it propagates."""
     count = 0
-    write = stream.write
+    held: list[str] = []
+    hold = held.append
     encode = encode_record
-    for record in records:
-        write(encode(record))
-        write("\n")
-        count += 1
+    try:
+        for record in records:
+            hold(encode(record))
+            count += 1
+            if len(held) >= _JSONL_BATCH:
+                held.append("")
+                stream.write("\n".join(held))
+                held.clear()
+    finally:
+        if held:
+            held.append("")
+            stream.write("\n".join(held))
     return count
 
 

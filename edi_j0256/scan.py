@@ -30,24 +30,23 @@ from edi_j0256.x12.kind import PROBE_BYTES, detect_kind, unwrapped
 from edi_j0256.x12.sources import expand_sources, read_head
 
 __all__ = ["DEFAULT_HCPCS", "TABLE_FIELDS", "FileScan", "ScanRun", "ScanTotals", "check_input",
-           "iter_scan", "line_record", "scan_file", "scan_files"]
+           "claim_record", "iter_scan", "line_record", "scan_file", "scan_files"]
 
 TABLE_FIELDS = ("file", "line", "claim_id", "line_number", "payer_id", "procedure_code",
                 "modifiers", "units", "charge", "service_date", "ndc", "ndc_quantity",
                 "ndc_unit", "diagnosis_codes", "prior_auth")
 
 
-def line_record(claim: Claim, line: ServiceLine,
-                claim_codes: list[str] | None = None) -> dict:
-    """The flat scan record of one service line with its claim context.
+def claim_record(claim: Claim, claim_codes: list[str] | None = None) -> dict:
+    """The part of a scan record that is the same for every line of one claim, with the
+    line's fields empty, in the record's field order: :func:`line_record` copies it and
+    fills the line in (a dict copy is cheaper than a dict built field by field).
 
-    ``claim_codes`` (the claim's dotted diagnosis codes) may be passed in when several lines
-    of one claim are recorded, to compute them once.
+    ``claim_codes`` (the claim's dotted diagnosis codes) may be passed in if known.
     """
     envelope = claim.envelope
     if claim_codes is None:
         claim_codes = [d.dotted for d in claim.diagnoses]
-    institutional = envelope.transaction_type == "837I"
     return {
         "file": envelope.file,
         "interchange_control": envelope.interchange_control,
@@ -58,38 +57,76 @@ def line_record(claim: Claim, line: ServiceLine,
         "claim_id": claim.claim_id,
         "claim_charge": claim.claim_charge,
         "frequency_code": claim.frequency_code,
-        "place_of_service": None if institutional else (line.place_of_service
-                                                        or claim.place_of_service),
+        "place_of_service": None,  # line
         "facility_type": claim.facility_type,
         "claim_filing_indicator": claim.claim_filing_indicator,
         "payer_id": claim.payer_id,
         "payer_name": claim.payer_name,
         "member_id": claim.member_id,
         "billing_npi": claim.billing_npi,
-        "rendering_npi": line.rendering_npi or claim.rendering_npi,
-        "line_number": line.line_number,
-        "line_control": line.line_control,
-        "procedure_qualifier": line.procedure_qualifier,
-        "procedure_code": line.procedure_code,
-        "modifiers": list(line.modifiers),
-        "charge": line.charge,
-        "unit_basis": line.unit_basis,
-        "units": line.units,
-        "revenue_code": line.revenue_code,
-        "service_date": line.service_date or (claim.statement_from if institutional else None),
-        "service_date_end": line.service_date_end,
-        "diagnosis_pointers": list(line.diagnosis_pointers),
-        "diagnosis_codes": claim.pointed_diagnoses(line, claim_codes),
+        "rendering_npi": None,  # line
+        "line_number": None,  # line, and every field down to diagnosis_codes
+        "line_control": None,
+        "procedure_qualifier": None,
+        "procedure_code": None,
+        "modifiers": None,
+        "charge": None,
+        "unit_basis": None,
+        "units": None,
+        "revenue_code": None,
+        "service_date": None,
+        "service_date_end": None,
+        "diagnosis_pointers": None,
+        "diagnosis_codes": None,
         "claim_diagnosis_codes": claim_codes,
-        "prior_auth": line.prior_auth or claim.prior_auth,
-        "ndc": line.ndc,
-        "ndc_raw": line.ndc_raw,
-        "ndc_quantity": line.ndc_quantity,
-        "ndc_unit": line.ndc_unit,
+        "prior_auth": None,  # line
+        "ndc": None,  # line, down to ndc_unit
+        "ndc_raw": None,
+        "ndc_quantity": None,
+        "ndc_unit": None,
         "patient_weight_lb": claim.patient_weight_lb,
-        "segment": line.segment,
-        "line": line.line,
+        "segment": None,  # line
+        "line": None,  # line
     }
+
+
+def line_record(claim: Claim, line: ServiceLine, claim_codes: list[str] | None = None,
+                base: dict | None = None) -> dict:
+    """The flat scan record of one service line with its claim context.
+
+    ``claim_codes`` (the claim's dotted diagnosis codes) may be passed in when several lines
+    of one claim are recorded, to compute them once; or ``base``, the claim's
+    :func:`claim_record`, to build that part once too.
+    """
+    if base is None:
+        base = claim_record(claim, claim_codes)
+    record = base.copy()
+    institutional = record["transaction_type"] == "837I"
+    record["place_of_service"] = None if institutional else (line.place_of_service
+                                                             or claim.place_of_service)
+    record["rendering_npi"] = line.rendering_npi or claim.rendering_npi
+    record["line_number"] = line.line_number
+    record["line_control"] = line.line_control
+    record["procedure_qualifier"] = line.procedure_qualifier
+    record["procedure_code"] = line.procedure_code
+    record["modifiers"] = list(line.modifiers)
+    record["charge"] = line.charge
+    record["unit_basis"] = line.unit_basis
+    record["units"] = line.units
+    record["revenue_code"] = line.revenue_code
+    record["service_date"] = line.service_date or (claim.statement_from if institutional
+                                                   else None)
+    record["service_date_end"] = line.service_date_end
+    record["diagnosis_pointers"] = list(line.diagnosis_pointers)
+    record["diagnosis_codes"] = claim.pointed_diagnoses(line, record["claim_diagnosis_codes"])
+    record["prior_auth"] = line.prior_auth or claim.prior_auth
+    record["ndc"] = line.ndc
+    record["ndc_raw"] = line.ndc_raw
+    record["ndc_quantity"] = line.ndc_quantity
+    record["ndc_unit"] = line.ndc_unit
+    record["segment"] = line.segment
+    record["line"] = line.line
+    return record
 
 
 @dataclass(slots=True)
@@ -119,10 +156,12 @@ def iter_scan(source, *, name: str | None = None, hcpcs: Iterable[str] | None = 
 
     def records() -> Iterator[dict]:
         for claim in reader.claims():
-            claim_codes = [d.dotted for d in claim.diagnoses]
+            base = None
             for line in claim.lines:
                 if matches(line):
-                    yield line_record(claim, line, claim_codes)
+                    if base is None:
+                        base = claim_record(claim)
+                    yield line_record(claim, line, base=base)
 
     return records(), reader
 

@@ -51,6 +51,7 @@ MAX_BUILT_LINES = 10_000
 # HL levels one claim can sit under: 20 billing provider, 22 subscriber, 23 patient (and the
 # 19 pay-to / dependent levels some senders add); deeper nesting is not a claim hierarchy.
 MAX_HL_DEPTH = 8
+_MOST_LINES = max(LINE_LIMITS.values())  # the limit when the transaction's kind is unknown
 # HL03 level codes and the level code of their parent.
 _PARENT_LEVEL = {b"22": b"20", b"23": b"22"}
 # Elements whose values are PHI: a diagnostic names the element, never the value.
@@ -309,7 +310,7 @@ class ClaimReader:
         can never hold the memory of a batch.
         """
         kind = self.reader.envelope.transaction_type
-        limit = LINE_LIMITS.get(kind or "", max(LINE_LIMITS.values()))
+        limit = LINE_LIMITS.get(kind or "", _MOST_LINES)
         if unit.piece:
             return "X309", (f"claim at segment {unit.index} is larger than the reader builds "
                             f"(more than {MAX_BUILT_LINES} service lines); not read")
@@ -321,16 +322,22 @@ class ClaimReader:
             self._warn("X312", f"claim at segment {unit.index} has {lines} service lines; the "
                        f"{kind or '837'} guide allows {limit} (payers reject it)",
                        unit.index, unit.line)
-        elements = unit.head().split(unit.delimiters.element.encode("latin-1"))[1:]
-        if not any(e.strip() for e in elements):
+        # no elements: nothing but separators and whitespace after the tag
+        separator = unit.delimiters.element.encode("latin-1")
+        if not unit.head().partition(separator)[2].replace(separator, b"").strip():
             return "X310", f"CLM at segment {unit.index} has no elements; claim not read"
         return None
 
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
         context = self._context()  # first: positions are resolved in file order
-        component = unit.delimiters.component
-        rows = unit.rows(CLAIM_TAGS, offsets=False)
-        _, e, index, line, _ = rows[0]
+        return self._claim_from_rows(unit.rows(CLAIM_TAGS, offsets=False),
+                                     unit.delimiters.component, envelope, context)
+
+    def _claim_from_rows(self, rows: list, component: str, envelope: Envelope,
+                         context: dict) -> Claim:
+        """The claim of one CLM unit's rows (CLM first) under its loops' ``context``."""
+        rows = iter(rows)
+        _, e, index, line, _ = next(rows)
         if len(e) < 6:  # padded inline (hot path)
             e = e + _BLANK[:6 - len(e)]
         # the context's keys are Claim fields (billing provider, subscriber, patient, payer)
@@ -341,10 +348,11 @@ class ClaimReader:
         place, _, frequency = (e[5].split(component) + ["", "", ""])[:3]
         claim.frequency_code = frequency or None
         lines = claim.lines
-        dates = _DATES
+        dates, decimals, wholes = _DATES, _DECIMALS, _WHOLES
+        pointer_texts, procedures = _POINTERS, _PROCEDURES
         current: ServiceLine | None = None
         in_other_payer = False  # 2320 / 2330 loops: another payer's data, not this claim's
-        for tag, e, index, line, _ in rows[1:]:
+        for tag, e, index, line, _ in rows:
             if current is None:
                 if tag == "LX":
                     current = self._service_line(e, index, line)
@@ -359,8 +367,31 @@ class ClaimReader:
                     in_other_payer = True
                 elif not in_other_payer:
                     self._claim_segment(claim, tag, e, component, index, line)
-            # the segments every line has, most frequent first, handled here (one call fewer
-            # per segment); what they do not cover goes to _line_segment
+            # The segments every line has, most frequent first, read here (no call per
+            # segment) for their common, valid form; anything else goes to the methods,
+            # which report what is wrong. Each value cache holds valid texts only.
+            elif tag == "LX":
+                number = wholes.get(e[1]) if len(e) == 2 else None
+                current = (ServiceLine(number, None, None, lx_segment=index)
+                           if number is not None else self._service_line(e, index, line))
+                lines.append(current)
+                in_other_payer = False
+            elif tag == "SV1":
+                if len(e) < 8:
+                    e = e + _BLANK[:8 - len(e)]
+                charge = decimals.get(e[2])
+                units = decimals.get(e[4])
+                pointers = pointer_texts.get(e[7] + component)
+                read = procedures.get(e[1] + component)
+                if (charge is None or units is None or pointers is None or read is None):
+                    self._service(current, tag, e, component, index, line)
+                    continue
+                current.procedure_qualifier, current.procedure_code, current.modifiers = read
+                current.charge, current.units = charge, units
+                current.unit_basis = e[3] or None
+                current.place_of_service = e[5] or None
+                current.diagnosis_pointers = pointers
+                current.segment, current.line = index, line
             elif tag == "DTP" and len(e) > 3 and e[1] == "472":
                 when = dates.get(e[3])  # a known CCYYMMDD: one date, whatever DTP02 says
                 if when is None:
@@ -370,11 +401,17 @@ class ClaimReader:
                     current.service_date, current.service_date_end = when, None
             elif tag == "REF" and len(e) > 2 and e[1] == "6R":
                 current.line_control = e[2] or None
-            elif tag == "LX":
-                current = self._service_line(e, index, line)
-                lines.append(current)
-                in_other_payer = False
-            elif tag == "SV1" or tag == "SV2":
+            elif tag == "LIN" and len(e) > 3:
+                qualifier = e[2]
+                current.ndc_qualifier = qualifier or None
+                current.ndc_raw = e[3] or None
+                current.ndc = _ndc(e[3]) if qualifier == "N4" else None
+            elif tag == "CTP" and len(e) > 5:
+                quantity = decimals.get(e[4])
+                current.ndc_quantity = quantity if quantity is not None else self._number(
+                    e[4], "CTP04", index, line)
+                current.ndc_unit = e[5].split(component, 1)[0] or None
+            elif tag == "SV2":
                 self._service(current, tag, e, component, index, line)
             else:
                 self._line_segment(current, tag, e, component, index, line)
@@ -552,6 +589,19 @@ _DATES: dict[str, date] = {}
 _WHOLES: dict[str, int] = {}  # LX01
 _POINTERS: dict[str, tuple[int, ...]] = {}  # SV107 + component
 _PROCEDURES: dict[str, tuple[str | None, str | None, tuple[str, ...]]] = {}  # SV101 + component
+
+
+_NDCS: dict[str, str | None] = {}  # LIN03 (N4) -> normalize_ndc
+
+
+def _ndc(text: str) -> str | None:
+    """:func:`normalize_ndc` of a LIN03, read once per text (a claim file repeats a few)."""
+    try:
+        return _NDCS[text]
+    except KeyError:
+        value = normalize_ndc(text)
+        _remember(_NDCS, text, value)
+        return value
 
 
 def _remember(cache: dict, text: str, value) -> None:
