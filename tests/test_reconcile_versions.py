@@ -95,6 +95,24 @@ def test_csv_has_a_counted_column_beside_the_claim_versions(folder):
     assert sum(Decimal(row[billed]) for row in rows[1:] if row[at] == "True") == 4000
 
 
+def test_parquet_has_counted_and_the_history_of_unmatched_lines_too(folder, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    target = tmp_path / "recon.parquet"
+    done = CliRunner().invoke(cli, ["reconcile", "--claims", *[str(folder / c) for c in CLAIMS],
+                                    "--remits", *[str(folder / r) for r in REMITS], "-q",
+                                    "--as-of", "2026-03-15", "--format", "parquet",
+                                    "-o", str(target)])
+    assert done.exit_code == 0, done.output  # was a traceback: [] beside JSON text
+    table = pq.read_table(target)
+    assert table.column("counted").to_pylist() == [False, False, True, True]
+    records = [json.loads(line) for line in _reconcile_output(folder, "jsonl").splitlines()]
+    assert table.column("history").to_pylist()[0] == "[]"  # REPL-0001's original: no 835
+    assert [json.loads(text) for text in table.column("history").to_pylist()] == [
+        r["history"] for r in records]
+    assert [json.loads(text) for text in table.column("adjustments").to_pylist()] == [
+        r["adjustments"] for r in records]
+
+
 def test_before_the_replacement_is_adjudicated_counted_follows_the_denied_original(folder):
     records = [json.loads(line) for line in
                _reconcile_output(folder, "jsonl", REMITS[:1]).splitlines()]
