@@ -17,32 +17,24 @@ import click
 
 from edi_j0256 import __version__
 
-# Command name -> the module under edi_j0256.cli whose ``command`` it is.
-COMMAND_MODULES = {
-    "check": "check",
-    "reconcile": "reconcile",
-    "remit": "remit",
-    "report": "report",
-    "rules": "rules",
-    "scan": "scan",
-}
+# The commands, each the ``command`` of the module of its name under edi_j0256.cli.
+COMMANDS = ("check", "reconcile", "remit", "report", "rules", "scan")
 
 
 class LazyGroup(click.Group):
     """A click group whose commands are imported on first look-up (see the module docstring)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+        return sorted({*super().list_commands(ctx), *COMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
-        if command is not None or cmd_name not in COMMAND_MODULES:
+        if command is not None or cmd_name not in COMMANDS:
             return command
-        module = importlib.import_module(f"{__name__}.{COMMAND_MODULES[cmd_name]}")
-        command = module.command
+        command = importlib.import_module(f"{__name__}.{cmd_name}").command
         if command.name != cmd_name:
-            raise RuntimeError(f"edi_j0256.cli.{COMMAND_MODULES[cmd_name]} defines "
-                               f"{command.name!r}, not {cmd_name!r}")
+            raise RuntimeError(f"{__name__}.{cmd_name} defines {command.name!r}, "
+                               f"not {cmd_name!r}")
         self.add_command(command)
         return command
 
