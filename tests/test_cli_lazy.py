@@ -17,7 +17,7 @@ from edi_j0256.cli import COMMANDS, cli
 # Modules only check, rules, reconcile, remit and report need: a scan must not import them.
 NOT_FOR_SCAN = ("edi_j0256.rules", "edi_j0256.reconcile", "edi_j0256.report",
                 "edi_j0256.remit", "edi_j0256.cli.check", "edi_j0256.cli.reconcile",
-                "sqlite3")
+                "sqlite3", "edi_j0256.parallel")  # parallel: only with --jobs > 1
 
 
 def _modules_after(repo_root, *argv: str) -> set[str]:
@@ -43,6 +43,19 @@ def test_scan_imports_none_of_the_other_commands(repo_root, fixtures_dir):
     modules = _modules_after(repo_root, "scan", "-q", str(fixtures_dir / "837p-medicare.x12"))
     assert "edi_j0256.cli.scan" in modules
     assert [name for name in NOT_FOR_SCAN if _loaded(modules, name)] == []
+
+
+def test_scan_with_jobs_still_lets_the_workers_write(repo_root, fixtures_dir, tmp_path):
+    out = tmp_path / "out.jsonl"
+    modules = _modules_after(repo_root, "scan", "-q", "-j", "2", "-o", str(out),
+                             str(fixtures_dir / "837p-medicare.x12"),
+                             str(fixtures_dir / "837p-commercial.x12"))
+    assert "edi_j0256.parallel" in modules
+    one = tmp_path / "one.jsonl"
+    _modules_after(repo_root, "scan", "-q", "-o", str(one),
+                   str(fixtures_dir / "837p-medicare.x12"),
+                   str(fixtures_dir / "837p-commercial.x12"))
+    assert out.read_bytes() == one.read_bytes() and out.read_bytes().count(b"\n") > 5
 
 
 def test_the_version_imports_no_command(repo_root):
