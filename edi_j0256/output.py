@@ -355,8 +355,9 @@ def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
     return count
 
 
-def _parquet_row(record: dict) -> dict:
-    """Flat values for Parquet: money and quantities as floats, nested records as JSON."""
+def _parquet_row(record: dict, nested: set[str] | None = None) -> dict:
+    """Flat values for Parquet: money and quantities as floats, nested records as JSON (the
+    names of such columns are added to ``nested``)."""
     row = {}
     for key, value in record.items():
         if isinstance(value, Decimal):
@@ -365,6 +366,8 @@ def _parquet_row(record: dict) -> dict:
         if isinstance(value, dict) or (isinstance(value, list) and value
                                        and isinstance(value[0], dict)):
             value = json.dumps(value, ensure_ascii=False)
+            if nested is not None:
+                nested.add(key)
         row[key] = value
     return row
 
@@ -384,6 +387,7 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
         raise RuntimeError("parquet output needs pyarrow (the parquet extra)") from exc
     writer = None
     textual: dict[str, bool] = {}  # columns settled as text: name -> is a list
+    nested: set[str] = set()  # columns of records, as JSON text
     count = 0
     batch: list[dict] = []
 
@@ -405,14 +409,19 @@ def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) 
             if value is None:
                 continue
             if is_list:
-                row[name] = [v if isinstance(v, str) else json.dumps(v) for v in value]
+                row[name] = [value] if isinstance(value, str) else [
+                    v if isinstance(v, str) else json.dumps(v) for v in value]
             elif not isinstance(value, str):
                 row[name] = json.dumps(value)
         return row
 
     def flush(target: str) -> None:
         nonlocal writer
-        rows = [_parquet_row(r) for r in batch]
+        rows = [_parquet_row(r, nested) for r in batch]
+        for row in rows:  # no records is JSON text too, not a list beside the texts
+            for name in nested:
+                if row.get(name) == []:
+                    row[name] = "[]"
         if writer is None:
             writer = pq.ParquetWriter(target, settle(pa.Table.from_pylist(rows).schema))
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import stat
 import threading
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from edi_j0256.cli.common import expand_inputs, gather_inputs, open_diagnostics
+from edi_j0256.x12.sources import refusal_reason
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -47,6 +50,24 @@ def test_missing_and_special_paths(batch):
         "/dev/zero: is a character device, not a file",
         f"{batch / 'pipe.x12'}: is a FIFO (named pipe), not a file",
     ]
+
+
+def test_refusal_reason_names_each_kind_that_is_never_opened(batch, tmp_path):
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(tmp_path / "s"))
+    try:
+        reasons = {name: refusal_reason(os.stat(path).st_mode) for name, path in [
+            ("fifo", batch / "pipe.x12"), ("character", "/dev/null"), ("socket", tmp_path / "s"),
+            ("folder", batch), ("file", batch / "b.x12")]}
+    finally:
+        listener.close()
+    reasons["block"] = refusal_reason(stat.S_IFBLK | 0o660)
+    assert reasons == {"fifo": "is a FIFO (named pipe), not a file",
+                       "character": "is a character device, not a file",
+                       "socket": "is a socket, not a file",
+                       "folder": "is a folder, not a file",
+                       "file": None,
+                       "block": "is a block device, not a file"}
 
 
 def test_fifo_never_blocks(batch):

@@ -9,8 +9,6 @@ every ``--jobs``.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,26 +22,10 @@ FIXTURES = ROOT / "fixtures"
 JOBS = ("1", "2", "3")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_837p",
-                                                  ROOT / "benchmarks" / "generate_837p.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["generate_837p"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    gen = _generator()
-    folder = tmp_path_factory.mktemp("jobs")
-    parts = []
-    for seed in (5, 6):
-        path = folder / f"g{seed}.x12"
-        gen.generate(path, size_mb=0.3, j0256_share=0.6, seed=seed, claims_per_transaction=40)
-        parts.append(path.read_bytes())
-    path = folder / "big.x12"
-    path.write_bytes(b"".join(parts).replace(b"\nSE*", b"\nSE*9", 3))
+def generated(generated_interchanges, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("jobs") / "big.x12"
+    path.write_bytes(generated_interchanges((5, 6), 0.6).replace(b"\nSE*", b"\nSE*9", 3))
     return path
 
 

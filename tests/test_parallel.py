@@ -8,9 +8,7 @@ tolerance warnings that make the single reader finish the file.
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,15 +27,6 @@ from edi_j0256.scan import iter_scan
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 PEERS = ROOT.parent / "shared" / "corpus" / "peers"
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_837p",
-                                                  ROOT / "benchmarks" / "generate_837p.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["generate_837p"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
 
 
 def single(path, codes=("J0256",), fmt="jsonl"):
@@ -98,17 +87,10 @@ def assert_same(path, codes=("J0256",), min_piece=64, expect_cut=True, expect_ex
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
+def generated(generated_interchanges, tmp_path_factory) -> Path:
     """Two generated 837Ps (many transactions each) as two interchanges of one file."""
-    gen = _generator()
-    folder = tmp_path_factory.mktemp("gen")
-    parts = []
-    for seed in (3, 4):
-        path = folder / f"g{seed}.x12"
-        gen.generate(path, size_mb=0.3, j0256_share=0.5, seed=seed, claims_per_transaction=40)
-        parts.append(path.read_bytes())
-    path = folder / "two-interchanges.x12"
-    path.write_bytes(b"".join(parts))
+    path = tmp_path_factory.mktemp("gen") / "two-interchanges.x12"
+    path.write_bytes(generated_interchanges((3, 4), 0.5))
     return path
 
 

@@ -100,6 +100,8 @@ def test_original_replacement_and_void(folder):
     # under PCNHIST2, then reversed by the void's 835); the original it replaced and the void
     # (not a new dose) add nothing. Was 4000: the original's 2000 counted as well.
     assert result.counted == (False, True, False)
+    assert [(r["frequency_code"], r["counted"]) for r in result.records] == [
+        ("1", False), ("7", True), ("8", False)]
     assert result.totals["total"]["billed"] == 2000
     assert result.totals["total"]["lines"] == 1
     assert result.totals["total"]["paid"] == 0

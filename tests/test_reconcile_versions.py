@@ -8,6 +8,9 @@ $1,600 (CO-45 400). REPL-0002: original $2,000 denied CO-16 M119 (PCNREPL3); its
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -54,6 +57,68 @@ def test_each_claim_counts_once_as_its_adjudicated_replacement(result):
     assert list(result.totals["by_root_cause"]) == ["none"]
     assert result.totals["by_root_cause"]["none"] == total
     assert result.counted == (False, False, True, True)  # originals first (load order)
+
+
+def test_each_record_says_whether_the_totals_count_it(result):
+    assert [(r["claim_id"], r["frequency_code"], r["counted"]) for r in result.records] == [
+        ("REPL-0001", "1", False), ("REPL-0002", "1", False),
+        ("REPL-0001", "7", True), ("REPL-0002", "7", True)]
+    assert tuple(r["counted"] for r in result.records) == result.counted
+
+
+def _reconcile_output(folder, fmt: str, remits=REMITS) -> str:
+    done = CliRunner().invoke(cli, ["reconcile", "--claims", *[str(folder / c) for c in CLAIMS],
+                                    "--remits", *[str(folder / r) for r in remits],
+                                    "--as-of", "2026-03-15", "--format", fmt, "-q"])
+    assert done.exit_code == 0, done.output
+    return done.stdout
+
+
+def test_jsonl_carries_counted_so_a_sum_matches_the_totals(folder):
+    records = [json.loads(line) for line in _reconcile_output(folder, "jsonl").splitlines()]
+    assert [(r["claim_id"], r["frequency_code"], r["counted"]) for r in records] == [
+        ("REPL-0001", "1", False), ("REPL-0002", "1", False),
+        ("REPL-0001", "7", True), ("REPL-0002", "7", True)]
+    assert sum(r["billed_amount"] for r in records) == 8250  # every version: too much
+    assert sum(r["billed_amount"] for r in records if r["counted"]) == 4000  # the totals
+
+
+def test_csv_has_a_counted_column_beside_the_claim_versions(folder):
+    rows = list(csv.reader(io.StringIO(_reconcile_output(folder, "csv"))))
+    header = rows[0]
+    at = header.index("counted")
+    assert header[at - 2:at + 1] == ["frequency_code", "original_reference", "counted"]
+    assert [(row[header.index("claim_id")], row[at - 1], row[at]) for row in rows[1:]] == [
+        ("REPL-0001", "", "False"), ("REPL-0002", "", "False"),
+        ("REPL-0001", "PCNREPL1", "True"), ("REPL-0002", "PCNREPL3", "True")]
+    billed = header.index("billed_amount")
+    assert sum(Decimal(row[billed]) for row in rows[1:] if row[at] == "True") == 4000
+
+
+def test_parquet_has_counted_and_the_history_of_unmatched_lines_too(folder, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    target = tmp_path / "recon.parquet"
+    done = CliRunner().invoke(cli, ["reconcile", "--claims", *[str(folder / c) for c in CLAIMS],
+                                    "--remits", *[str(folder / r) for r in REMITS], "-q",
+                                    "--as-of", "2026-03-15", "--format", "parquet",
+                                    "-o", str(target)])
+    assert done.exit_code == 0, done.output  # was a traceback: [] beside JSON text
+    table = pq.read_table(target)
+    assert table.column("counted").to_pylist() == [False, False, True, True]
+    records = [json.loads(line) for line in _reconcile_output(folder, "jsonl").splitlines()]
+    assert table.column("history").to_pylist()[0] == "[]"  # REPL-0001's original: no 835
+    assert [json.loads(text) for text in table.column("history").to_pylist()] == [
+        r["history"] for r in records]
+    assert [json.loads(text) for text in table.column("adjustments").to_pylist()] == [
+        r["adjustments"] for r in records]
+
+
+def test_before_the_replacement_is_adjudicated_counted_follows_the_denied_original(folder):
+    records = [json.loads(line) for line in
+               _reconcile_output(folder, "jsonl", REMITS[:1]).splitlines()]
+    assert [(r["claim_id"], r["frequency_code"], r["status"], r["counted"]) for r in records] == [
+        ("REPL-0001", "1", "unmatched", False), ("REPL-0002", "1", "denied", True),
+        ("REPL-0001", "7", "unmatched", True), ("REPL-0002", "7", "unmatched", False)]
 
 
 def test_replaced_original_keeps_its_history_but_not_its_denial(result):
@@ -124,6 +189,9 @@ def test_report_counts_the_same_claims(result):
     assert [(c.claim_id, c.frequency_code, c.status, c.counted) for c in data.corrections] == [
         ("REPL-0001", "1", "unmatched", False), ("REPL-0002", "1", "denied", False),
         ("REPL-0001", "7", "paid", True), ("REPL-0002", "7", "paid", True)]
+    from_records = report_data(result.records, result.orphans, result.totals, result.plb,
+                               as_of=AS_OF)  # no counted given: the records' own field
+    assert (from_records.corrections, from_records.payers) == (data.corrections, data.payers)
     narrowed = report_data(*result, as_of=AS_OF, report_filter=ReportFilter(payers=("TSTMB01",)))
     assert narrowed.headline.billed == Decimal(4000) and narrowed.headline.lines == 2
     page = html.fromstring(render_report(*result, as_of=AS_OF))

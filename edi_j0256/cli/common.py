@@ -25,8 +25,7 @@ import click
 from edi_j0256.diagnostics import Diagnostic, Diagnostics
 from edi_j0256.output import FORMATS, OutputError, atomic_path, write_records
 from edi_j0256.safe_text import escape_controls
-from edi_j0256.x12.sources import _KINDS as SOURCE_KINDS
-from edi_j0256.x12.sources import expand_sources
+from edi_j0256.x12.sources import expand_sources, refusal_reason
 
 DIAGNOSTICS_SHOWN = 20  # per file on stderr; all of them go to --diagnostics FILE
 
@@ -164,12 +163,6 @@ def open_diagnostics(path: str | None) -> Iterator[IO[str] | None]:
 
 # -- inputs of a batch -------------------------------------------------------------------------
 
-# What is refused without opening it, in the words of x12.sources (one home); folders are
-# expanded here instead.
-_SPECIAL = tuple((test, f"is {words}, not a file") for test, words in SOURCE_KINDS
-                 if test is not stat.S_ISDIR)
-
-
 @dataclass(frozen=True, slots=True)
 class InputProblem:
     """One path of a batch that cannot be read: ``PATH: reason``."""
@@ -201,9 +194,9 @@ def _check_file(path: str, st: os.stat_result | None = None) -> InputProblem | N
         return InputProblem(path, "no such file or folder")
     except OSError as exc:
         return InputProblem(path, f"cannot read: {exc.strerror or exc}")
-    for test, reason in _SPECIAL:
-        if test(st.st_mode):
-            return InputProblem(path, reason)
+    reason = refusal_reason(st.st_mode)  # a FIFO, device or socket: never opened
+    if reason is not None:
+        return InputProblem(path, reason)
     try:
         with open(path, "rb"):
             pass

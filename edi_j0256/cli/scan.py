@@ -16,7 +16,6 @@ from edi_j0256.cli.common import (
     resolve_format,
 )
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
-from edi_j0256.parallel import TEXT_FORMATS
 from edi_j0256.scan import TABLE_FIELDS, FileScan, ScanRun, diagnostic_row
 
 SUMMARY_FIELDS = ("files", "interchanges", "transactions", "claims", "claims_read",
@@ -85,7 +84,7 @@ def command(files, hcpcs, revenue, fmt, output, jobs, summary_only, diagnostics_
         if summary_only:  # records read and dropped (with --jobs: as the workers' bytes)
             for _ in run.text("jsonl") if jobs > 1 else run.records():
                 pass
-        elif jobs > 1 and fmt in TEXT_FORMATS:  # the workers format the records themselves
+        elif jobs > 1 and fmt in _worker_formats():  # the workers format the records
             emit_text(run.text(fmt), output)
         else:
             emit(run.records(), fmt, output, TABLE_FIELDS)
@@ -104,6 +103,14 @@ def command(files, hcpcs, revenue, fmt, output, jobs, summary_only, diagnostics_
                                          if k not in ("hcpcs", "revenue")))
     if totals.unreadable:
         raise SystemExit(2)
+
+
+def _worker_formats() -> tuple[str, ...]:
+    """The formats ``--jobs`` workers write themselves; :mod:`edi_j0256.parallel` is imported
+    only then (a scan with ``--jobs 1`` does not need it, nor its start-up cost)."""
+    from edi_j0256.parallel import TEXT_FORMATS
+
+    return TEXT_FORMATS
 
 
 def _open_sink(path: str | None):

@@ -148,9 +148,10 @@ NO_RECOVERY = {"void": "void: not a new dose", "unmatched": "no adjudication yet
 
 
 def reconciled_record(claim_line: ClaimLine, history: list[Adjudication], as_of: date,
-                      replaced: bool = False) -> dict:
+                      replaced: bool = False, counted: bool = True) -> dict:
     """The reconciled record of one 837 J0256 line (fields: ``schemas/reconcile.schema.json``);
-    ``replaced``: a later version of its claim is the one counted."""
+    ``replaced``: a later version of its claim is the one counted; ``counted`` (written out,
+    so a sum over the CSV can leave the other versions out): the totals count this one."""
     history = sorted(history, key=lambda a: a.remit.order_key())
     latest = history[-1] if history else None
     status = _status(claim_line, latest)
@@ -170,7 +171,7 @@ def reconciled_record(claim_line: ClaimLine, history: list[Adjudication], as_of:
         "claim_id": claim_line.claim_id, "line_number": claim_line.line_number,
         "line_control": claim_line.line_control, "member_id": claim_line.member_id,
         "billing_npi": claim_line.billing_npi, "frequency_code": claim_line.frequency_code,
-        "original_reference": claim_line.original_reference,
+        "original_reference": claim_line.original_reference, "counted": counted,
         "payer_id": claim_line.payer_id, "payer_name": claim_line.payer_name,
         "service_date": claim_line.service_date, "procedure_code": claim_line.procedure_code,
         "modifiers": list(claim_line.modifiers), "billed_units": claim_line.billed_units,
@@ -266,9 +267,9 @@ def lines(store: ReconcileStore, as_of: date) -> Iterator[Line]:
                 how == CLAIM_LEVEL for _, how in by_clp.values()) else 1
             history = [adjudicate(claim_line, group, how, siblings)
                        for group, how in by_clp.values()]
-            replaced = bool(uncounted.get(line_id))
-            yield Line(reconciled_record(claim_line, history, as_of, replaced),
-                       line_id not in uncounted)
+            counted = line_id not in uncounted
+            yield Line(reconciled_record(claim_line, history, as_of,
+                                         bool(uncounted.get(line_id)), counted), counted)
 
 
 def orphans(store: ReconcileStore) -> Iterator[dict]:

@@ -206,12 +206,13 @@ def report_data(records: Sequence[Mapping], orphans: Sequence[Mapping], totals: 
 
     ``files`` are ``(kind, path)`` pairs (kind ``837`` / ``835``), e.g. from the store; without
     them the files are those the records name. ``plb`` are provider-level adjustment records
-    when the reconciliation has them (``None``: not available). ``counted`` defaults to every
-    record.
+    when the reconciliation has them (``None``: not available). ``counted`` defaults to the
+    records' own ``counted`` field (every record, for records without one).
     """
     as_of = as_of or date.today()
     report_filter = report_filter or ReportFilter()
-    counted = tuple(counted) if counted is not None else (True,) * len(records)
+    counted = tuple(counted) if counted is not None else tuple(
+        bool(r.get("counted", True)) for r in records)
     if report_filter.active:
         kept = [(r, c) for r, c in zip(records, counted, strict=True)
                 if report_filter.keeps(r.get("payer_id"), day(r.get("payment_date")))]

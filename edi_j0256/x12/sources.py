@@ -22,9 +22,27 @@ from edi_j0256.diagnostics import X12ReadError
 MEMBER_SEPARATOR = "!"
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
-_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISDIR, "a folder"))
+_REFUSED_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+                  (stat.S_ISDIR, "a folder"))
+
+
+def refusal_reason(mode: int) -> str | None:
+    """Why a path whose ``st_mode`` is ``mode`` is refused without being opened, in one line
+    (``is a FIFO (named pipe), not a file``), or ``None`` when it may be opened.
+
+    A FIFO, a device or a socket could block a batch or never end, and a folder holds no X12
+    of its own; every place that refuses such a path says so in these words.
+
+    >>> refusal_reason(stat.S_IFIFO | 0o644)
+    'is a FIFO (named pipe), not a file'
+    >>> refusal_reason(stat.S_IFREG | 0o644) is None
+    True
+    """
+    for test, words in _REFUSED_KINDS:
+        if test(mode):
+            return f"is {words}, not a file"
+    return None
 
 
 def _split_member(name: str) -> tuple[str, str | None]:
@@ -44,9 +62,9 @@ def _check_regular(path: str, name: str) -> None:
         raise X12ReadError(name, "no such file") from exc
     except OSError as exc:
         raise X12ReadError(name, f"cannot open: {exc.strerror or exc}") from exc
-    for test, words in _KINDS:
-        if test(mode):
-            raise X12ReadError(name, f"is {words}, not a file: not read")
+    reason = refusal_reason(mode)
+    if reason is not None:
+        raise X12ReadError(name, f"{reason}: not read")
 
 
 def open_source(source: str | Path, name: str | None = None) -> BinaryIO:

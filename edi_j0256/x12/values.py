@@ -6,10 +6,14 @@ birth date or a patient weight may not); these functions only say whether the te
 X12 numeric elements (X12.6, "Application Control Structure": R decimal numbers and N
 implied-decimal numbers) are an optional minus sign, digits and, for R, one decimal point:
 no exponent, no ``NaN``/``Infinity``, no spaces, no thousands separator. Their length,
-counted without the sign and the decimal point, is at most :data:`MAX_NUMBER_DIGITS` (the
-longest numeric element of the 5010 health care guides, e.g. AMT02 and CLM02 R 1/18). Text
-is checked against that shape before :class:`~decimal.Decimal` ever sees it, so a value such
-as ``1E+999999`` or a 400-digit number costs one regex match, never a hang or an overflow.
+counted without the sign and the decimal point, is at most :data:`MAX_NUMBER_DIGITS`. That
+is the longest numeric element the 837 and 835 readers parse, element 782 Monetary Amount
+(CLM02, SV102, SV203, CLP03, CAS03, AMT02: R 1/18 in the X12 element dictionary, as in
+pyx12's ``map/dataele.xml``); the others are shorter (380 Quantity, e.g. SV104, SV205,
+CTP04: R 1/15; 81 Weight, PAT08: R 1/10). Longer numeric elements exist (739 Measurement
+Value, MEA03: R 1/20) but are not read as numbers. Text is checked against that shape before
+:class:`~decimal.Decimal` ever sees it, so a value such as ``1E+999999`` or a 400-digit
+number costs one regex match, never a hang or an overflow.
 """
 
 from __future__ import annotations
