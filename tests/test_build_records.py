@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -122,53 +123,38 @@ def _read_bytes(data: bytes):
     return claims, [(d.code, d.message, d.segment, d.line) for d in diagnostics], reader.stats
 
 
+SCHEMA = json.loads((ROOT / "schemas" / "scan-record.schema.json").read_text())
+FIELDS = list(SCHEMA["properties"])  # the record's fields, in the record's order
+_LINE_FIRST = {"place_of_service", "rendering_npi", "prior_auth"}  # the line's, else the claim's
+
+
 def reference_record(claim: Claim, line: ServiceLine) -> dict:
-    """The scan record written out field by field (what line_record built before)."""
-    envelope = claim.envelope
-    claim_codes = [d.dotted for d in claim.diagnoses]
-    institutional = envelope.transaction_type == "837I"
-    return {
-        "file": envelope.file,
-        "interchange_control": envelope.interchange_control,
-        "group_control": envelope.group_control,
-        "transaction_control": envelope.transaction_control,
-        "transaction_type": envelope.transaction_type,
-        "implementation": envelope.implementation,
-        "claim_id": claim.claim_id,
-        "claim_charge": claim.claim_charge,
-        "frequency_code": claim.frequency_code,
-        "place_of_service": None if institutional else (line.place_of_service
-                                                        or claim.place_of_service),
-        "facility_type": claim.facility_type,
-        "claim_filing_indicator": claim.claim_filing_indicator,
-        "payer_id": claim.payer_id,
-        "payer_name": claim.payer_name,
-        "member_id": claim.member_id,
-        "billing_npi": claim.billing_npi,
-        "rendering_npi": line.rendering_npi or claim.rendering_npi,
-        "line_number": line.line_number,
-        "line_control": line.line_control,
-        "procedure_qualifier": line.procedure_qualifier,
-        "procedure_code": line.procedure_code,
-        "modifiers": list(line.modifiers),
-        "charge": line.charge,
-        "unit_basis": line.unit_basis,
-        "units": line.units,
-        "revenue_code": line.revenue_code,
-        "service_date": line.service_date or (claim.statement_from if institutional else None),
-        "service_date_end": line.service_date_end,
-        "diagnosis_pointers": list(line.diagnosis_pointers),
-        "diagnosis_codes": claim.pointed_diagnoses(line, claim_codes),
-        "claim_diagnosis_codes": claim_codes,
-        "prior_auth": line.prior_auth or claim.prior_auth,
-        "ndc": line.ndc,
-        "ndc_raw": line.ndc_raw,
-        "ndc_quantity": line.ndc_quantity,
-        "ndc_unit": line.ndc_unit,
-        "patient_weight_lb": claim.patient_weight_lb,
-        "segment": line.segment,
-        "line": line.line,
-    }
+    """The record by the rule, field by field in schema order: a field the service line has
+    comes from the line (three of them fall back to the claim's), else from the claim, else
+    from the envelope; lists as lists; an 837I has no place of service and its lines without
+    a date take the statement date."""
+    institutional = claim.envelope.transaction_type == "837I"
+    codes = [d.dotted for d in claim.diagnoses]
+    record = {}
+    for name in FIELDS:
+        if name == "diagnosis_codes":
+            value = claim.pointed_diagnoses(line, codes)
+        elif name == "claim_diagnosis_codes":
+            value = codes
+        elif name in ServiceLine.__slots__:  # type: ignore[attr-defined]
+            value = getattr(line, name)
+            if name in _LINE_FIRST and not value:
+                value = getattr(claim, name)
+            if name == "service_date" and not value and institutional:
+                value = claim.statement_from
+        elif name in Claim.__slots__:  # type: ignore[attr-defined]
+            value = getattr(claim, name)
+        else:
+            value = getattr(claim.envelope, name)
+        if isinstance(value, tuple):
+            value = list(value)
+        record[name] = None if name == "place_of_service" and institutional else value
+    return record
 
 
 def _records_and_reference(path: Path):
