@@ -237,21 +237,22 @@ def remit_frame(spark, inputs: Iterable[str], hcpcs: Iterable[str] = DEFAULT_HCP
 # -- check ------------------------------------------------------------------------------------
 
 class _ClaimPass(Checker):
-    """``check_file`` with the claim rules and reader diagnostics only: each claim the run
-    rules must see (J0256 lines, or a replacement or void) is kept in :attr:`held`, keyed
-    by patient and cut down to what they read, instead of meeting the patient's doses."""
+    """``check_file`` with the claim rules and reader diagnostics only: after its findings,
+    each claim the run rules must see (J0256 lines, or a replacement or void) comes out of
+    :meth:`check_claim` too, as ``(patient digest, claim number in the file, packed
+    claim)``, instead of meeting the patient's doses (so a file without findings does not
+    hold its claims)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.held: list[tuple] = []  # (patient digest, claim number in the file, packed)
-
-    def run_findings(self, claim) -> Iterator:
+    def check_claim(self, claim) -> Iterator:
+        yield from super().check_claim(claim)  # counts it: its number is counts.claims
         lines = drug_lines(claim)
         if lines or claim.frequency_code in VOIDING_FREQUENCIES:
             key = member_key(claim)
             if key is not None:
-                self.held.append((key, self.counts.claims, _pack_claim(claim, lines)))
-        return iter(())
+                yield (key, self.counts.claims, _pack_claim(claim, lines))
+
+    def run_findings(self, claim) -> Iterator:
+        return iter(())  # after the shuffle, per patient
 
 
 def _checker(cls, parts: tuple, wanted: tuple) -> Checker:
@@ -264,21 +265,16 @@ def _check_bytes(index: int, name: str, content: bytes, parts: tuple, wanted: tu
     ``("claim", (patient, (file index, claim number, packed claim)))`` for the run rules."""
     from edi_j0256.diagnostics import X12ReadError
 
-    checker = _checker(_ClaimPass, parts, wanted)
-    held = checker.held
     try:
-        for found in checker.check_file(io.BytesIO(content), name=name):
-            yield ("finding", encode_record(found.record()))
-            yield from _claims(index, held)
+        for item in _checker(_ClaimPass, parts, wanted).check_file(io.BytesIO(content),
+                                                                   name=name):
+            if isinstance(item, tuple):
+                key, number, packed = item
+                yield ("claim", (key, (index, number, packed)))
+            else:
+                yield ("finding", encode_record(item.record()))
     except X12ReadError:
         return
-    yield from _claims(index, held)
-
-
-def _claims(index: int, held: list[tuple]) -> Iterator[tuple]:
-    for key, number, packed in held:
-        yield ("claim", (key, (index, number, packed)))
-    held.clear()
 
 
 def _patient_findings(claims: Iterable[tuple], parts: tuple, wanted: tuple) -> Iterator[str]:
