@@ -189,6 +189,77 @@ def test_findings_frame_with_a_user_policy_and_select(spark):
     assert by_value(got) == by_value(selected)
 
 
+CAPS = """
+[profiles.commercial]
+max_units_per_day = 300
+max_units_per_7_days = 500
+[profiles.medicare]
+max_units_per_day = 300
+require_prior_auth = true
+[profiles.medicaid]
+max_units_per_day = 300
+[profiles.medicare_advantage]
+max_units_per_7_days = 500
+"""
+
+
+@pytest.fixture(scope="module")
+def big_837(tmp_path_factory) -> Path:
+    """A generated 837P of ~0.5 MB in transactions of 50 claims."""
+    path = tmp_path_factory.mktemp("claims") / "claims.x12"
+    benchmark_script("generate_837p").generate(path, size_mb=0.5, j0256_share=0.5, seed=5,
+                                               claims_per_transaction=50)
+    return path
+
+
+def checked(paths, policies=None) -> list[dict]:
+    context = RuleContext(policies or load_policies(), load_crosswalk())
+    return [plain(f.record()) for f in Checker(context).check_files(paths)]
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_findings_frame_cuts_a_large_file_at_st(spark, big_837, tmp_path, damaged):
+    """Pieces of one file on the executors, a user policy with caps (claim and run rules
+    fire on every piece); with an empty segment (X107) in a late piece, the file is read
+    whole and the findings are still check's."""
+    policy = tmp_path / "caps.toml"
+    policy.write_text(CAPS)
+    policies = load_policies(policy)
+    path = big_837
+    if damaged:
+        data = big_837.read_bytes()
+        at = data.index(b"~\nCLM*", len(data) * 3 // 4) + 1
+        path = tmp_path / "damaged.x12"
+        path.write_bytes(data[:at] + b"~" + data[at:])
+    pieces = plan_pieces(path, 8, 60_000)
+    assert len(pieces) >= 5 and all(p.prefix.startswith(b"ISA") for p in pieces[1:])
+    expected = checked([str(path)], policies)
+    codes = {r["code"] for r in expected}
+    assert {"JF002", "JF003", "JA001"} <= codes and ("X107" in codes) == damaged
+    got = rows(findings_frame(spark, [str(path)], policies=policies, min_piece=60_000))
+    assert by_value(got) == by_value(expected)
+
+
+def test_findings_frame_cuts_interchanges_with_patients_across_pieces(spark, tmp_path):
+    """The rule fixtures' 837s as one file of many interchanges, cut at ISA: the same
+    patients come back in later pieces, so the run rules meet across pieces."""
+    from edi_j0256.x12.kind import detect_file_kind
+
+    joined = b""
+    for fixture in sorted((FIXTURES / "rules").glob("J*.x12")):
+        kind, data = detect_file_kind(str(fixture)), fixture.read_bytes()
+        if kind is not None and kind.is_claims and data.startswith(b"ISA"):
+            joined += data if data.endswith(b"\n") else data + b"\n"
+    path = tmp_path / "rules.x12"
+    path.write_bytes(joined)
+    assert len(plan_pieces(path, 9, 10_000)) >= 5
+    expected = checked([str(path)])
+    assert sum(r["code"] in ("JF001", "JF003", "JF004", "JC005") for r in expected) > 100
+    got = rows(findings_frame(spark, [str(path), str(FIXTURES / "837p-medicare.x12")],
+                              min_piece=10_000))
+    assert by_value(got) == by_value(checked([str(path), str(FIXTURES / "837p-medicare.x12")]))
+
+
 def run_entry(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "edi_j0256.spark", *args], env=env,

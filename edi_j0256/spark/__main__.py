@@ -16,7 +16,7 @@ import click
 @click.option("--hcpcs", multiple=True, metavar="CODE[,CODE]",
               help="Procedure codes for scan and remit (default J0256).")
 @click.option("--min-piece-mb", type=click.IntRange(1), default=64, show_default=True,
-              help="scan, remit: cut local files larger than twice this into pieces.")
+              help="Cut local files larger than twice this into pieces (one executor each).")
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False),
               help="check: payer policy TOML overriding the bundled profiles (as check's).")
 @click.option("--ndc-crosswalk", "crosswalk_file", type=click.Path(dir_okay=False),
@@ -60,7 +60,7 @@ def main(what, inputs, output, master, hcpcs, min_piece_mb, policy_file, crosswa
     elif what == "remit":
         frame = remit_frame(spark, inputs, codes, min_piece=min_piece)
     else:
-        frame = findings_frame(spark, inputs, **check)
+        frame = findings_frame(spark, inputs, min_piece=min_piece, **check)
     frame.write.mode("overwrite").parquet(output)
     count = spark.read.parquet(output).count()
     click.echo(f"{output}: {count} {what} rows", err=True)

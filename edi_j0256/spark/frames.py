@@ -95,16 +95,18 @@ def _plan(files: list[str], min_piece: int) -> tuple[list[str], list[tuple]]:
 
 
 def _rows(spark, files: list[str], min_piece: int,
-          read_whole: Callable[[str, bytes], Iterator[str]],
-          read_piece: Callable[[str, int, object], Iterator[str | None]]):
-    """An RDD of the JSON Lines of ``files``: ``read_whole(name, content)`` for a file read
-    whole, ``read_piece(path, index, piece)`` for each piece of a large local file (its
-    rows, then ``None`` when the piece could not be read exactly: its file is then read
-    whole instead, so every file gives the rows a single read gives)."""
+          read_whole: Callable[[str, bytes], Iterator],
+          read_piece: Callable[[str, int, object], Iterator]):
+    """An RDD of the rows of ``files``: ``read_whole(name, content)`` for a file read whole,
+    ``read_piece(path, index, piece)`` for each piece of a large local file: its rows, then
+    maybe a note, ``None`` when the piece could not be read exactly, or a dict of how many
+    reader diagnostics of each code it read. A file with an inexact piece, or more
+    diagnostics of one code than a single read keeps (``check``'s cap per file), is read
+    whole instead, so every file gives the rows a single read gives."""
     names = _names(files)
     whole, tasks = _plan(files, min_piece)
 
-    def whole_rows(item: tuple) -> Iterator[str]:
+    def whole_rows(item: tuple) -> Iterator:
         return read_whole(names.get(_local(item[0]), item[0]), item[1])
 
     rows = _binary(spark, whole).flatMap(whole_rows)
@@ -112,12 +114,33 @@ def _rows(spark, files: list[str], min_piece: int,
         return rows
     pieces = spark.sparkContext.parallelize(tasks, len(tasks)).flatMap(
         lambda t: ((t[0], row) for row in read_piece(*t))).cache()
-    inexact = frozenset(pieces.filter(lambda pair: pair[1] is None).keys().collect())
-    rows = rows.union(pieces.filter(lambda pair: pair[1] is not None and pair[0] not in inexact)
+    again = _read_again(pieces.filter(lambda pair: _is_note(pair[1])).collect())
+    rows = rows.union(pieces.filter(lambda pair: not _is_note(pair[1]) and pair[0] not in again)
                       .values())
-    if inexact:
-        rows = rows.union(_binary(spark, sorted(inexact)).flatMap(whole_rows))
+    if again:
+        rows = rows.union(_binary(spark, sorted(again)).flatMap(whole_rows))
     return rows
+
+
+def _is_note(row) -> bool:
+    return row is None or isinstance(row, dict)
+
+
+def _read_again(notes: list[tuple]) -> frozenset[str]:
+    """The files whose pieces cannot stand for them (see :func:`_rows`)."""
+    from edi_j0256.diagnostics import Diagnostics
+
+    kept = Diagnostics().keep_per_code
+    again, counts = set(), {}
+    for path, note in notes:
+        if note is None:
+            again.add(path)
+            continue
+        for code, n in note.items():
+            counts[path, code] = counts.get((path, code), 0) + n
+            if kept is not None and counts[path, code] > kept:
+                again.add(path)
+    return frozenset(again)
 
 
 def _piece_bytes(path: str, piece) -> bytes:
@@ -262,7 +285,8 @@ def _checker(cls, parts: tuple, wanted: tuple) -> Checker:
 def _check_bytes(index: int, name: str, content: bytes, parts: tuple, wanted: tuple
                  ) -> Iterator[tuple]:
     """``("finding", row)`` of the claim rules and reader diagnostics of one file, and
-    ``("claim", (patient, (file index, claim number, packed claim)))`` for the run rules."""
+    ``("claim", (patient, (file index, 0, claim number, packed claim)))`` for the run
+    rules."""
     from edi_j0256.diagnostics import X12ReadError
 
     try:
@@ -270,17 +294,52 @@ def _check_bytes(index: int, name: str, content: bytes, parts: tuple, wanted: tu
                                                                    name=name):
             if isinstance(item, tuple):
                 key, number, packed = item
-                yield ("claim", (key, (index, number, packed)))
+                yield ("claim", (key, (index, 0, number, packed)))
             else:
                 yield ("finding", encode_record(item.record()))
     except X12ReadError:
         return
 
 
+def _check_piece(path: str, index: int, piece_index: int, piece, parts: tuple,
+                 wanted: tuple) -> Iterator:
+    """What :func:`_check_bytes` gives for one piece of a large file, read by
+    :func:`edi_j0256.parallel.check_piece` (the claim rules on claims whose positions are
+    already the file's) into a spool on the executor's disk; then the note
+    :func:`_rows` wants: ``None`` when the piece is not exact, else its diagnostics by code
+    (``check`` keeps a number of each per file)."""
+    import tempfile
+
+    from edi_j0256.parallel import _spool_items, check_piece
+    from edi_j0256.rules.engine import from_diagnostic
+
+    checker = _checker(Checker, parts, wanted)
+    with tempfile.TemporaryDirectory(prefix="edi-j0256-spark-") as spool_dir:
+        read = check_piece(path, piece, piece_index, parts, *wanted, spool_dir, 1)
+        if not read.exact:
+            yield None
+            return
+        diagnostics: dict[str, int] = {}
+        for event in _spool_items(read.events):
+            if event[0] == "claim":
+                for found in event[3]:
+                    yield ("finding", encode_record(found.record()))
+                continue
+            diagnostic = event[1]
+            diagnostics[diagnostic.code] = diagnostics.get(diagnostic.code, 0) + 1
+            if diagnostic.severity != "info" and checker.wanted(diagnostic.code):
+                yield ("finding", encode_record(from_diagnostic(diagnostic).record()))
+        for number, packed in _spool_items(read.doses[0]):
+            key = member_key(_unpack_claim(packed))
+            if key is not None:
+                yield ("claim", (key, (index, piece_index, number, packed)))
+    yield diagnostics
+
+
 def _patient_findings(claims: Iterable[tuple], parts: tuple, wanted: tuple) -> Iterator[str]:
     """The run rules over one patient's claims, in the run's reading order (file, claim)."""
     checker = _checker(Checker, parts, wanted)
-    for _, _, packed in sorted(claims, key=lambda item: item[:2]):
+    for *_, packed in sorted(claims, key=lambda item: item[:3]):
         claim = _unpack_claim(packed)
         checker.count_claim(claim)
         for found in checker.run_findings(claim):
@@ -288,7 +347,8 @@ def _patient_findings(claims: Iterable[tuple], parts: tuple, wanted: tuple) -> I
 
 
 def findings_frame(spark, inputs: Iterable[str], *, policies=None, crosswalk=None, mue=None,
-                   select: Iterable[str] = (), ignore: Iterable[str] = ()):
+                   select: Iterable[str] = (), ignore: Iterable[str] = (),
+                   min_piece: int = MIN_PIECE):
     """A DataFrame of ``check`` findings (``schemas/finding.schema.json``), the run rules
     shuffled by patient (payer, member ID, name, birth date).
 
@@ -303,15 +363,12 @@ def findings_frame(spark, inputs: Iterable[str], *, policies=None, crosswalk=Non
     wanted = (tuple(select), tuple(ignore))
     shared = spark.sparkContext.broadcast(parts)
     files = expand(inputs)
-    names = _names(files)
-    order = {os.path.abspath(f): i for i, f in enumerate(files)}
-
-    def per_file(item: tuple) -> Iterator[tuple]:
-        path = _local(item[0])
-        return _check_bytes(order.get(path, len(order)), names.get(path, item[0]), item[1],
-                            shared.value, wanted)
-
-    read = _binary(spark, files).flatMap(per_file).cache()
+    order = {f: i for i, f in enumerate(files)}
+    read = _rows(spark, files, min_piece,
+                 lambda name, content: _check_bytes(order.get(name, len(order)), name,
+                                                    content, shared.value, wanted),
+                 lambda path, index, piece: _check_piece(path, order[path], index, piece,
+                                                         shared.value, wanted)).cache()
     claim_findings = read.filter(lambda t: t[0] == "finding").map(lambda t: t[1])
     run_findings = (read.filter(lambda t: t[0] == "claim").map(lambda t: t[1]).groupByKey()
                     .flatMap(lambda pair: _patient_findings(pair[1], shared.value, wanted)))
