@@ -54,13 +54,25 @@ def benchmark_script(name: str):
         sys.path.remove(str(ROOT / "benchmarks"))
 
 
+def generated(tmp_path_factory, script: str, **options) -> Path:
+    """A file written by ``benchmarks/SCRIPT.py`` (half the claims with J0256)."""
+    path = tmp_path_factory.mktemp(script) / "generated.x12"
+    benchmark_script(script).generate(path, j0256_share=0.5, **options)
+    return path
+
+
 @pytest.fixture(scope="module")
 def big_835(tmp_path_factory) -> Path:
     """A generated 835 of ~0.6 MB in many small ST..SE transactions (and its 837P)."""
-    path = tmp_path_factory.mktemp("remit") / "era.x12"
-    benchmark_script("generate_835").generate(path, size_mb=0.6, j0256_share=0.5, seed=7,
-                                              claims_per_transaction=40)
-    return path
+    return generated(tmp_path_factory, "generate_835", size_mb=0.6, seed=7,
+                     claims_per_transaction=40)
+
+
+@pytest.fixture(scope="module")
+def big_837(tmp_path_factory) -> Path:
+    """A generated 837P of ~0.5 MB in transactions of 50 claims."""
+    return generated(tmp_path_factory, "generate_837p", size_mb=0.5, seed=5,
+                     claims_per_transaction=50)
 
 
 def clean(value):
@@ -116,10 +128,8 @@ def test_scan_frame_equals_cli_on_fixtures(spark):
     assert by_position(got) == by_position(expected)
 
 
-def test_scan_frame_cuts_a_large_file(spark, tmp_path):
-    path = tmp_path / "big.x12"
-    benchmark_script("generate_837p").generate(path, size_mb=0.5, j0256_share=0.5, seed=5,
-                                               claims_per_transaction=50)
+def test_scan_frame_cuts_a_large_file(spark, big_837):
+    path = big_837
     expected = cli_records([str(path)])
     got = rows(scan_frame(spark, [str(path)], min_piece=60_000))
     assert len(got) == len(expected) > 100
@@ -201,15 +211,6 @@ max_units_per_day = 300
 [profiles.medicare_advantage]
 max_units_per_7_days = 500
 """
-
-
-@pytest.fixture(scope="module")
-def big_837(tmp_path_factory) -> Path:
-    """A generated 837P of ~0.5 MB in transactions of 50 claims."""
-    path = tmp_path_factory.mktemp("claims") / "claims.x12"
-    benchmark_script("generate_837p").generate(path, size_mb=0.5, j0256_share=0.5, seed=5,
-                                               claims_per_transaction=50)
-    return path
 
 
 def checked(paths, policies=None) -> list[dict]:
@@ -299,3 +300,18 @@ def test_entry_bad_check_option_is_one_line_exit_2(tmp_path, args, message):
     assert done.stderr.strip().splitlines() == [f"Error: {message}" + done.stderr.strip()
                                                 .split(message, 1)[1]]
     assert "Traceback" not in done.stderr and not (tmp_path / "o").exists()
+
+
+def test_entry_names_inputs_that_give_no_file_and_reads_the_others(tmp_path):
+    out = tmp_path / "scan"
+    done = run_entry("scan", str(tmp_path / "none-*.x12"), str(tmp_path / "missing.x12"),
+                     str(FIXTURES / "837p-medicare.x12"), "-o", str(out))
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: {tmp_path / 'none-*.x12'}: no file matches",
+                      f"error: {tmp_path / 'missing.x12'}: no such file or folder"]
+    expected = cli_records([str(FIXTURES / "837p-medicare.x12")])
+    assert f"{out}: {len(expected)} scan rows" in done.stderr
+    done = run_entry("scan", str(tmp_path / "missing.x12"), "-o", str(out))
+    assert done.returncode == 2 and done.stderr.strip() == (
+        f"error: {tmp_path / 'missing.x12'}: no such file or folder")

@@ -32,6 +32,9 @@ def main(what, inputs, output, master, hcpcs, min_piece_mb, policy_file, crosswa
          mue_files, select, ignore):
     """Read X12 FILES_OR_GLOBS (folders, globs, URIs) with Spark and write Parquet to DIR.
 
+    An input that gives no file (missing, unreadable, a glob matching nothing) is named in
+    one line and the others are still read; the exit code is then 2.
+
     The policy, crosswalk and MUE files are read here (on the driver) and sent to the
     executors, so they need not be on the executors' machines.
 
@@ -49,22 +52,29 @@ def main(what, inputs, output, master, hcpcs, min_piece_mb, policy_file, crosswa
         raise fail("Spark output needs pyspark: pip install 'edi-j0256[spark]'") from None
     from edi_j0256.codes import normalize_codes
     from edi_j0256.spark import findings_frame, remit_frame, scan_frame, session
+    from edi_j0256.spark.frames import gather
 
+    found = gather(inputs)
+    found.report()  # error: PATH: reason
+    if not found.files:
+        raise SystemExit(2)
     codes = normalize_codes(hcpcs or None)
     min_piece = min_piece_mb << 20
     check = _check_options(policy_file, crosswalk_file, mue_files, select, ignore) \
         if what == "check" else {}
     spark = session(master)
     if what == "scan":
-        frame = scan_frame(spark, inputs, codes, min_piece=min_piece)
+        frame = scan_frame(spark, found.files, codes, min_piece=min_piece)
     elif what == "remit":
-        frame = remit_frame(spark, inputs, codes, min_piece=min_piece)
+        frame = remit_frame(spark, found.files, codes, min_piece=min_piece)
     else:
-        frame = findings_frame(spark, inputs, min_piece=min_piece, **check)
+        frame = findings_frame(spark, found.files, min_piece=min_piece, **check)
     frame.write.mode("overwrite").parquet(output)
     count = spark.read.parquet(output).count()
     click.echo(f"{output}: {count} {what} rows", err=True)
     spark.stop()
+    if found.problems:
+        raise SystemExit(2)  # named above; the other inputs were read
 
 
 def _check_options(policy_file, crosswalk_file, mue_files, select, ignore) -> dict:

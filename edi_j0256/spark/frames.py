@@ -44,17 +44,27 @@ _SEGMENT_KEYS, _LINE_KEYS = frozenset({"segment", "claim_segment"}), frozenset({
 
 def expand(inputs: Iterable[str]) -> list[str]:
     """Folders and globs as the files they name (sorted); URIs (``hdfs://...``) as given."""
-    from edi_j0256.cli.common import gather_inputs
+    return gather(inputs).files
 
-    files: list[str] = []
+
+def gather(inputs: Iterable[str]):
+    """:func:`expand`'s files and the inputs that give none, as
+    :class:`~edi_j0256.cli.common.Inputs` (``PATH: reason`` problems: a missing path, an
+    unreadable file, a glob that matches nothing)."""
+    from edi_j0256.cli.common import InputProblem, Inputs, gather_inputs
+
+    found = Inputs()
     for given in inputs:
         if "://" in given:
-            files.append(given)
-        elif _GLOB & set(given):
-            files.extend(gather_inputs(sorted(glob.glob(given, recursive=True))).files)
-        else:
-            files.extend(gather_inputs([given]).files)
-    return files
+            found.files.append(given)
+            continue
+        matches = sorted(glob.glob(given, recursive=True)) if _GLOB & set(given) else [given]
+        if not matches:
+            found.problems.append(InputProblem(given, "no file matches"))
+        part = gather_inputs(matches)
+        found.files.extend(part.files)
+        found.problems.extend(part.problems)
+    return found
 
 
 def _local(uri: str) -> str:
@@ -112,14 +122,22 @@ def _rows(spark, files: list[str], min_piece: int,
     rows = _binary(spark, whole).flatMap(whole_rows)
     if not tasks:
         return rows
-    pieces = spark.sparkContext.parallelize(tasks, len(tasks)).flatMap(
-        lambda t: ((t[0], row) for row in read_piece(*t))).cache()
+    pieces = _kept(spark.sparkContext.parallelize(tasks, len(tasks)).flatMap(
+        lambda t: ((t[0], row) for row in read_piece(*t))))
     again = _read_again(pieces.filter(lambda pair: _is_note(pair[1])).collect())
     rows = rows.union(pieces.filter(lambda pair: not _is_note(pair[1]) and pair[0] not in again)
                       .values())
     if again:
         rows = rows.union(_binary(spark, sorted(again)).flatMap(whole_rows))
     return rows
+
+
+def _kept(rdd):
+    """``rdd`` kept once computed (spilled to disk when memory is short, not read again:
+    its rows are used twice, for the notes and for the frame)."""
+    from pyspark import StorageLevel
+
+    return rdd.persist(StorageLevel.MEMORY_AND_DISK)
 
 
 def _is_note(row) -> bool:
@@ -368,7 +386,8 @@ def findings_frame(spark, inputs: Iterable[str], *, policies=None, crosswalk=Non
                  lambda name, content: _check_bytes(order.get(name, len(order)), name,
                                                     content, shared.value, wanted),
                  lambda path, index, piece: _check_piece(path, order[path], index, piece,
-                                                         shared.value, wanted)).cache()
+                                                         shared.value, wanted))
+    read = _kept(read)
     claim_findings = read.filter(lambda t: t[0] == "finding").map(lambda t: t[1])
     run_findings = (read.filter(lambda t: t[0] == "claim").map(lambda t: t[1]).groupByKey()
                     .flatMap(lambda pair: _patient_findings(pair[1], shared.value, wanted)))
