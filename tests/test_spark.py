@@ -141,6 +141,26 @@ def test_remit_frame_equals_cli(spark):
     same_remits(rows(remit_frame(spark, paths)), cli_remits(paths))
 
 
+def test_frames_report_inputs_they_cannot_read(spark, tmp_path):
+    """What ``remit`` and ``check`` call unusable reaches the ``problems`` accumulator."""
+    from edi_j0256.spark.frames import unusable
+
+    text = tmp_path / "notes.x12"
+    text.write_text("not an interchange\n")
+    claims, remits = str(FIXTURES / "837p-medicare.x12"), str(FIXTURES / "835-medicare.x12")
+    problems = unusable(spark)
+    same_remits(rows(remit_frame(spark, [remits, claims, str(text)], problems=problems)),
+                cli_remits([remits]))
+    assert set(problems.value) == {
+        f"{claims}: no 835 transaction (ST*835) in the file",
+        f"{text}: not an X12 file: no ISA, GS or ST segment found at the start"}
+    problems = unusable(spark)
+    got = rows(findings_frame(spark, [claims, str(text)], problems=problems))
+    assert by_value(got) == by_value(checked([claims]))
+    assert set(problems.value) == {
+        f"{text}: not an X12 file: no ISA, GS or ST segment found at the start"}
+
+
 def test_remit_frame_cuts_a_large_835_at_st(spark, big_835):
     path = str(big_835)
     pieces = plan_pieces(path, 8, 60_000)
@@ -302,14 +322,20 @@ def test_entry_bad_check_option_is_one_line_exit_2(tmp_path, args, message):
     assert "Traceback" not in done.stderr and not (tmp_path / "o").exists()
 
 
-def test_entry_names_inputs_that_give_no_file_and_reads_the_others(tmp_path):
+def test_entry_names_inputs_it_cannot_read_and_reads_the_others(tmp_path):
+    """As the CLI: a missing path, a glob matching nothing and a file that is not X12 are
+    named in one line each (the CLI's words), the others are written, exit 2."""
     out = tmp_path / "scan"
+    text = tmp_path / "notes.x12"
+    text.write_text("not an interchange\n")
     done = run_entry("scan", str(tmp_path / "none-*.x12"), str(tmp_path / "missing.x12"),
-                     str(FIXTURES / "837p-medicare.x12"), "-o", str(out))
+                     str(text), str(FIXTURES / "837p-medicare.x12"), "-o", str(out))
     assert done.returncode == 2
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert errors == [f"error: {tmp_path / 'none-*.x12'}: no file matches",
-                      f"error: {tmp_path / 'missing.x12'}: no such file or folder"]
+                      f"error: {tmp_path / 'missing.x12'}: no such file or folder",
+                      f"error: {text}: not an X12 file: no ISA, GS or ST segment found at "
+                      "the start"]
     expected = cli_records([str(FIXTURES / "837p-medicare.x12")])
     assert f"{out}: {len(expected)} scan rows" in done.stderr
     done = run_entry("scan", str(tmp_path / "missing.x12"), "-o", str(out))

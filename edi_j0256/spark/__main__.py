@@ -32,8 +32,9 @@ def main(what, inputs, output, master, hcpcs, min_piece_mb, policy_file, crosswa
          mue_files, select, ignore):
     """Read X12 FILES_OR_GLOBS (folders, globs, URIs) with Spark and write Parquet to DIR.
 
-    An input that gives no file (missing, unreadable, a glob matching nothing) is named in
-    one line and the others are still read; the exit code is then 2.
+    An input that gives no file (missing, unreadable, a glob matching nothing) or cannot be
+    read (not X12; for remit, no 835 in it) is named in one line and the others are still
+    read; the exit code is then 2.
 
     The policy, crosswalk and MUE files are read here (on the driver) and sent to the
     executors, so they need not be on the executors' machines.
@@ -44,7 +45,7 @@ def main(what, inputs, output, master, hcpcs, min_piece_mb, policy_file, crosswa
       python -m edi_j0256.spark check drop/ -o out/findings --policy payers.toml
       python -m edi_j0256.spark remit era/ -o out/remit --master spark://head:7077
     """
-    from edi_j0256.cli.common import fail
+    from edi_j0256.cli.common import echo_err, fail
 
     try:
         import pyspark  # noqa: F401
@@ -52,7 +53,7 @@ def main(what, inputs, output, master, hcpcs, min_piece_mb, policy_file, crosswa
         raise fail("Spark output needs pyspark: pip install 'edi-j0256[spark]'") from None
     from edi_j0256.codes import normalize_codes
     from edi_j0256.spark import findings_frame, remit_frame, scan_frame, session
-    from edi_j0256.spark.frames import gather
+    from edi_j0256.spark.frames import gather, unusable
 
     found = gather(inputs)
     found.report()  # error: PATH: reason
@@ -63,17 +64,22 @@ def main(what, inputs, output, master, hcpcs, min_piece_mb, policy_file, crosswa
     check = _check_options(policy_file, crosswalk_file, mue_files, select, ignore) \
         if what == "check" else {}
     spark = session(master)
+    problems = unusable(spark)
     if what == "scan":
-        frame = scan_frame(spark, found.files, codes, min_piece=min_piece)
+        frame = scan_frame(spark, found.files, codes, min_piece=min_piece, problems=problems)
     elif what == "remit":
-        frame = remit_frame(spark, found.files, codes, min_piece=min_piece)
+        frame = remit_frame(spark, found.files, codes, min_piece=min_piece, problems=problems)
     else:
-        frame = findings_frame(spark, found.files, min_piece=min_piece, **check)
+        frame = findings_frame(spark, found.files, min_piece=min_piece, problems=problems,
+                               **check)
     frame.write.mode("overwrite").parquet(output)
     count = spark.read.parquet(output).count()
     click.echo(f"{output}: {count} {what} rows", err=True)
+    unread = sorted(set(problems.value))
     spark.stop()
-    if found.problems:
+    for message in unread:
+        echo_err(f"error: {message}")
+    if found.problems or unread:
         raise SystemExit(2)  # named above; the other inputs were read
 
 

@@ -106,18 +106,28 @@ def _plan(files: list[str], min_piece: int) -> tuple[list[str], list[tuple]]:
 
 def _rows(spark, files: list[str], min_piece: int,
           read_whole: Callable[[str, bytes], Iterator],
-          read_piece: Callable[[str, int, object], Iterator]):
+          read_piece: Callable[[str, int, object], Iterator], problems=None):
     """An RDD of the rows of ``files``: ``read_whole(name, content)`` for a file read whole,
     ``read_piece(path, index, piece)`` for each piece of a large local file: its rows, then
     maybe a note, ``None`` when the piece could not be read exactly, or a dict of how many
     reader diagnostics of each code it read. A file with an inexact piece, or more
     diagnostics of one code than a single read keeps (``check``'s cap per file), is read
-    whole instead, so every file gives the rows a single read gives."""
+    whole instead, so every file gives the rows a single read gives.
+
+    A file read whole that is not X12 gives the rows read before the error (as the CLI
+    writes them), and its one-line message goes to ``problems`` (see :func:`unusable`).
+    """
     names = _names(files)
     whole, tasks = _plan(files, min_piece)
 
     def whole_rows(item: tuple) -> Iterator:
-        return read_whole(names.get(_local(item[0]), item[0]), item[1])
+        from edi_j0256.diagnostics import X12ReadError
+
+        try:
+            yield from read_whole(names.get(_local(item[0]), item[0]), item[1])
+        except X12ReadError as exc:
+            if problems is not None:
+                problems.add([str(exc)])
 
     rows = _binary(spark, whole).flatMap(whole_rows)
     if not tasks:
@@ -130,6 +140,24 @@ def _rows(spark, files: list[str], min_piece: int,
     if again:
         rows = rows.union(_binary(spark, sorted(again)).flatMap(whole_rows))
     return rows
+
+
+def unusable(spark):
+    """An accumulator for the frames' ``problems``: after an action, ``.value`` lists one
+    line per input that could not be read (``PATH: reason``, the CLI's words; a line may
+    repeat when Spark ran a task again)."""
+    return spark.sparkContext.accumulator([], _Lines())
+
+
+class _Lines:
+    """Spark's ``AccumulatorParam`` for a list of lines (pyspark is imported only when a
+    session exists, so the interface is met by its two methods)."""
+
+    def zero(self, value: list) -> list:
+        return []
+
+    def addInPlace(self, value1: list, value2: list) -> list:  # noqa: N802 - Spark's name
+        return value1 + value2
 
 
 def _kept(rdd):
@@ -171,15 +199,11 @@ def _piece_bytes(path: str, piece) -> bytes:
 # -- scan -------------------------------------------------------------------------------------
 
 def _scan_bytes(name: str, content: bytes, codes: tuple[str, ...]) -> Iterator[str]:
-    from edi_j0256.diagnostics import X12ReadError
     from edi_j0256.scan import iter_scan
 
     records, _ = iter_scan(io.BytesIO(content), name=name, hcpcs=codes)
-    try:
-        for record in records:
-            yield encode_record(record)
-    except X12ReadError:
-        return  # the CLI reports the file and writes the records read before the error
+    for record in records:
+        yield encode_record(record)
 
 
 def _scan_piece(path: str, index: int, piece, codes: tuple[str, ...]) -> Iterator[str | None]:
@@ -193,12 +217,13 @@ def _scan_piece(path: str, index: int, piece, codes: tuple[str, ...]) -> Iterato
 
 
 def scan_frame(spark, inputs: Iterable[str], hcpcs: Iterable[str] = DEFAULT_HCPCS,
-               min_piece: int = MIN_PIECE):
-    """A DataFrame of scan records (``schemas/scan-record.schema.json``) of the inputs."""
+               min_piece: int = MIN_PIECE, problems=None):
+    """A DataFrame of scan records (``schemas/scan-record.schema.json``) of the inputs;
+    ``problems``: an :func:`unusable` accumulator for the inputs that are not X12."""
     codes = normalize_codes(tuple(hcpcs))
     rows = _rows(spark, expand(inputs), min_piece,
                  lambda name, content: _scan_bytes(name, content, codes),
-                 lambda path, index, piece: _scan_piece(path, index, piece, codes))
+                 lambda path, index, piece: _scan_piece(path, index, piece, codes), problems)
     return _frame(spark, rows, "scan")
 
 
@@ -215,11 +240,11 @@ def _remit_records(source, name: str, codes: tuple[str, ...], diagnostics) -> It
 def _remit_bytes(name: str, content: bytes, codes: tuple[str, ...]) -> Iterator[str]:
     from edi_j0256.diagnostics import Diagnostics, X12ReadError
 
-    try:
-        for record in _remit_records(io.BytesIO(content), name, codes, Diagnostics()):
-            yield encode_record(record)
-    except X12ReadError:
-        return
+    diagnostics = Diagnostics()
+    for record in _remit_records(io.BytesIO(content), name, codes, diagnostics):
+        yield encode_record(record)
+    if any(d.code == "X350" for d in diagnostics):  # what remit calls unusable too
+        raise X12ReadError(name, "no 835 transaction (ST*835) in the file")
 
 
 def _remit_piece(path: str, index: int, piece, codes: tuple[str, ...]
@@ -266,12 +291,14 @@ def _shift(record: dict, segments: int, lines: int) -> None:
 
 
 def remit_frame(spark, inputs: Iterable[str], hcpcs: Iterable[str] = DEFAULT_HCPCS,
-                min_piece: int = MIN_PIECE):
-    """A DataFrame of remit lines (``schemas/remit.schema.json``) of the 835 inputs."""
+                min_piece: int = MIN_PIECE, problems=None):
+    """A DataFrame of remit lines (``schemas/remit.schema.json``) of the 835 inputs;
+    ``problems``: an :func:`unusable` accumulator for the inputs that are not X12 or hold
+    no 835."""
     codes = normalize_codes(tuple(hcpcs))
     rows = _rows(spark, expand(inputs), min_piece,
                  lambda name, content: _remit_bytes(name, content, codes),
-                 lambda path, index, piece: _remit_piece(path, index, piece, codes))
+                 lambda path, index, piece: _remit_piece(path, index, piece, codes), problems)
     return _frame(spark, rows, "remit")
 
 
@@ -305,18 +332,12 @@ def _check_bytes(index: int, name: str, content: bytes, parts: tuple, wanted: tu
     """``("finding", row)`` of the claim rules and reader diagnostics of one file, and
     ``("claim", (patient, (file index, 0, claim number, packed claim)))`` for the run
     rules."""
-    from edi_j0256.diagnostics import X12ReadError
-
-    try:
-        for item in _checker(_ClaimPass, parts, wanted).check_file(io.BytesIO(content),
-                                                                   name=name):
-            if isinstance(item, tuple):
-                key, number, packed = item
-                yield ("claim", (key, (index, 0, number, packed)))
-            else:
-                yield ("finding", encode_record(item.record()))
-    except X12ReadError:
-        return
+    for item in _checker(_ClaimPass, parts, wanted).check_file(io.BytesIO(content), name=name):
+        if isinstance(item, tuple):
+            key, number, packed = item
+            yield ("claim", (key, (index, 0, number, packed)))
+        else:
+            yield ("finding", encode_record(item.record()))
 
 
 def _check_piece(path: str, index: int, piece_index: int, piece, parts: tuple,
@@ -366,14 +387,15 @@ def _patient_findings(claims: Iterable[tuple], parts: tuple, wanted: tuple) -> I
 
 def findings_frame(spark, inputs: Iterable[str], *, policies=None, crosswalk=None, mue=None,
                    select: Iterable[str] = (), ignore: Iterable[str] = (),
-                   min_piece: int = MIN_PIECE):
+                   min_piece: int = MIN_PIECE, problems=None):
     """A DataFrame of ``check`` findings (``schemas/finding.schema.json``), the run rules
     shuffled by patient (payer, member ID, name, birth date).
 
     ``policies`` (:func:`~edi_j0256.rules.policy.load_policies`), ``crosswalk`` and ``mue``
     are what ``check --policy / --ndc-crosswalk / --mue`` load (the bundled ones when None);
     they go to the executors as one broadcast. ``select`` / ``ignore``: rule codes or
-    prefixes, as ``check --select / --ignore``.
+    prefixes, as ``check --select / --ignore``. ``problems``: an :func:`unusable`
+    accumulator for the inputs that are not X12.
     """
     parts = (load_policies() if policies is None else policies,
              load_crosswalk() if crosswalk is None else crosswalk,
@@ -386,7 +408,7 @@ def findings_frame(spark, inputs: Iterable[str], *, policies=None, crosswalk=Non
                  lambda name, content: _check_bytes(order.get(name, len(order)), name,
                                                     content, shared.value, wanted),
                  lambda path, index, piece: _check_piece(path, order[path], index, piece,
-                                                         shared.value, wanted))
+                                                         shared.value, wanted), problems)
     read = _kept(read)
     claim_findings = read.filter(lambda t: t[0] == "finding").map(lambda t: t[1])
     run_findings = (read.filter(lambda t: t[0] == "claim").map(lambda t: t[1]).groupByKey()
