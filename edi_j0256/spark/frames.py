@@ -13,7 +13,7 @@ front; every ST..SE of an 835 carries its own BPR, TRN and N1 loops, so a piece 
 transactions gives the remit lines a single read gives. A piece that cannot be read exactly
 on its own (see :mod:`edi_j0256.parallel`) makes its file be read whole by one executor.
 
-``check`` runs the claim rules per file, then the run rules (7-day frequency, caps per
+``check`` runs the claim rules per file or piece, then the run rules (7-day frequency, caps per
 period, MUE per date, duplicates) per patient after a shuffle by patient, so the findings
 equal the CLI's over the same files with the same policies, crosswalk and MUE tables.
 """
@@ -156,7 +156,7 @@ class _Lines:
     def zero(self, value: list) -> list:
         return []
 
-    def addInPlace(self, value1: list, value2: list) -> list:  # noqa: N802 - Spark's name
+    def addInPlace(self, value1: list, value2: list) -> list:  # Spark's name
         return value1 + value2
 
 
