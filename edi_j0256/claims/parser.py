@@ -34,6 +34,7 @@ from edi_j0256.codes import ALL_CODES, normalize_codes
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.safe_text import escape_controls
 from edi_j0256.x12.kind import kind_name
+from edi_j0256.x12.needle import RUN_TAG, Run
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import Unit
 from edi_j0256.x12.values import number_problem, parse_date
@@ -79,13 +80,22 @@ class ReadStats:
 
 @dataclass(slots=True)
 class _Level:
-    """One HL loop: its id, level code (20, 22, 23) and its unit, tokenized on demand."""
+    """One HL loop: its id, level code (20, 22, 23) and its unit, tokenized on demand (an
+    HL read from a run has its unit found only then: ``run.unit(ordinal)``)."""
 
     id: bytes  # HL01
     parent: bytes  # HL02
     level: bytes  # HL03: 20 billing provider, 22 subscriber, 23 patient
-    unit: Unit
+    unit: Unit | None
     facts: dict | None = None
+    run: Run | None = None
+    ordinal: int = 0
+
+    def loop(self) -> Unit:
+        """The HL loop's unit."""
+        if self.unit is None:
+            self.unit = self.run.unit(self.ordinal)  # type: ignore[union-attr]
+        return self.unit
 
 
 class ClaimReader:
@@ -104,7 +114,7 @@ class ClaimReader:
         filtered = bool(needles) and not self.all_lines
         self.reader = X12Reader(source, name=name, diagnostics=diagnostics,
                                 skip_unless={"CLM": needles} if filtered else None,
-                                tally=("SV1", "SV2"))
+                                tally=("SV1", "SV2"), runs=filtered)
         self.name = self.reader.name
         self.diagnostics = self.reader.diagnostics
         self.stats = ReadStats(files=1)
@@ -147,6 +157,9 @@ class ClaimReader:
                 elif tag == "HL":
                     if self._foreign is None:
                         self._push(unit)
+                elif tag == RUN_TAG:
+                    if self._foreign is None:
+                        self._push_run(unit)
                 elif tag in ("ST", "SE"):
                     self._stack.clear()
                     self._merged = None
@@ -190,6 +203,21 @@ class ClaimReader:
         parts = unit.head().split(unit.delimiters.element.encode("latin-1"), 4)
         hl_id, parent, level = (parts + [b"", b"", b""])[1:4]
         level = level.split(unit.delimiters.segment.encode("latin-1"), 1)[0].strip()
+        self._open(_Level(hl_id, parent, level, unit))
+
+    def _push_run(self, run: Run) -> None:
+        """Open the HL loops of a run in order, as :meth:`_push` opens one (their units are
+        found only if a claim under them is built or a diagnostic names them)."""
+        element = run.delimiters.element.encode("latin-1")
+        skip = run.skip
+        for ordinal, item in enumerate(run.items):
+            parts = item[skip:].rstrip().split(element, 3)
+            n = len(parts)
+            self._open(_Level(parts[0], parts[1] if n > 1 else b"",
+                              parts[2].strip() if n > 2 else b"", None, None, run, ordinal))
+
+    def _open(self, entry: _Level) -> None:
+        hl_id, parent, level = entry.id, entry.parent, entry.level
         stack = self._stack
         depth = len(stack)
         while depth and stack[depth - 1].id != parent:
@@ -197,13 +225,13 @@ class ClaimReader:
         if parent == hl_id:
             depth = 0  # an HL cannot be its own parent
         if parent and not depth:
-            depth = self._recover_parent(hl_id, parent, level, unit)
+            depth = self._recover_parent(hl_id, parent, level, entry.loop())
         del stack[depth:]
         if len(stack) >= MAX_HL_DEPTH:
+            unit = entry.loop()
             self._warn("X308", f"HL {_shown(hl_id)} nests deeper than {MAX_HL_DEPTH} levels; "
                        "read as a sibling of its parent", unit.index, unit.line)
             stack.pop()
-        entry = _Level(hl_id, parent, level, unit)
         stack.append(entry)
         self._merged = None
         if level == b"20":
@@ -247,7 +275,7 @@ class ClaimReader:
 
     def _level_facts(self, level: _Level) -> dict:
         facts: dict = {}
-        for tag, e, index, line, _ in level.unit.rows(LEVEL_TAGS):
+        for tag, e, index, line, _ in level.loop().rows(LEVEL_TAGS):
             if len(e) < 10:  # padded inline (hot path)
                 e = e + _BLANK[:10 - len(e)]
             if tag == "NM1":

@@ -51,6 +51,7 @@ _MAX_UNIT = 1 << 26  # this many bytes without one segment terminator: not X12
 _OVERLAP = 256  # bytes searched again when a carried unit's search resumes
 _PIECE = 1 << 22  # a unit larger than this is handed on in pieces (Unit.piece / .continued)
 _REPEAT_LIMIT = 10  # tolerance warnings of one code reported per file, then counted
+_DENSE = 2048  # a buffer with a needle hit per fewer bytes is read by the general loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +390,7 @@ class Tokenizer:
                  boundaries: tuple[str, ...] = CLAIM_BOUNDARIES,
                  skip_unless: dict[str, tuple[bytes, ...]] | None = None,
                  tally: tuple[str, ...] = (),
-                 chunk_size: int = 1 << 22):
+                 chunk_size: int = 1 << 22, runs: bool = False):
         self.source = source
         self.name = name or (str(source) if isinstance(source, (str, Path)) else
                              getattr(source, "name", "<stream>"))
@@ -411,6 +412,10 @@ class Tokenizer:
         self._isa_pending = False  # an ISA starts at the carry position, not yet read
         self._declared: dict[Delimiters, Delimiters] = {}  # ISA's delimiters -> those used
         self._next_empty: dict[re.Pattern[bytes], int] = {}  # per buffer: next empty segment
+        # With ``runs`` (and claims skipped unless they hold a needle), regular stretches are
+        # read needle-first (:mod:`edi_j0256.x12.needle`): HL loops come as runs, not units.
+        self.runs = runs and set(self.skip_unless) == {"CLM"} and bool(self._needles)
+        self._items: dict = {}  # needle path: item patterns by delimiters and layout
 
     # -- diagnostics ---------------------------------------------------------------------
 
@@ -545,6 +550,19 @@ class Tokenizer:
                     return pos  # the ISA runs past the buffer: wait for more bytes
                 self._isa_pending = False
             assert self._pattern is not None and self.delimiters is not None
+            if self.runs and not state.continued and self.wrap is None and (
+                    hit_count * _DENSE < len(buffer) - pos):
+                needle = _needle.NeedleScan(self, buffer, pos, state, hits,
+                                            carry_hit and pos == carried)
+                yield from needle.units()
+                if needle.stop != pos:
+                    pos = needle.stop
+                    state.tag = needle.stop_tag
+                    state.index, state.line = needle.region.at(pos)
+                    if state.tag == "ISA":
+                        self._isa_pending = True
+                        resume = 0
+                        continue
             delimiters = self.delimiters
             terminator = delimiters.segment.encode("latin-1")
             region = self._region(buffer, pos, state)
@@ -830,3 +848,6 @@ def _positions(buffer: bytes, start: int, needles: tuple[bytes, ...]) -> list[in
 def _describe(d: Delimiters) -> str:
     return (f"element {d.element!r}, component {d.component!r}, "
             f"segment {d.segment!r}, repetition {d.repetition!r}")
+
+
+from edi_j0256.x12 import needle as _needle  # noqa: E402  (it builds on the classes above)
