@@ -206,15 +206,61 @@ class ClaimReader:
         self._open(_Level(hl_id, parent, level, unit))
 
     def _push_run(self, run: Run) -> None:
-        """Open the HL loops of a run in order, as :meth:`_push` opens one (their units are
-        found only if a claim under them is built or a diagnostic names them)."""
+        """Open the HL loops of a run in order, exactly as :meth:`_push` opens each one.
+
+        A run holds thousands of HLs nobody builds, so the usual ones (parent open, not too
+        deep) are followed on their ids alone; only the loops still open at the end (and the
+        last billing provider) become :class:`_Level` entries, and their units are found
+        only if a claim under them is built. Any other HL goes through :meth:`_open`.
+        """
         element = run.delimiters.element.encode("latin-1")
         skip = run.skip
+        stack = self._stack
+        ids = [level.id for level in stack]
+        base = len(stack)  # stack[:base] are _Level entries; ids[base:] are in ``pending``
+        pending: list[tuple[bytes, bytes, bytes, int]] = []
+        billing = None
         for ordinal, item in enumerate(run.items):
             parts = item[skip:].rstrip().split(element, 3)
             n = len(parts)
-            self._open(_Level(parts[0], parts[1] if n > 1 else b"",
-                              parts[2].strip() if n > 2 else b"", None, None, run, ordinal))
+            hl_id = parts[0]
+            parent = parts[1] if n > 1 else b""
+            level = parts[2].strip() if n > 2 else b""
+            depth = len(ids)
+            while depth and ids[depth - 1] != parent:
+                depth -= 1
+            if parent == hl_id or (parent and not depth) or depth >= MAX_HL_DEPTH:
+                self._settle(run, base, pending, billing)
+                self._open(_Level(hl_id, parent, level, None, None, run, ordinal))
+                ids = [entry.id for entry in stack]
+                base, pending, billing = len(stack), [], None
+                continue
+            del ids[depth:]
+            if depth < base:
+                del stack[depth:]
+                base = depth
+                pending.clear()
+            else:
+                del pending[depth - base:]
+            ids.append(hl_id)
+            entry = (hl_id, parent, level, ordinal)
+            pending.append(entry)
+            if level == b"20":
+                billing = entry
+        self._settle(run, base, pending, billing)
+        self._merged = None
+
+    def _settle(self, run: Run, base: int, pending: list[tuple[bytes, bytes, bytes, int]],
+                billing: tuple[bytes, bytes, bytes, int] | None) -> None:
+        """Make the pending loops of a run (open above ``base``) stack entries."""
+        stack = self._stack
+        del stack[base:]
+        for hl_id, parent, level, ordinal in pending:
+            stack.append(_Level(hl_id, parent, level, None, None, run, ordinal))
+        if billing is not None:
+            self._billing = next((entry for entry in stack[base:]
+                                  if entry.run is run and entry.ordinal == billing[3]),
+                                 None) or _Level(*billing[:3], None, None, run, billing[3])
 
     def _open(self, entry: _Level) -> None:
         hl_id, parent, level = entry.id, entry.parent, entry.level

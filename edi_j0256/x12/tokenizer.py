@@ -833,16 +833,47 @@ class Tokenizer:
 
 
 def _positions(buffer: bytes, start: int, needles: tuple[bytes, ...]) -> list[int]:
-    """Sorted positions of every needle in ``buffer[start:]`` (C-speed ``find``)."""
+    """Sorted positions of every needle in ``buffer[start:]`` (C-speed ``find``).
+
+    Needles that differ only in their letters (``J0256``, ``j0256``) are found in one pass,
+    by the tail they share (``0256``), each candidate checked for one of the needles.
+    """
     found = []
-    for needle in needles:
-        at = buffer.find(needle, start)
+    for key, group in _needle_keys(needles):
+        if group == (key,):
+            at = buffer.find(key, start)
+            while at >= 0:
+                found.append(at)
+                at = buffer.find(key, at + 1)
+            continue
+        at = buffer.find(key, start)
         while at >= 0:
-            found.append(at)
-            at = buffer.find(needle, at + 1)
+            for needle in group:
+                begin = at - len(needle) + len(key)
+                if begin >= start and buffer.startswith(needle, begin):
+                    found.append(begin)
+                    break
+            at = buffer.find(key, at + 1)
     if len(needles) > 1:
         found.sort()
     return found
+
+
+_KEYS: dict[tuple[bytes, ...], list[tuple[bytes, tuple[bytes, ...]]]] = {}
+
+
+def _needle_keys(needles: tuple[bytes, ...]) -> list[tuple[bytes, tuple[bytes, ...]]]:
+    """Needles grouped by the tail after their last letter, when it is 3+ bytes long."""
+    keys = _KEYS.get(needles)
+    if keys is None:
+        groups: dict[bytes, list[bytes]] = {}
+        for needle in needles:
+            letters = [i for i, c in enumerate(needle) if chr(c).isalpha()]
+            tail = needle[letters[-1] + 1:] if letters else needle
+            key = tail if len(tail) >= 3 else needle
+            groups.setdefault(key, []).append(needle)
+        keys = _KEYS[needles] = [(k, tuple(sorted(g))) for k, g in groups.items()]
+    return keys
 
 
 def _describe(d: Delimiters) -> str:
