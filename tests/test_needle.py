@@ -132,7 +132,7 @@ def interchange(body: list[str], control: int = 1, version: str = "005010X222A1"
     return "".join(s + ("~\n" if newlines else "~") for s in lines)
 
 
-def claims_file(n: int = 60, hit=lambda k: k % 17 == 5, last=lambda k: "DOE", ref="AUTH",
+def claims_file(n: int = 60, hit=lambda k: k % 17 == 5, last=lambda k: f"DOE{k}", ref="AUTH",
                 code_of=None, newlines=True, control=1, version="005010X222A1") -> str:
     body = [BILLING.format(id=1)]
     hl = 2
@@ -162,6 +162,9 @@ HOSTILE = {
     "indented": lambda nl: claims_file(newlines=nl).replace("~CLM", "~  CLM", 5),
     "clm-without-elements": lambda nl: claims_file(newlines=nl).replace("CLM*C10*100***11:B:1"
                                                                         "*Y*A*Y*Y", "CLM"),
+    "bare-clm-right-before-hl": lambda nl: claims_file(hit=lambda k: k % 3 == 0,
+                                                       newlines=nl).replace(
+        "HL*8*1*", "CLM~\n" + "HL*8*1*" if nl else "CLM~HL*8*1*"),
     "hl-without-elements": lambda nl: claims_file(newlines=nl).replace("HL*8*1*22*0", "HL"),
     "sv2-and-bare-sv1": lambda nl: claims_file(newlines=nl).replace("LX*1~", "LX*1~SV2*0250*"
                                                                     "HC:J0256*1*UN*1~SV1~", 11),

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -57,6 +58,7 @@ _PARENT_LEVEL = {b"22": b"20", b"23": b"22"}
 # Elements whose values are PHI: a diagnostic names the element, never the value.
 PHI_ELEMENTS = frozenset({"PAT08", "DMG02", "NM109", "NM103", "NM104"})
 _SHOWN_VALUE = 24  # characters of a bad value a diagnostic shows at most
+_SPACES = (b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c")  # what bytes.strip() removes
 
 
 @dataclass(slots=True)
@@ -213,6 +215,8 @@ class ClaimReader:
         last billing provider) become :class:`_Level` entries, and their units are found
         only if a claim under them is built. Any other HL goes through :meth:`_open`.
         """
+        if self._push_plain(run):
+            return
         element = run.delimiters.element.encode("latin-1")
         skip = run.skip
         stack = self._stack
@@ -249,6 +253,46 @@ class ClaimReader:
                 billing = entry
         self._settle(run, base, pending, billing)
         self._merged = None
+
+    def _push_plain(self, run: Run) -> bool:
+        """:meth:`_push_run` for the usual run, its elements split at C speed: every HL has
+        four elements, a level without spaces, an id unique in the run, and an open parent
+        no deeper than :data:`MAX_HL_DEPTH`. False (nothing done) for any other run."""
+        items = run.items
+        n = len(items)
+        element = run.delimiters.element.encode("latin-1")
+        if list(map(bytes.count, items, repeat(element))).count(4) != n:
+            return False
+        flat = b"".join(items).split(element)
+        ids, parents, levels = flat[1::4], flat[2::4], flat[3::4]
+        where = dict(zip(ids, range(n), strict=True))
+        joined = b"".join(levels)
+        if len(where) != n or any(space in joined for space in _SPACES):
+            return False
+        stack = self._stack
+        open_ids = [entry.id for entry in stack]
+        base = len(open_ids)  # the loops open before the run that stay open through it
+        for hl_id, parent in zip(ids, parents, strict=True):
+            depth = len(open_ids)
+            while depth and open_ids[depth - 1] != parent:
+                depth -= 1
+            if parent == hl_id or (parent and not depth) or depth >= MAX_HL_DEPTH:
+                return False
+            if depth < base:
+                base = depth
+            del open_ids[depth:]
+            open_ids.append(hl_id)
+        del stack[base:]
+        for hl_id in open_ids[base:]:
+            at = where[hl_id]
+            stack.append(_Level(hl_id, parents[at], levels[at], None, None, run, at))
+        if b"20" in levels:
+            at = n - 1 - levels[::-1].index(b"20")
+            self._billing = next((entry for entry in stack[base:] if entry.ordinal == at),
+                                 None) or _Level(ids[at], parents[at], levels[at], None, None,
+                                                 run, at)
+        self._merged = None
+        return True
 
     def _settle(self, run: Run, base: int, pending: list[tuple[bytes, bytes, bytes, int]],
                 billing: tuple[bytes, bytes, bytes, int] | None) -> None:

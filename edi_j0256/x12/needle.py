@@ -90,14 +90,24 @@ def _items_pattern(d: Delimiters, lead: bytes, tally: tuple[str, ...]) -> re.Pat
     """After every terminator: a boundary or tallied-variant segment (captured with its lead),
     or one irregular character (captured); nothing for any other segment."""
     t, e = re.escape(d.segment.encode("latin-1")), re.escape(d.element.encode("latin-1"))
-    after = b"(?:" + e + b"|" + t + b")"
+    after = b"(?=" + e + b"|" + t + b")"  # looked at, not taken: the next terminator stays
     kinds = [b"CLM" + after, b"HL(?=" + e + b"|" + t + b")[^" + t + b"]*",
              rb"(?:S[ET]|G[SE]|IEA)" + after, b"ISA(?!" + t + rb")[^A-Za-z0-9\s]"]
     for n, tag in enumerate(tally):  # the first tag's usual form is counted with bytes.count
-        kinds.append(re.escape(tag.encode()) + (t if n == 0 else after))
+        kinds.append(re.escape(tag.encode()) + (b"(?=" + t + b")" if n == 0 else after))
     ws = b"[ \\t\\r\\n" + t + b"]"
     irregular = (b"[^\\n]|\\n" + ws) if lead else ws
-    return re.compile(t + b"(" + re.escape(lead) + b"(?:" + b"|".join(kinds) + b")|"
+    # Most segments are none of these: a lookahead rejects them on their first bytes (a
+    # third faster): tags whose first letter no kind starts with, and a few common tags.
+    starts = [b"CLM", b"HL", b"SE", b"ST", b"GS", b"GE", b"IEA", b"ISA"] + [
+        tag.encode() for tag in tally]
+    first = {s[:1] for s in starts}
+    others = bytes(c for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" if bytes([c]) not in first)
+    common = [re.escape(x) for x in (b"SBR", b"HI", b"CTP") if all(x[:2] != s[:2] for s in starts)]
+    if tally:
+        common.append(re.escape(tally[0].encode()) + e)
+    skip = b"(?!" + re.escape(lead) + b"(?:[" + others + b"]|" + b"|".join(common) + b"))"
+    return re.compile(t + skip + b"(" + re.escape(lead) + b"(?:" + b"|".join(kinds) + b")|"
                       + irregular + b")")
 
 
@@ -136,7 +146,7 @@ class NeedleScan:
     def units(self) -> Iterator[Unit | Run]:
         at, tag = self.stop, self.stop_tag
         pattern, tags = self.tokenizer._pattern, self.tokenizer._tags
-        buffer, region, d, tokenizer = self.buffer, self.region, self.delimiters, self.tokenizer
+        buffer, region, d = self.buffer, self.region, self.delimiters
         start = at
         while True:
             self.stop, self.stop_tag = at, tag
@@ -156,25 +166,19 @@ class NeedleScan:
             target = self._target(at, tag, start)
             if target is None:
                 return
-            c, claim_end, after = target  # claim_end < 0: c only ends a stretch
-            if c > at:
-                done = self._stretch(at, tag, c, "CLM" if claim_end >= 0 else after)
-                if done is None:
-                    return
-                run, at, tag = done
-                if run is not None:
-                    yield run
-                if at != c or claim_end < 0:
-                    continue
-                self.stop, self.stop_tag = at, tag
-            # the claim at c holds a hit: cut it out and hand it on
-            empty = tokenizer._empty
-            if not self._aligned(claim_end) or (empty is not None and empty.search(
-                    buffer, c, claim_end) is not None):
+            c, claim_end, after = target  # claim_end < 0: no claim, c only ends a stretch
+            if claim_end >= 0 and not self._aligned(claim_end):
                 return
-            self._tally(c, claim_end)
-            yield Unit("CLM", c, claim_end, d, region)
-            at, tag = claim_end, after
+            done = self._stretch(at, tag, claim_end if claim_end >= 0 else c, after,
+                                 c if claim_end >= 0 else -1)
+            if done is None:
+                return
+            run, stop, stop_tag = done
+            if run is not None:
+                yield run
+            if claim_end >= 0 and stop == claim_end:  # the claim holding a hit, cut out
+                yield Unit("CLM", c, claim_end, d, region)
+            at, tag = stop, stop_tag
 
     def _tally(self, start: int, end: int) -> None:
         """Tally the segments of a unit handed on whole (the general rule, by regex)."""
@@ -243,28 +247,28 @@ class NeedleScan:
 
     # -- a stretch of units nobody builds ---------------------------------------------------
 
-    def _stretch(self, at: int, tag: str, end: int, end_tag: str
+    def _stretch(self, at: int, tag: str, end: int, end_tag: str, claim: int
                  ) -> tuple[Run | None, int, str] | None:
-        """Count and hand on the units starting in ``[at, end)``: claims are skipped, HL
-        loops go to a Run. Returns (run, where it stopped, the tag there): ``end``, or an
-        envelope boundary before it; None when something irregular is in it."""
+        """Count and hand on the units starting in ``[at, end)``: claims are skipped (all but
+        the one starting at ``claim``, which the caller hands on), HL loops go to a Run.
+        Returns (run, where it stopped, the tag there): ``end``, or an envelope boundary
+        before it; None when something irregular is in it."""
         buffer, t, lead, sep, e = self.buffer, self.t, self.lead, self.sep, self.e
         tokenizer = self.tokenizer
         items = self.items.findall(buffer, at, end - len(sep) + 1)
-        clm = lead + b"CLM" + e
+        clm = lead + b"CLM"
         claims = items.count(clm)
-        hls = (t + t.join(items)).count(t + lead + b"HL") if items else 0
+        heads = list(filter(clm.__ne__, items)) if claims else items
         stop, stop_tag = end, end_tag
         tallied = dict.fromkeys(tokenizer.tally, 0)
-        if claims + hls == len(items):  # only claims and HL loops: the usual stretch
-            heads = list(filter(clm.__ne__, items)) if claims else items
-        else:
-            claims, heads = 0, []
+        hl = lead + b"HL"
+        if heads and not (min(heads) >= hl and max(heads) < lead + b"HM"):
+            claims, heads = 0, []  # not only claims and HL loops: item by item
             for n, item in enumerate(items):
                 body = item[len(lead):] if item.startswith(lead) else b"?"
-                if body == b"CLM" + e or body == b"CLM" + t:
+                if body == b"CLM":
                     claims += 1
-                elif body[:2] == b"HL" and len(body) > 2 or body == b"HL":
+                elif body[:2] == b"HL":
                     heads.append(item)
                 elif body[:2] in _ENVELOPE or body[:3] in _ENVELOPE:
                     stop = self._envelope_at(at, end, items, n)
@@ -273,7 +277,7 @@ class NeedleScan:
                     stop_tag = _tag_of(body)
                     break
                 else:
-                    name = _tally_of(body, tokenizer.tally, e, t)
+                    name = body.decode("latin-1") if body.decode("latin-1") in tallied else None
                     if name is None:
                         return None  # irregular: the general loop reads it
                     tallied[name] += 1
@@ -283,6 +287,8 @@ class NeedleScan:
             heads.insert(0, lead + buffer[at:head_end if head_end >= 0 else stop])
         else:
             claims += 1
+        if stop == end and claim >= 0:
+            claims -= 1  # the claim holding a hit is read, not skipped
         if tokenizer.tally:
             name = tokenizer.tally[0]
             tallied[name] += buffer.count(sep + name.encode() + e, at, stop - len(sep) + 1)
@@ -303,11 +309,3 @@ class NeedleScan:
 
 def _tag_of(body: bytes) -> str:
     return body[:3].decode() if body[:3] in (b"IEA", b"ISA") else body[:2].decode()
-
-
-def _tally_of(body: bytes, tally: tuple[str, ...], e: bytes, t: bytes) -> str | None:
-    for n, name in enumerate(tally):
-        tag = name.encode()
-        if body == tag + t or (n > 0 and body == tag + e):
-            return name
-    return None

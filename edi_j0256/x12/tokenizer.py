@@ -346,7 +346,8 @@ def _count_tags(buffer: bytes, start: int, end: int, delimiters: Delimiters, tag
     if pattern is None:
         term = re.escape(delimiters.segment.encode("latin-1"))
         elem = re.escape(delimiters.element.encode("latin-1"))
-        pattern = re.compile(term + rb"[ \t\r\n]*+(?:" + tags.encode() + rb")(?:" + elem
+        # the delimiter after the tag is looked at, not taken: ``SV1~SV1*`` is two segments
+        pattern = re.compile(term + rb"[ \t\r\n]*+(?:" + tags.encode() + rb")(?=" + elem
                              + b"|" + term + b")")
         _TALLY_PATTERNS[key] = pattern
     found = len(pattern.findall(buffer, start, end))
