@@ -219,3 +219,15 @@ def test_run_finds_units_by_text_and_by_counting():
             unit = run.unit(i)
             assert unit.head().startswith(b"HL")
             assert unit.head()[3:] == item[run.skip:]
+
+
+def test_positions_of_needles_that_differ_only_in_letters():
+    """J0256 and j0256 are found in one pass by their tail; each position is a needle's start,
+    whatever the start of the search, and a tail without its letter is no hit."""
+    from edi_j0256.x12.tokenizer import _positions
+
+    text = b"J0256*x0256*j0256~0256~AJ0256"
+    assert _positions(text, 0, (b"J0256", b"j0256")) == [0, 12, 24]
+    assert _positions(text, 1, (b"J0256", b"j0256")) == [12, 24]
+    assert _positions(text, 0, (b"0256",)) == [1, 7, 13, 18, 25]
+    assert _positions(text, 0, (b"AJ0256", b"j0256")) == [12, 23]

@@ -125,7 +125,8 @@ class NeedleScan:
         self.tokenizer, self.buffer = tokenizer, buffer
         # positions on this path come from its own region: no empty segment is in its reach
         self.region = _Region(tokenizer.name, buffer, state.offset, pos, state.index,
-                              state.line, d.segment.encode("latin-1"), None)
+                              state.line, d.segment.encode("latin-1"), None,
+                              newlines=buffer.find(b"\n", pos) >= 0)
         self.delimiters = d
         self.t = d.segment.encode("latin-1")
         self.e = d.element.encode("latin-1")
@@ -208,7 +209,7 @@ class NeedleScan:
         while self.hit < len(hits) and hits[self.hit] < limit:
             h = hits[self.hit]
             clm = self._last(b"CLM", at, h)
-            hl = self._last(b"HL", at, h)
+            hl = self._last(b"HL", max(at, clm), h)  # only an HL after that claim matters
             found = None
             if clm < 0 and hl < 0 and tag == "CLM":
                 found = self._claim_at(at)

@@ -111,16 +111,17 @@ class _Region:
     """
 
     __slots__ = ("file", "buffer", "offset", "terminator", "empty", "pos", "index", "line",
-                 "wrap")
+                 "wrap", "newlines")
 
     def __init__(self, file: str, buffer: bytes, offset: int, pos: int, index: int, line: int,
                  terminator: bytes, empty: re.Pattern[bytes] | None,
-                 wrap: tuple[int, int] | None = None):
+                 wrap: tuple[int, int] | None = None, newlines: bool = True):
         self.file = file
         self.buffer, self.offset, self.terminator = buffer, offset, terminator
         self.empty = empty  # the caller passes it only when the buffer holds an empty segment
         self.pos, self.index, self.line = pos, index, line
         self.wrap = wrap  # (width, newline length) of a wrapped file: lines from offsets
+        self.newlines = newlines  # False: no LF in the buffer from ``pos`` on (none counted)
 
     def at(self, pos: int) -> tuple[int, int]:
         """(segment index, line) of the segment that starts at ``pos``."""
@@ -133,7 +134,8 @@ class _Region:
         self.pos = pos
         if self.wrap is not None:
             return self.index, (self.offset + pos) // self.wrap[0] + 1
-        self.line += sign * buffer.count(b"\n", low, high)
+        if self.newlines:
+            self.line += sign * buffer.count(b"\n", low, high)
         return self.index, self.line
 
     def real_offset(self, offset: int) -> int:
@@ -845,6 +847,15 @@ def _positions(buffer: bytes, start: int, needles: tuple[bytes, ...]) -> list[in
             at = buffer.find(key, start)
             while at >= 0:
                 found.append(at)
+                at = buffer.find(key, at + 1)
+            continue
+        size = len(group[0]) - len(key)
+        if all(len(needle) - len(key) == size for needle in group):  # J0256, j0256: J or j
+            heads = frozenset(needle[:size] for needle in group)
+            at = buffer.find(key, start + size)
+            while at >= 0:
+                if buffer[at - size:at] in heads:
+                    found.append(at - size)
                 at = buffer.find(key, at + 1)
             continue
         at = buffer.find(key, start)
