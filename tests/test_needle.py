@@ -178,6 +178,11 @@ HOSTILE = {
     "deep-nesting": lambda nl: claims_file(newlines=nl).replace(
         "HL*2*1*22*0~", "HL*2*1*22*0~" + "".join(f"HL*{90 + k}*{89 + k if k else 2}*23*0~"
                                                   for k in range(10))),
+    "needle-in-every-hl-no-claims": lambda nl: interchange(
+        [BILLING.format(id=1)] + [SUBSCRIBER.format(id=k, parent=1, last="J0256SON")
+                                  for k in range(2, 400)] + [CLAIM.format(n=1, ref="A",
+                                                                          code="J0256")],
+        newlines=nl),
     "no-final-terminator": lambda nl: claims_file(newlines=nl).rstrip("~\n"),
 }
 

@@ -206,9 +206,13 @@ class NeedleScan:
             self.first_hit = False  # the unit carried from the last buffer holds a hit
             return self._claim_at(at)
         limit = min(at + _STRETCH, len(buffer))
+        searched, last_clm = at, -1  # CLM boundaries in [at, searched) are known: last_clm
         while self.hit < len(hits) and hits[self.hit] < limit:
             h = hits[self.hit]
-            clm = self._last(b"CLM", at, h)
+            # each byte is searched for CLM once, however many hits lie outside claims
+            clm = self._last(b"CLM", max(at, searched - len(self.sep) - 3), h)
+            clm = last_clm = clm if clm >= 0 else last_clm
+            searched = h
             hl = self._last(b"HL", max(at, clm), h)  # only an HL after that claim matters
             found = None
             if clm < 0 and hl < 0 and tag == "CLM":

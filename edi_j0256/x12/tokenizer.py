@@ -19,6 +19,10 @@ the next line, empty segments, a file that starts at GS or ST with no ISA, a fil
 fixed width (line breaks inside segments: read as if unwrapped, positions name the real
 lines), and an ISA16 that disagrees with the composites the file is written with.
 
+With ``runs=True`` (the claim reader, when it reads only claims holding some codes), stretches
+in the two regular layouts are read needle-first by :mod:`edi_j0256.x12.needle`: claims without
+a needle are counted at C speed and HL loops come as runs, with the same results as this loop.
+
 Cost is linear in every dimension of the input: each byte is searched a bounded number of
 times whatever the number of interchanges, empty segments or units, and a unit that grows
 past :data:`_PIECE` bytes (a claim of a million lines) is handed on in pieces, so memory
