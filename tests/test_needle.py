@@ -236,3 +236,14 @@ def test_positions_of_needles_that_differ_only_in_letters():
     assert _positions(text, 1, (b"J0256", b"j0256")) == [12, 24]
     assert _positions(text, 0, (b"0256",)) == [1, 7, 13, 18, 25]
     assert _positions(text, 0, (b"AJ0256", b"j0256")) == [12, 23]
+
+
+@pytest.mark.parametrize("codes", [("J0256", "96366"), ("J1100",), ("J0256", "J1100", "J3490"),
+                                   ("96365",)])
+def test_generated_other_codes(tmp_path, codes):
+    """Several codes, codes without a letter (one needle), and codes few claims hold."""
+    path = tmp_path / "g.x12"
+    _generator().generate(path, size_mb=0.3, j0256_share=0.05, newlines=True, seed=9,
+                          claims_per_transaction=200)
+    for chunk in (1 << 22, 5003):
+        assert_same(path.read_bytes(), chunk, hcpcs=codes)
