@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,6 +35,7 @@ from edi_j0256.codes import ALL_CODES, normalize_codes
 from edi_j0256.diagnostics import Diagnostics, Severity
 from edi_j0256.safe_text import escape_controls
 from edi_j0256.x12.kind import kind_name
+from edi_j0256.x12.needle import RUN_TAG, Run
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import Unit
 from edi_j0256.x12.values import number_problem, parse_date
@@ -57,6 +59,7 @@ _PARENT_LEVEL = {b"22": b"20", b"23": b"22"}
 # Elements whose values are PHI: a diagnostic names the element, never the value.
 PHI_ELEMENTS = frozenset({"PAT08", "DMG02", "NM109", "NM103", "NM104"})
 _SHOWN_VALUE = 24  # characters of a bad value a diagnostic shows at most
+_SPACES = (b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c")  # what bytes.strip() removes
 
 
 @dataclass(slots=True)
@@ -80,13 +83,22 @@ class ReadStats:
 
 @dataclass(slots=True)
 class _Level:
-    """One HL loop: its id, level code (20, 22, 23) and its unit, tokenized on demand."""
+    """One HL loop: its id, level code (20, 22, 23) and its unit, tokenized on demand (an
+    HL read from a run has its unit found only then: ``run.unit(ordinal)``)."""
 
     id: bytes  # HL01
     parent: bytes  # HL02
     level: bytes  # HL03: 20 billing provider, 22 subscriber, 23 patient
-    unit: Unit
+    unit: Unit | None
     facts: dict | None = None
+    run: Run | None = None
+    ordinal: int = 0
+
+    def loop(self) -> Unit:
+        """The HL loop's unit."""
+        if self.unit is None:
+            self.unit = self.run.unit(self.ordinal)  # type: ignore[union-attr]
+        return self.unit
 
 
 class ClaimReader:
@@ -105,7 +117,7 @@ class ClaimReader:
         filtered = bool(needles) and not self.all_lines
         self.reader = X12Reader(source, name=name, diagnostics=diagnostics,
                                 skip_unless={"CLM": needles} if filtered else None,
-                                tally=("SV1", "SV2"))
+                                tally=("SV1", "SV2"), runs=filtered)
         self.name = self.reader.name
         self.diagnostics = self.reader.diagnostics
         self.stats = ReadStats(files=1)
@@ -148,6 +160,9 @@ class ClaimReader:
                 elif tag == "HL":
                     if self._foreign is None:
                         self._push(unit)
+                elif tag == RUN_TAG:
+                    if self._foreign is None:
+                        self._push_run(unit)
                 elif tag in ("ST", "SE"):
                     self._stack.clear()
                     self._merged = None
@@ -191,6 +206,109 @@ class ClaimReader:
         parts = unit.head().split(unit.delimiters.element.encode("latin-1"), 4)
         hl_id, parent, level = (parts + [b"", b"", b""])[1:4]
         level = level.split(unit.delimiters.segment.encode("latin-1"), 1)[0].strip()
+        self._open(_Level(hl_id, parent, level, unit))
+
+    def _push_run(self, run: Run) -> None:
+        """Open the HL loops of a run in order, exactly as :meth:`_push` opens each one.
+
+        A run holds thousands of HLs nobody builds, so the usual ones (parent open, not too
+        deep) are followed on their ids alone; only the loops still open at the end (and the
+        last billing provider) become :class:`_Level` entries, and their units are found
+        only if a claim under them is built. Any other HL goes through :meth:`_open`.
+        """
+        if self._push_plain(run):
+            return
+        element = run.delimiters.element.encode("latin-1")
+        skip = run.skip
+        stack = self._stack
+        ids = [level.id for level in stack]
+        base = len(stack)  # stack[:base] are _Level entries; ids[base:] are in ``pending``
+        pending: list[tuple[bytes, bytes, bytes, int]] = []
+        billing = None
+        for ordinal, item in enumerate(run.items):
+            parts = item[skip:].rstrip().split(element, 3)
+            n = len(parts)
+            hl_id = parts[0]
+            parent = parts[1] if n > 1 else b""
+            level = parts[2].strip() if n > 2 else b""
+            depth = len(ids)
+            while depth and ids[depth - 1] != parent:
+                depth -= 1
+            if parent == hl_id or (parent and not depth) or depth >= MAX_HL_DEPTH:
+                self._settle(run, base, pending, billing)
+                self._open(_Level(hl_id, parent, level, None, None, run, ordinal))
+                ids = [entry.id for entry in stack]
+                base, pending, billing = len(stack), [], None
+                continue
+            del ids[depth:]
+            if depth < base:
+                del stack[depth:]
+                base = depth
+                pending.clear()
+            else:
+                del pending[depth - base:]
+            ids.append(hl_id)
+            entry = (hl_id, parent, level, ordinal)
+            pending.append(entry)
+            if level == b"20":
+                billing = entry
+        self._settle(run, base, pending, billing)
+        self._merged = None
+
+    def _push_plain(self, run: Run) -> bool:
+        """:meth:`_push_run` for the usual run, its elements split at C speed: every HL has
+        four elements, a level without spaces, an id unique in the run, and an open parent
+        no deeper than :data:`MAX_HL_DEPTH`. False (nothing done) for any other run."""
+        items = run.items
+        n = len(items)
+        element = run.delimiters.element.encode("latin-1")
+        if list(map(bytes.count, items, repeat(element))).count(4) != n:
+            return False
+        flat = b"".join(items).split(element)
+        ids, parents, levels = flat[1::4], flat[2::4], flat[3::4]
+        where = dict(zip(ids, range(n), strict=True))
+        joined = b"".join(levels)
+        if len(where) != n or any(space in joined for space in _SPACES):
+            return False
+        stack = self._stack
+        open_ids = [entry.id for entry in stack]
+        base = len(open_ids)  # the loops open before the run that stay open through it
+        for hl_id, parent in zip(ids, parents, strict=True):
+            depth = len(open_ids)
+            while depth and open_ids[depth - 1] != parent:
+                depth -= 1
+            if parent == hl_id or (parent and not depth) or depth >= MAX_HL_DEPTH:
+                return False
+            if depth < base:
+                base = depth
+            del open_ids[depth:]
+            open_ids.append(hl_id)
+        del stack[base:]
+        for hl_id in open_ids[base:]:
+            at = where[hl_id]
+            stack.append(_Level(hl_id, parents[at], levels[at], None, None, run, at))
+        if b"20" in levels:
+            at = n - 1 - levels[::-1].index(b"20")
+            self._billing = next((entry for entry in stack[base:] if entry.ordinal == at),
+                                 None) or _Level(ids[at], parents[at], levels[at], None, None,
+                                                 run, at)
+        self._merged = None
+        return True
+
+    def _settle(self, run: Run, base: int, pending: list[tuple[bytes, bytes, bytes, int]],
+                billing: tuple[bytes, bytes, bytes, int] | None) -> None:
+        """Make the pending loops of a run (open above ``base``) stack entries."""
+        stack = self._stack
+        del stack[base:]
+        for hl_id, parent, level, ordinal in pending:
+            stack.append(_Level(hl_id, parent, level, None, None, run, ordinal))
+        if billing is not None:
+            self._billing = next((entry for entry in stack[base:]
+                                  if entry.run is run and entry.ordinal == billing[3]),
+                                 None) or _Level(*billing[:3], None, None, run, billing[3])
+
+    def _open(self, entry: _Level) -> None:
+        hl_id, parent, level = entry.id, entry.parent, entry.level
         stack = self._stack
         depth = len(stack)
         while depth and stack[depth - 1].id != parent:
@@ -198,13 +316,13 @@ class ClaimReader:
         if parent == hl_id:
             depth = 0  # an HL cannot be its own parent
         if parent and not depth:
-            depth = self._recover_parent(hl_id, parent, level, unit)
+            depth = self._recover_parent(hl_id, parent, level, entry.loop())
         del stack[depth:]
         if len(stack) >= MAX_HL_DEPTH:
+            unit = entry.loop()
             self._warn("X308", f"HL {_shown(hl_id)} nests deeper than {MAX_HL_DEPTH} levels; "
                        "read as a sibling of its parent", unit.index, unit.line)
             stack.pop()
-        entry = _Level(hl_id, parent, level, unit)
         stack.append(entry)
         self._merged = None
         if level == b"20":
@@ -248,7 +366,7 @@ class ClaimReader:
 
     def _level_facts(self, level: _Level) -> dict:
         facts: dict = {}
-        for tag, e, index, line, _ in level.unit.rows(LEVEL_TAGS):
+        for tag, e, index, line, _ in level.loop().rows(LEVEL_TAGS):
             if len(e) < 10:  # padded inline (hot path)
                 e = e + _BLANK[:10 - len(e)]
             if tag == "NM1":

@@ -21,14 +21,21 @@ SCHEMAS = {"scan": "scan-record.schema.json", "remit": "remit.schema.json",
            "finding": "finding.schema.json"}
 
 
-def _schema_dir() -> Path:
-    """``schemas/`` beside the package (a source checkout or an editable install)."""
-    return Path(str(resources.files("edi_j0256"))).parent / "schemas"
+def _schema_text(name: str) -> str:
+    """A JSON Schema of ``schemas/``: a resource of this package (``spark/schemas`` links
+    to the checkout's ``schemas/``, and a wheel carries the files as package data, so an
+    installed package on a spark-submit node has them); the checkout's folder itself where
+    the link is not one (a checkout without symlinks)."""
+    resource = resources.files("edi_j0256.spark") / "schemas" / name
+    if resource.is_file():
+        return resource.read_text(encoding="utf-8")
+    checkout = Path(str(resources.files("edi_j0256"))).parent / "schemas" / name
+    return checkout.read_text(encoding="utf-8")
 
 
 @cache
 def json_schema(kind: str) -> dict:
-    return json.loads((_schema_dir() / SCHEMAS[kind]).read_text(encoding="utf-8"))
+    return json.loads(_schema_text(SCHEMAS[kind]))
 
 
 def _spark_type(spec: dict):

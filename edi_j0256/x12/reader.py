@@ -39,15 +39,20 @@ class _Open:
 
 
 class X12Reader:
-    """Units of one file, with envelope context and envelope checks."""
+    """Units of one file, with envelope context and envelope checks.
+
+    With ``runs`` (see :class:`~edi_j0256.x12.tokenizer.Tokenizer`), HL loops may come as
+    :class:`~edi_j0256.x12.needle.Run` objects between the units; they pass through.
+    """
 
     def __init__(self, source: str | Path | BinaryIO, *, name: str | None = None,
                  diagnostics: Diagnostics | None = None,
                  boundaries: tuple[str, ...] = CLAIM_BOUNDARIES,
                  skip_unless: dict[str, tuple[bytes, ...]] | None = None,
-                 tally: tuple[str, ...] = ()):
+                 tally: tuple[str, ...] = (), runs: bool = False):
         self.tokenizer = Tokenizer(source, name=name, diagnostics=diagnostics,
-                                   boundaries=boundaries, skip_unless=skip_unless, tally=tally)
+                                   boundaries=boundaries, skip_unless=skip_unless, tally=tally,
+                                   runs=runs)
         self.name = self.tokenizer.name
         self.diagnostics = self.tokenizer.diagnostics
         self.envelope = Envelope(file=self.name)

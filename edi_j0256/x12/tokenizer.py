@@ -19,6 +19,10 @@ the next line, empty segments, a file that starts at GS or ST with no ISA, a fil
 fixed width (line breaks inside segments: read as if unwrapped, positions name the real
 lines), and an ISA16 that disagrees with the composites the file is written with.
 
+With ``runs=True`` (the claim reader, when it reads only claims holding some codes), stretches
+in the two regular layouts are read needle-first by :mod:`edi_j0256.x12.needle`: claims without
+a needle are counted at C speed and HL loops come as runs, with the same results as this loop.
+
 Cost is linear in every dimension of the input: each byte is searched a bounded number of
 times whatever the number of interchanges, empty segments or units, and a unit that grows
 past :data:`_PIECE` bytes (a claim of a million lines) is handed on in pieces, so memory
@@ -51,6 +55,7 @@ _MAX_UNIT = 1 << 26  # this many bytes without one segment terminator: not X12
 _OVERLAP = 256  # bytes searched again when a carried unit's search resumes
 _PIECE = 1 << 22  # a unit larger than this is handed on in pieces (Unit.piece / .continued)
 _REPEAT_LIMIT = 10  # tolerance warnings of one code reported per file, then counted
+_DENSE = 2048  # a buffer with a needle hit per fewer bytes is read by the general loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,16 +115,17 @@ class _Region:
     """
 
     __slots__ = ("file", "buffer", "offset", "terminator", "empty", "pos", "index", "line",
-                 "wrap")
+                 "wrap", "newlines")
 
     def __init__(self, file: str, buffer: bytes, offset: int, pos: int, index: int, line: int,
                  terminator: bytes, empty: re.Pattern[bytes] | None,
-                 wrap: tuple[int, int] | None = None):
+                 wrap: tuple[int, int] | None = None, newlines: bool = True):
         self.file = file
         self.buffer, self.offset, self.terminator = buffer, offset, terminator
         self.empty = empty  # the caller passes it only when the buffer holds an empty segment
         self.pos, self.index, self.line = pos, index, line
         self.wrap = wrap  # (width, newline length) of a wrapped file: lines from offsets
+        self.newlines = newlines  # False: no LF in the buffer from ``pos`` on (none counted)
 
     def at(self, pos: int) -> tuple[int, int]:
         """(segment index, line) of the segment that starts at ``pos``."""
@@ -132,7 +138,8 @@ class _Region:
         self.pos = pos
         if self.wrap is not None:
             return self.index, (self.offset + pos) // self.wrap[0] + 1
-        self.line += sign * buffer.count(b"\n", low, high)
+        if self.newlines:
+            self.line += sign * buffer.count(b"\n", low, high)
         return self.index, self.line
 
     def real_offset(self, offset: int) -> int:
@@ -345,7 +352,8 @@ def _count_tags(buffer: bytes, start: int, end: int, delimiters: Delimiters, tag
     if pattern is None:
         term = re.escape(delimiters.segment.encode("latin-1"))
         elem = re.escape(delimiters.element.encode("latin-1"))
-        pattern = re.compile(term + rb"[ \t\r\n]*+(?:" + tags.encode() + rb")(?:" + elem
+        # the delimiter after the tag is looked at, not taken: ``SV1~SV1*`` is two segments
+        pattern = re.compile(term + rb"[ \t\r\n]*+(?:" + tags.encode() + rb")(?=" + elem
                              + b"|" + term + b")")
         _TALLY_PATTERNS[key] = pattern
     found = len(pattern.findall(buffer, start, end))
@@ -389,7 +397,7 @@ class Tokenizer:
                  boundaries: tuple[str, ...] = CLAIM_BOUNDARIES,
                  skip_unless: dict[str, tuple[bytes, ...]] | None = None,
                  tally: tuple[str, ...] = (),
-                 chunk_size: int = 1 << 22):
+                 chunk_size: int = 1 << 22, runs: bool = False):
         self.source = source
         self.name = name or (str(source) if isinstance(source, (str, Path)) else
                              getattr(source, "name", "<stream>"))
@@ -411,6 +419,10 @@ class Tokenizer:
         self._isa_pending = False  # an ISA starts at the carry position, not yet read
         self._declared: dict[Delimiters, Delimiters] = {}  # ISA's delimiters -> those used
         self._next_empty: dict[re.Pattern[bytes], int] = {}  # per buffer: next empty segment
+        # With ``runs`` (and claims skipped unless they hold a needle), regular stretches are
+        # read needle-first (:mod:`edi_j0256.x12.needle`): HL loops come as runs, not units.
+        self.runs = runs and set(self.skip_unless) == {"CLM"} and bool(self._needles)
+        self._items: dict = {}  # needle path: item patterns by delimiters and layout
 
     # -- diagnostics ---------------------------------------------------------------------
 
@@ -545,6 +557,19 @@ class Tokenizer:
                     return pos  # the ISA runs past the buffer: wait for more bytes
                 self._isa_pending = False
             assert self._pattern is not None and self.delimiters is not None
+            if self.runs and not state.continued and self.wrap is None and (
+                    hit_count * _DENSE < len(buffer) - pos):
+                needle = _needle.NeedleScan(self, buffer, pos, state, hits,
+                                            carry_hit and pos == carried)
+                yield from needle.units()
+                if needle.stop != pos:
+                    pos = needle.stop
+                    state.tag = needle.stop_tag
+                    state.index, state.line = needle.region.at(pos)
+                    if state.tag == "ISA":
+                        self._isa_pending = True
+                        resume = 0
+                        continue
             delimiters = self.delimiters
             terminator = delimiters.segment.encode("latin-1")
             region = self._region(buffer, pos, state)
@@ -815,18 +840,61 @@ class Tokenizer:
 
 
 def _positions(buffer: bytes, start: int, needles: tuple[bytes, ...]) -> list[int]:
-    """Sorted positions of every needle in ``buffer[start:]`` (C-speed ``find``)."""
+    """Sorted positions of every needle in ``buffer[start:]`` (C-speed ``find``).
+
+    Needles that differ only in their letters (``J0256``, ``j0256``) are found in one pass,
+    by the tail they share (``0256``), each candidate checked for one of the needles.
+    """
     found = []
-    for needle in needles:
-        at = buffer.find(needle, start)
+    for key, group in _needle_keys(needles):
+        if group == (key,):
+            at = buffer.find(key, start)
+            while at >= 0:
+                found.append(at)
+                at = buffer.find(key, at + 1)
+            continue
+        size = len(group[0]) - len(key)
+        if all(len(needle) - len(key) == size for needle in group):  # J0256, j0256: J or j
+            heads = frozenset(needle[:size] for needle in group)
+            at = buffer.find(key, start + size)
+            while at >= 0:
+                if buffer[at - size:at] in heads:
+                    found.append(at - size)
+                at = buffer.find(key, at + 1)
+            continue
+        at = buffer.find(key, start)
         while at >= 0:
-            found.append(at)
-            at = buffer.find(needle, at + 1)
+            for needle in group:
+                begin = at - len(needle) + len(key)
+                if begin >= start and buffer.startswith(needle, begin):
+                    found.append(begin)
+                    break
+            at = buffer.find(key, at + 1)
     if len(needles) > 1:
         found.sort()
     return found
 
 
+_KEYS: dict[tuple[bytes, ...], list[tuple[bytes, tuple[bytes, ...]]]] = {}
+
+
+def _needle_keys(needles: tuple[bytes, ...]) -> list[tuple[bytes, tuple[bytes, ...]]]:
+    """Needles grouped by the tail after their last letter, when it is 3+ bytes long."""
+    keys = _KEYS.get(needles)
+    if keys is None:
+        groups: dict[bytes, list[bytes]] = {}
+        for needle in needles:
+            letters = [i for i, c in enumerate(needle) if chr(c).isalpha()]
+            tail = needle[letters[-1] + 1:] if letters else needle
+            key = tail if len(tail) >= 3 else needle
+            groups.setdefault(key, []).append(needle)
+        keys = _KEYS[needles] = [(k, tuple(sorted(g))) for k, g in groups.items()]
+    return keys
+
+
 def _describe(d: Delimiters) -> str:
     return (f"element {d.element!r}, component {d.component!r}, "
             f"segment {d.segment!r}, repetition {d.repetition!r}")
+
+
+from edi_j0256.x12 import needle as _needle  # noqa: E402  (it builds on the classes above)
