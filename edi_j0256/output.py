@@ -158,14 +158,13 @@ class _Fragments(dict):
 
     def __missing__(self, value: Any) -> Any:
         read = _orjson_default(value)
-        if type(read) is _FRAGMENT_TYPE and value.is_finite():
+        if type(read) is _FRAGMENT and value.is_finite():  # a number's text, not NaN's
             if len(self) >= 8192:
                 self.clear()
             self[value] = read
         return read
 
 
-_FRAGMENT_TYPE = type(orjson.Fragment(b"0"))
 _fragment = _Fragments().__getitem__
 # Values a flat record may hold for the compact path; anything else (float, dict, datetime,
 # a subclass) takes the indented path, whose handling of each is what the stdlib writes.
