@@ -699,10 +699,8 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     claims the run rules must see, by patient bucket (see the comment above)."""
     from edi_j0256.rules import Checker, RuleContext
     from edi_j0256.rules.context import VOIDING_FREQUENCIES, drug_lines, member_key
-    from edi_j0256.rules.engine import finding
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
-    context, claim_rules = checker.context, checker.claim_rules
     result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
                           [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
     events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
@@ -731,8 +729,7 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
             result.claims += 1
             lines = drug_lines(claim)
             result.lines += len(lines)
-            found = [finding(rule, hit) for rule in claim_rules
-                     for hit in rule.check(claim, context)]
+            found = list(checker.claim_findings(claim))
             result.last = (claim.envelope.file if claim.envelope else None, claim.segment)
             # The first claim too: the diagnostics after the last claim of the piece before
             # are drained after it.
@@ -764,7 +761,6 @@ def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts
     from edi_j0256.rules import Checker, RuleContext
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
-    checker.claim_rules = []  # they ran in round 1
     context = checker.context
     history = context.history
     history.window = window
@@ -775,8 +771,10 @@ def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts
     try:
         for index, (doses_of_piece, base) in enumerate(zip(doses, bases, strict=True)):
             for number, claim in _spool_items(doses_of_piece):
-                context.claims_seen = base + number - 1  # check_claim counts this one
-                found = list(checker.check_claim(_unpack_claim(claim)))
+                context.claims_seen = base + number - 1  # run_findings counts this one
+                claim = _unpack_claim(claim)
+                checker.count_claim(claim)  # its position; the claim rules ran in round 1
+                found = list(checker.run_findings(claim))
                 if found:
                     out.add((index, number, checker.position, found))
     finally:
