@@ -116,12 +116,23 @@ def _find_segment(data, tag: bytes, before: int, floor: int, terminator: bytes) 
 
 
 def _count(data, needle: bytes, start: int, end: int, chunk: int = 1 << 24) -> int:
-    """``needle`` occurrences starting in ``[start, end)`` of an mmap (no ``mmap.count``)."""
+    """``needle`` occurrences starting in ``[start, end)`` of an mmap (no ``mmap.count``).
+    Each chunk's pages are let go once counted (:func:`_release`)."""
     total, overlap = 0, len(needle) - 1
     for at in range(max(start, 0), end, chunk):
         stop = min(at + chunk, end)
-        total += data[at:stop + overlap].count(needle) if overlap else data[at:stop].count(needle)
+        total += data[at:stop + overlap].count(needle)
+        _release(data, at, stop)
     return total
+
+
+def _release(data, start: int, end: int) -> None:
+    """Unmap the pages of ``[start, end)`` of an mmap from this process (the file stays in
+    the page cache): planning counts through the whole file, and pages left mapped would
+    count in the parent's resident memory for as long as the run (the file's size)."""
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        base = start - start % mmap.PAGESIZE
+        data.madvise(mmap.MADV_DONTNEED, base, end - base)
 
 
 def _count_segments(data, tag: bytes, start: int, end: int, terminator: bytes) -> int:
@@ -153,6 +164,7 @@ def plan_pieces(path: str | Path, pieces: int, min_piece: int = MIN_PIECE) -> li
         for k in range(1, pieces):
             target = max(size * k // pieces, cuts[-1][0] + 1 if cuts else 1)
             found = _next_cut(data, cut, target, terminator, element, first)
+            _release(data, target, min(size, target + _SEARCH))
             if found is not None and (not cuts or found[0] > cuts[-1][0]):
                 cuts.append(found)
         if not cuts:
@@ -230,6 +242,7 @@ def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
         groups = _count_segments(data, gs_tag, isa, gs, terminator)
         result.append(Piece(start, end, bytes(data[isa:isa_end]) + bytes(data[gs:gs_end]),
                             groups, transactions, open_end))
+        _release(data, min(starts[index - 1], isa), start)  # what the searches went through
     return result
 
 
