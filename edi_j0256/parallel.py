@@ -33,6 +33,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -670,7 +671,7 @@ def _pack_doses(doses, policies: dict[int, int]) -> tuple:
     policy = -1 if doses.policy is None else policies[id(doses.policy)]
     return (doses.key, doses.frequency, doses.claim_id, doses.file, policy,
             doses.transaction_type,
-            tuple((day, str(units), waste, signature, number, place)
+            tuple((day.toordinal(), str(units), waste, signature, number, place)
                   for day, units, waste, signature, number, place in doses.lines))
 
 
@@ -681,8 +682,8 @@ def _unpack_doses(packed: tuple, policies: list):
     key, frequency, claim_id, file, policy, transaction_type, lines = packed
     return ClaimDoses(key, frequency, claim_id, file, None if policy < 0 else policies[policy],
                       transaction_type,
-                      tuple((day, Decimal(units), waste, signature, number, place)
-                            for day, units, waste, signature, number, place in lines))
+                      tuple((date.fromordinal(day), Decimal(units), waste, signature, number,
+                             place) for day, units, waste, signature, number, place in lines))
 
 
 def _profiles(context) -> list:

@@ -47,14 +47,14 @@ class Arrival:
         return Where(*self.place)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per claim (see history.Dose), changed by none
 class ClaimDoses:
     """What the run rules take of one claim: who the patient is (a digest), what the claim
     voids or replaces, and its J0256 doses as plain values. It needs only the claim, so it
     can be worked out apart from the history it is checked against (``check`` on pieces).
 
     ``lines``: per administered or wasted J0256 line with a date and positive units,
-    ``(date ordinal, units, JW, signature, LX01, place)`` (``place``: Where's fields)."""
+    ``(date, units, JW, signature, LX01, place)`` (``place``: Where's fields)."""
 
     key: int | None  # member_key; None: the claim is no patient's dose
     frequency: str  # CLM05-3
@@ -143,7 +143,7 @@ class RuleContext:
             modifiers = service_line.modifiers
             signature = hash((service_line.procedure_code, tuple(sorted(modifiers)), when,
                               units, service_line.charge, service_line.ndc))
-            lines.append((when.toordinal(), units, WASTE in modifiers, signature,
+            lines.append((when, units, WASTE in modifiers, signature,
                           service_line.line_number, Where.fields(claim, service_line)))
         return ClaimDoses(key, frequency, claim.claim_id, file, facts.policy,
                           claim.transaction_type, tuple(lines))
@@ -167,9 +167,8 @@ class RuleContext:
         policy, seen = doses.policy, self.history.seen
         within, weekly = policy.min_days_between_doses, bool(policy.max_units_per_7_days)
         file, sequence, transaction = doses.file, self.claims_seen, doses.transaction_type
-        day = date.fromordinal
-        for ordinal, units, waste, signature, line_number, place in doses.lines:
-            dose = Dose(day(ordinal), units, waste, sequence, claim_id, signature,
+        for when, units, waste, signature, line_number, place in doses.lines:
+            dose = Dose(when, units, waste, sequence, claim_id, signature,
                         DoseRef(claim_id, line_number, file))
             arrivals.append(Arrival(dose, place, policy, seen(key, dose, within, weekly),
                                     transaction))
@@ -214,13 +213,23 @@ def member_key(claim: Claim) -> int | None:
     """
     if not claim.member_id:
         return None
+    who = (claim.payer_id or claim.claim_filing_indicator, claim.member_id,
+           claim.patient_last_name, claim.patient_first_name, claim.patient_birth_date)
+    if who == _LAST_PATIENT[0]:  # a patient's claims come together: digest them once
+        return _LAST_PATIENT[1]
+    payer, member, last, first, birth = who
+    key = patient_key(_norm(payer), _norm(member), _norm(last), _norm(first), birth)
+    _LAST_PATIENT[:] = [who, key]
+    return key
 
-    def norm(text: str | None) -> str:
-        return " ".join((text or "").upper().split())
 
-    payer = norm(claim.payer_id or claim.claim_filing_indicator)
-    return patient_key(payer, norm(claim.member_id), norm(claim.patient_last_name),
-                       norm(claim.patient_first_name), claim.patient_birth_date)
+# The last patient member_key digested and its key (one patient's values, replaced by the
+# next claim's: the run's history keeps digests only).
+_LAST_PATIENT: list = [None, None]
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").upper().split())
 
 
 _LAST: list = [None, 0, []]  # the claim drug_lines last answered for, its line count, lines
