@@ -37,7 +37,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.claims.parser import ClaimReader, ReadStats
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
@@ -116,12 +115,23 @@ def _find_segment(data, tag: bytes, before: int, floor: int, terminator: bytes) 
 
 
 def _count(data, needle: bytes, start: int, end: int, chunk: int = 1 << 24) -> int:
-    """``needle`` occurrences starting in ``[start, end)`` of an mmap (no ``mmap.count``)."""
+    """``needle`` occurrences starting in ``[start, end)`` of an mmap (no ``mmap.count``).
+    Each chunk's pages are let go once counted (:func:`_release`)."""
     total, overlap = 0, len(needle) - 1
     for at in range(max(start, 0), end, chunk):
         stop = min(at + chunk, end)
-        total += data[at:stop + overlap].count(needle) if overlap else data[at:stop].count(needle)
+        total += data[at:stop + overlap].count(needle)
+        _release(data, at, stop)
     return total
+
+
+def _release(data, start: int, end: int) -> None:
+    """Unmap the pages of ``[start, end)`` of an mmap from this process (the file stays in
+    the page cache): planning counts through the whole file, and pages left mapped would
+    count in the parent's resident memory for as long as the run (the file's size)."""
+    if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        base = start - start % mmap.PAGESIZE
+        data.madvise(mmap.MADV_DONTNEED, base, end - base)
 
 
 def _count_segments(data, tag: bytes, start: int, end: int, terminator: bytes) -> int:
@@ -153,6 +163,7 @@ def plan_pieces(path: str | Path, pieces: int, min_piece: int = MIN_PIECE) -> li
         for k in range(1, pieces):
             target = max(size * k // pieces, cuts[-1][0] + 1 if cuts else 1)
             found = _next_cut(data, cut, target, terminator, element, first)
+            _release(data, target, min(size, target + _SEARCH))
             if found is not None and (not cuts or found[0] > cuts[-1][0]):
                 cuts.append(found)
         if not cuts:
@@ -230,6 +241,7 @@ def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
         groups = _count_segments(data, gs_tag, isa, gs, terminator)
         result.append(Piece(start, end, bytes(data[isa:isa_end]) + bytes(data[gs:gs_end]),
                             groups, transactions, open_end))
+        _release(data, min(starts[index - 1], isa), start)  # what the searches went through
     return result
 
 
@@ -559,10 +571,11 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 #    runs them on its claims (positions shifted first) and spools, in reading order, the
 #    reader diagnostics and the claims that have claim findings (or diagnostics to drain after
 #    them). The run rules (frequency, caps, MUE, duplicates) check a line against the same
-#    patient's recent doses, so the worker also spools each claim it must remember, cut down
-#    to its J0256 lines as plain values, into one of ``jobs`` buckets by patient digest.
-# 2. Each bucket (:func:`replay_bucket`): its claims of every piece, in file order, through
-#    the real run rules (``Checker.check_claim`` without the claim rules), starting from the
+#    patient's recent doses, so the worker also spools what they take of each claim it must
+#    remember (``RuleContext.doses``: the patient digest and the J0256 doses, as plain
+#    values), into one of ``jobs`` buckets by patient digest.
+# 2. Each bucket (:func:`replay_bucket`): its claims' doses of every piece, in file order,
+#    through the real run rules (``Checker.run_findings``), starting from the
 #    run's history of the bucket's patients; a patient's doses never depend on another
 #    patient's, so the buckets are independent. The claim numbers the doses carry are the
 #    file's, from the piece's claim count.
@@ -613,7 +626,8 @@ def _spool_items(path: str) -> Iterator:
 class CheckedPiece:
     """What a worker read of one piece: ``events`` spools ``("claim", n, position,
     findings)`` and ``("diag", diagnostic)`` in reading order (``n``: the claim's number in
-    the piece); ``doses[b]`` spools ``(n, packed claim)`` of bucket ``b``'s patients."""
+    the piece); ``doses[b]`` spools ``(n, CLM segment, packed ClaimDoses)`` of bucket
+    ``b``'s patients (:func:`_pack_doses`)."""
 
     events: str = ""
     doses: list[str] = field(default_factory=list)
@@ -650,46 +664,31 @@ def _shift_claim(claim, segments: int, lines: int) -> None:
             service_line.lx_segment += segments
 
 
-def _day(value) -> int:
-    return value.toordinal() if value is not None else 0
+def _pack_doses(doses, policies: dict[int, int]) -> tuple:
+    """A claim's :class:`~edi_j0256.rules.context.ClaimDoses` as plain values (``policies``:
+    the policy's index in the worker's profiles, by identity): pickling dataclasses and
+    Decimals one by one costs more than checking them."""
+    policy = -1 if doses.policy is None else policies[id(doses.policy)]
+    return (doses.key, doses.frequency, doses.claim_id, doses.file, policy,
+            doses.transaction_type,
+            tuple((day.toordinal(), str(units), waste, signature, number, place)
+                  for day, units, waste, signature, number, place in doses.lines))
 
 
-def _text(value) -> str | None:
-    return None if value is None else str(value)
+def _unpack_doses(packed: tuple, policies: list):
+    """The :class:`~edi_j0256.rules.context.ClaimDoses` of :func:`_pack_doses`."""
+    from edi_j0256.rules.context import ClaimDoses
+
+    key, frequency, claim_id, file, policy, transaction_type, lines = packed
+    return ClaimDoses(key, frequency, claim_id, file, None if policy < 0 else policies[policy],
+                      transaction_type,
+                      tuple((date.fromordinal(day), Decimal(units), waste, signature, number,
+                             place) for day, units, waste, signature, number, place in lines))
 
 
-def _pack_claim(claim, lines: list) -> tuple:
-    """What the run rules read of a claim and its J0256 lines, as plain values (pickling
-    dataclasses, Decimals and dates one by one costs more than checking them)."""
-    return (claim.envelope, claim.claim_id, claim.frequency_code,
-            claim.claim_filing_indicator, claim.payer_id, claim.member_id,
-            claim.patient_last_name, claim.patient_first_name, _day(claim.patient_birth_date),
-            _day(claim.statement_from), claim.segment, claim.line,
-            tuple((s.line_number, s.procedure_code, s.modifiers, _text(s.charge),
-                   _text(s.units), _day(s.service_date), s.line_control, s.ndc, s.segment,
-                   s.line) for s in lines))
-
-
-def _date(ordinal: int) -> date | None:
-    return date.fromordinal(ordinal) if ordinal else None
-
-
-def _unpack_claim(packed: tuple):
-    """The claim of :func:`_pack_claim`: its J0256 lines only, no diagnoses."""
-    day = _date
-    (envelope, claim_id, frequency, indicator, payer_id, member_id, last, first, birth,
-     start, segment, line, lines) = packed
-    return Claim(envelope, claim_id, frequency_code=frequency, claim_filing_indicator=indicator,
-                 payer_id=payer_id, member_id=member_id, patient_last_name=last,
-                 patient_first_name=first, patient_birth_date=day(birth),
-                 statement_from=day(start), segment=segment, line=line, lines=[
-                     ServiceLine(number, None, code, modifiers,
-                                 None if charge is None else Decimal(charge),
-                                 units=None if units is None else Decimal(units),
-                                 service_date=day(when), line_control=control, ndc=ndc,
-                                 segment=at, line=on)
-                     for number, code, modifiers, charge, units, when, control, ndc, at, on
-                     in lines])
+def _profiles(context) -> list:
+    """The run's payer policies in the order both rounds' workers share."""
+    return list(context.policies.profiles.values())
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
@@ -698,11 +697,11 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     """Round 1 in a worker: the claim rules and reader diagnostics of one piece, and the
     claims the run rules must see, by patient bucket (see the comment above)."""
     from edi_j0256.rules import Checker, RuleContext
-    from edi_j0256.rules.context import VOIDING_FREQUENCIES, drug_lines, member_key
-    from edi_j0256.rules.engine import finding
+    from edi_j0256.rules.context import VOIDING_FREQUENCIES, drug_lines
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
-    context, claim_rules = checker.context, checker.claim_rules
+    context = checker.context
+    policies = {id(policy): n for n, policy in enumerate(_profiles(context))}
     result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
                           [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
     events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
@@ -731,8 +730,7 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
             result.claims += 1
             lines = drug_lines(claim)
             result.lines += len(lines)
-            found = [finding(rule, hit) for rule in claim_rules
-                     for hit in rule.check(claim, context)]
+            found = list(checker.claim_findings(claim))
             result.last = (claim.envelope.file if claim.envelope else None, claim.segment)
             # The first claim too: the diagnostics after the last claim of the piece before
             # are drained after it.
@@ -740,9 +738,10 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
                 events.add(("claim", result.claims, result.last, found))
                 drained = read[0]
             if claim.member_id and (lines or claim.frequency_code in VOIDING_FREQUENCIES):
-                key = member_key(claim)
-                if key is not None:
-                    doses[key % buckets].add((result.claims, _pack_claim(claim, lines)))
+                claim_doses = context.doses(claim)
+                if claim_doses.key is not None:
+                    doses[claim_doses.key % buckets].add(
+                        (result.claims, claim.segment, _pack_doses(claim_doses, policies)))
     except X12ReadError:
         result.exact = False
     finally:
@@ -764,8 +763,8 @@ def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts
     from edi_j0256.rules import Checker, RuleContext
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
-    checker.claim_rules = []  # they ran in round 1
     context = checker.context
+    policies = _profiles(context)
     history = context.history
     history.window = window
     history.packed = dict(packed)
@@ -774,11 +773,12 @@ def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts
     out = _Spool(spool)
     try:
         for index, (doses_of_piece, base) in enumerate(zip(doses, bases, strict=True)):
-            for number, claim in _spool_items(doses_of_piece):
-                context.claims_seen = base + number - 1  # check_claim counts this one
-                found = list(checker.check_claim(_unpack_claim(claim)))
+            for number, segment, item in _spool_items(doses_of_piece):
+                context.claims_seen = base + number - 1  # run_findings counts this one
+                claim_doses = _unpack_doses(item, policies)
+                found = list(checker.run_findings(claim_doses))
                 if found:
-                    out.add((index, number, checker.position, found))
+                    out.add((index, number, (claim_doses.file, segment), found))
     finally:
         out.close()
     history._pack_live()

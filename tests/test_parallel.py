@@ -402,3 +402,28 @@ def test_check_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, 
     assert outputs[0] == outputs[1]
     text = outputs[0].decode()
     assert text.count("JC005") > 100 and text.count("X223") == 6
+
+
+def test_claim_doses_survive_the_spool_exactly():
+    """What round 1 spools of a claim for the run rules (``RuleContext.doses``, packed to
+    plain values) comes back equal, Decimals and policy included, for every claim of the
+    fixtures: voids, replacements, JW lines."""
+    from edi_j0256.claims import read_claims
+    from edi_j0256.parallel import _pack_doses, _profiles, _unpack_doses
+    from edi_j0256.rules import RuleContext
+
+    context = RuleContext()
+    profiles = _profiles(context)
+    index = {id(policy): n for n, policy in enumerate(profiles)}
+    seen = []
+    for path in sorted(FIXTURES.glob("837*.x12")) + sorted((FIXTURES / "rules").glob("*.x12")):
+        for claim in read_claims(path):
+            doses = context.doses(claim)
+            back = _unpack_doses(_pack_doses(doses, index), profiles)
+            assert back == doses, (path.name, claim.claim_id)
+            assert [type(line[1]) for line in back.lines] == [type(line[1])
+                                                               for line in doses.lines]
+            seen.append(doses)
+    assert any(d.lines for d in seen)
+    assert any(d.frequency == "8" for d in seen) and any(d.policy is None for d in seen)
+    assert any(waste for d in seen for _, _, waste, *_ in d.lines)

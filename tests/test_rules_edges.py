@@ -249,3 +249,29 @@ def test_void_read_before_a_new_claim_leaves_no_dose_behind() -> None:
     original, void, new = make.FIXTURES["void-pass"][0]
     assert codes(check_text([original, new])) == ["JC005"]  # without the void: a duplicate
     assert codes(check_text([original, void, new])) == []
+
+
+def test_member_key_of_claims_in_turn_is_each_patients_own() -> None:
+    """member_key digests each claim's own patient, whatever patient came just before (it
+    keeps the last one's digest): twins on one member ID, a name in other case and spacing,
+    and patients in turn A, A, B, A."""
+    from datetime import date
+
+    from edi_j0256.claims.model import Claim
+    from edi_j0256.rules.context import member_key
+    from edi_j0256.rules.history import patient_key
+
+    def patient(first: str, last: str = "Doe", member: str = "W123", payer: str = "P1",
+                born: date = date(1970, 1, 2)) -> Claim:
+        return Claim(None, "C", payer_id=payer, member_id=member, patient_last_name=last,
+                     patient_first_name=first, patient_birth_date=born)
+
+    ann = patient_key("P1", "W123", "DOE", "ANN", date(1970, 1, 2))
+    bob = patient_key("P1", "W123", "DOE", "BOB", date(1970, 1, 2))
+    order = [patient("Ann"), patient(" ann ", "doe"), patient("Bob"), patient("Ann"),
+             patient("Ann", born=date(1970, 1, 3)), patient("Ann", payer="P2"),
+             patient("Ann", member="")]
+    assert [member_key(c) for c in order] == [
+        ann, ann, bob, ann, patient_key("P1", "W123", "DOE", "ANN", date(1970, 1, 3)),
+        patient_key("P2", "W123", "DOE", "ANN", date(1970, 1, 2)), None]
+    assert len({ann, bob}) == 2

@@ -36,16 +36,33 @@ class Arrival:
     """One J0256 line of the claim being checked, with what the patient's history says."""
 
     dose: Dose
-    claim: Claim
-    service_line: ServiceLine
+    place: tuple  # the line's Where, as its fields (see Where.fields)
     policy: Policy
     seen: Seen
     transaction_type: str | None  # 837P (practitioner) / 837I (outpatient hospital)
 
     @property
     def where(self) -> Where:
-        """The line's position (worked out only when a rule reports it)."""
-        return Where.of(self.claim, self.service_line)
+        """The line's position (made only when a rule reports it)."""
+        return Where(*self.place)
+
+
+@dataclass(slots=True)  # not frozen: one per claim (see history.Dose), changed by none
+class ClaimDoses:
+    """What the run rules take of one claim: who the patient is (a digest), what the claim
+    voids or replaces, and its J0256 doses as plain values. It needs only the claim, so it
+    can be worked out apart from the history it is checked against (``check`` on pieces).
+
+    ``lines``: per administered or wasted J0256 line with a date and positive units,
+    ``(date, units, JW, signature, LX01, place)`` (``place``: Where's fields)."""
+
+    key: int | None  # member_key; None: the claim is no patient's dose
+    frequency: str  # CLM05-3
+    claim_id: str | None
+    file: str | None
+    policy: Policy | None  # the claim's payer policy (None with no lines to check)
+    transaction_type: str | None
+    lines: tuple[tuple, ...] = ()
 
 
 @dataclass(slots=True)  # not frozen: one per claim, read by every rule, changed by none
@@ -106,37 +123,55 @@ class RuleContext:
         return self.facts(claim).policy
 
     def remember(self, claim: Claim) -> list[Arrival]:
-        """Check the claim's J0256 lines against the patient's recent doses, then keep them.
+        """Check the claim's J0256 lines against the patient's recent doses, then keep them
+        (:meth:`doses` then :meth:`arrive`)."""
+        return self.arrive(self.doses(claim))
+
+    def doses(self, claim: Claim) -> ClaimDoses:
+        """The claim's :class:`ClaimDoses` (nothing of the history is read)."""
+        key = member_key(claim)
+        frequency = claim.frequency_code or ""
+        file = claim.envelope.file if claim.envelope else None
+        if key is None or frequency == VOID:
+            return ClaimDoses(key, frequency, claim.claim_id, file, None, None)
+        facts = self.facts(claim)
+        start, lines = claim.statement_from, []
+        for service_line in facts.lines:
+            when, units = service_line.service_date or start, service_line.units
+            if when is None or units is None or units <= 0:
+                continue
+            modifiers = service_line.modifiers
+            signature = hash((service_line.procedure_code, tuple(sorted(modifiers)), when,
+                              units, service_line.charge, service_line.ndc))
+            lines.append((when, units, WASTE in modifiers, signature,
+                          service_line.line_number, Where.fields(claim, service_line)))
+        return ClaimDoses(key, frequency, claim.claim_id, file, facts.policy,
+                          claim.transaction_type, tuple(lines))
+
+    def arrive(self, doses: ClaimDoses) -> list[Arrival]:
+        """Check a claim's doses against the patient's recent doses, then keep them.
 
         A void (CLM05-3 = 8) takes back the lines of the claim it voids (same CLM01, same
         patient) and adds none; a replacement (7) takes them back and adds its own.
         """
         self.claims_seen += 1
         self.arrivals = arrivals = []
-        key = member_key(claim)
+        key = doses.key
         if key is None:
             return arrivals
-        frequency = claim.frequency_code or ""
-        if frequency in VOIDING_FREQUENCIES and claim.claim_id:
-            self.history.drop_claim(key, claim.claim_id)
+        frequency, claim_id = doses.frequency, doses.claim_id
+        if frequency in VOIDING_FREQUENCIES and claim_id:
+            self.history.drop_claim(key, claim_id)
         if frequency == VOID:
             return arrivals
-        facts = self.facts(claim)
-        policy, seen = facts.policy, self.history.seen
+        policy, seen = doses.policy, self.history.seen
         within, weekly = policy.min_days_between_doses, bool(policy.max_units_per_7_days)
-        claim_id, file = claim.claim_id, claim.envelope.file if claim.envelope else None
-        for service_line in facts.lines:
-            when, units = service_line.service_date or claim.statement_from, service_line.units
-            if when is None or units is None or units <= 0:
-                continue
-            modifiers = service_line.modifiers
-            signature = hash((service_line.procedure_code, tuple(sorted(modifiers)), when,
-                              units, service_line.charge, service_line.ndc))
-            dose = Dose(when, units, WASTE in modifiers, self.claims_seen, claim_id, signature,
-                        DoseRef(claim_id, service_line.line_number, file))
-            arrivals.append(Arrival(dose, claim, service_line, policy,
-                                    seen(key, dose, within, weekly),
-                                    claim.transaction_type))
+        file, sequence, transaction = doses.file, self.claims_seen, doses.transaction_type
+        for when, units, waste, signature, line_number, place in doses.lines:
+            dose = Dose(when, units, waste, sequence, claim_id, signature,
+                        DoseRef(claim_id, line_number, file))
+            arrivals.append(Arrival(dose, place, policy, seen(key, dose, within, weekly),
+                                    transaction))
         self.remembered += len(arrivals)
         return arrivals
 
@@ -178,13 +213,23 @@ def member_key(claim: Claim) -> int | None:
     """
     if not claim.member_id:
         return None
+    who = (claim.payer_id or claim.claim_filing_indicator, claim.member_id,
+           claim.patient_last_name, claim.patient_first_name, claim.patient_birth_date)
+    if who == _LAST_PATIENT[0]:  # a patient's claims come together: digest them once
+        return _LAST_PATIENT[1]
+    payer, member, last, first, birth = who
+    key = patient_key(_norm(payer), _norm(member), _norm(last), _norm(first), birth)
+    _LAST_PATIENT[:] = [who, key]
+    return key
 
-    def norm(text: str | None) -> str:
-        return " ".join((text or "").upper().split())
 
-    payer = norm(claim.payer_id or claim.claim_filing_indicator)
-    return patient_key(payer, norm(claim.member_id), norm(claim.patient_last_name),
-                       norm(claim.patient_first_name), claim.patient_birth_date)
+# The last patient member_key digested and its key (one patient's values, replaced by the
+# next claim's: the run's history keeps digests only).
+_LAST_PATIENT: list = [None, None]
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").upper().split())
 
 
 _LAST: list = [None, 0, []]  # the claim drug_lines last answered for, its line count, lines

@@ -22,7 +22,7 @@ from typing import BinaryIO
 from edi_j0256.claims.model import Claim
 from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
-from edi_j0256.rules.context import RuleContext
+from edi_j0256.rules.context import ClaimDoses, RuleContext
 from edi_j0256.rules.finding import Finding, Hit
 from edi_j0256.rules.mue import load_mue
 from edi_j0256.rules.policy import load_policies
@@ -96,11 +96,13 @@ class Checker:
             for hit in rule.check(claim, context):
                 yield finding(rule, hit)
 
-    def run_findings(self, claim: Claim) -> Iterator[Finding]:
+    def run_findings(self, claim: Claim | ClaimDoses) -> Iterator[Finding]:
         """Remember the claim's J0256 lines against the patients' recent doses (claims must
-        come in reading order) and yield the findings of :attr:`run_rules` (not counted)."""
+        come in reading order) and yield the findings of :attr:`run_rules` (not counted).
+        ``claim`` may be its :class:`ClaimDoses`, worked out apart (``check`` on pieces)."""
         context = self.context
-        if not context.remember(claim):
+        doses = claim if isinstance(claim, ClaimDoses) else context.doses(claim)
+        if not context.arrive(doses):
             return
         for rule in self.run_rules:
             for hit in rule.check(context):

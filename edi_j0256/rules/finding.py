@@ -31,12 +31,18 @@ class Where:
     @classmethod
     def of(cls, claim: Claim, service_line: ServiceLine | None = None) -> Where:
         """The service line's position (SV1/SV2), or the claim's (CLM) when there is none."""
-        file = claim.envelope.file if claim.envelope else None
         if service_line is None:
-            return cls(file, claim.segment or None, claim.line or None, claim.claim_id)
-        return cls(file, service_line.segment or None, service_line.line or None,
-                   claim.claim_id, service_line.line_number, service_line.line_control,
-                   service_line.procedure_code)
+            return cls(claim.envelope.file if claim.envelope else None, claim.segment or None,
+                       claim.line or None, claim.claim_id)
+        return cls(*cls.fields(claim, service_line))
+
+    @staticmethod
+    def fields(claim: Claim, service_line: ServiceLine) -> tuple:
+        """The fields of the service line's :class:`Where`, in order (a plain tuple: what
+        the run keeps of a line until a rule reports it)."""
+        return (claim.envelope.file if claim.envelope else None, service_line.segment or None,
+                service_line.line or None, claim.claim_id, service_line.line_number,
+                service_line.line_control, service_line.procedure_code)
 
 
 @dataclass(frozen=True, slots=True)
