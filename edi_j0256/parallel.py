@@ -616,7 +616,7 @@ class _Spool:
         self._stream.close()
 
 
-def _spool_items(path: str) -> Iterator:
+def spool_items(path: str) -> Iterator:
     """The items of a :class:`_Spool` file, in order; the file is deleted once read."""
     for batch in _spooled(path):
         yield from batch
@@ -627,7 +627,7 @@ class CheckedPiece:
     """What a worker read of one piece: ``events`` spools ``("claim", n, position,
     findings)`` and ``("diag", diagnostic)`` in reading order (``n``: the claim's number in
     the piece); ``doses[b]`` spools ``(n, CLM segment, packed ClaimDoses)`` of bucket
-    ``b``'s patients (:func:`_pack_doses`)."""
+    ``b``'s patients (:func:`pack_doses`)."""
 
     events: str = ""
     doses: list[str] = field(default_factory=list)
@@ -664,7 +664,7 @@ def _shift_claim(claim, segments: int, lines: int) -> None:
             service_line.lx_segment += segments
 
 
-def _pack_doses(doses, policies: dict[int, int]) -> tuple:
+def pack_doses(doses, policies: dict[int, int]) -> tuple:
     """A claim's :class:`~edi_j0256.rules.context.ClaimDoses` as plain values (``policies``:
     the policy's index in the worker's profiles, by identity): pickling dataclasses and
     Decimals one by one costs more than checking them."""
@@ -675,8 +675,8 @@ def _pack_doses(doses, policies: dict[int, int]) -> tuple:
                   for day, units, waste, signature, number, place in doses.lines))
 
 
-def _unpack_doses(packed: tuple, policies: list):
-    """The :class:`~edi_j0256.rules.context.ClaimDoses` of :func:`_pack_doses`."""
+def unpack_doses(packed: tuple, policies: list):
+    """The :class:`~edi_j0256.rules.context.ClaimDoses` of :func:`pack_doses`."""
     from edi_j0256.rules.context import ClaimDoses
 
     key, frequency, claim_id, file, policy, transaction_type, lines = packed
@@ -686,7 +686,7 @@ def _unpack_doses(packed: tuple, policies: list):
                              place) for day, units, waste, signature, number, place in lines))
 
 
-def _profiles(context) -> list:
+def policy_profiles(context) -> list:
     """The run's payer policies in the order both rounds' workers share."""
     return list(context.policies.profiles.values())
 
@@ -701,7 +701,7 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
     context = checker.context
-    policies = {id(policy): n for n, policy in enumerate(_profiles(context))}
+    policies = {id(policy): n for n, policy in enumerate(policy_profiles(context))}
     result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
                           [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
     events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
@@ -741,7 +741,7 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
                 claim_doses = context.doses(claim)
                 if claim_doses.key is not None:
                     doses[claim_doses.key % buckets].add(
-                        (result.claims, claim.segment, _pack_doses(claim_doses, policies)))
+                        (result.claims, claim.segment, pack_doses(claim_doses, policies)))
     except X12ReadError:
         result.exact = False
     finally:
@@ -764,7 +764,7 @@ def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts
 
     checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
     context = checker.context
-    policies = _profiles(context)
+    policies = policy_profiles(context)
     history = context.history
     history.window = window
     history.packed = dict(packed)
@@ -773,9 +773,9 @@ def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts
     out = _Spool(spool)
     try:
         for index, (doses_of_piece, base) in enumerate(zip(doses, bases, strict=True)):
-            for number, segment, item in _spool_items(doses_of_piece):
+            for number, segment, item in spool_items(doses_of_piece):
                 context.claims_seen = base + number - 1  # run_findings counts this one
-                claim_doses = _unpack_doses(item, policies)
+                claim_doses = unpack_doses(item, policies)
                 found = list(checker.run_findings(claim_doses))
                 if found:
                     out.add((index, number, (claim_doses.file, segment), found))
@@ -882,14 +882,14 @@ def _merged(checker, read: list[CheckedPiece], replayed: list[ReplayedBucket]) -
     from edi_j0256.rules.engine import from_diagnostic
 
     counts = checker.counts
-    run = heapq.merge(*(_spool_items(bucket.findings) for bucket in replayed),
+    run = heapq.merge(*(spool_items(bucket.findings) for bucket in replayed),
                       key=lambda item: item[:2])
     upcoming = next(run, None)
     kept: dict[str, int] = {}
     pending: list[Diagnostic] = []
     end = checker.position
     for index, piece in enumerate(read):
-        for event in _spool_items(piece.events):
+        for event in spool_items(piece.events):
             if event[0] == "diag":
                 code = event[1].code
                 kept[code] = kept.get(code, 0) + 1

@@ -409,17 +409,17 @@ def test_claim_doses_survive_the_spool_exactly():
     plain values) comes back equal, Decimals and policy included, for every claim of the
     fixtures: voids, replacements, JW lines."""
     from edi_j0256.claims import read_claims
-    from edi_j0256.parallel import _pack_doses, _profiles, _unpack_doses
+    from edi_j0256.parallel import pack_doses, policy_profiles, unpack_doses
     from edi_j0256.rules import RuleContext
 
     context = RuleContext()
-    profiles = _profiles(context)
+    profiles = policy_profiles(context)
     index = {id(policy): n for n, policy in enumerate(profiles)}
     seen = []
     for path in sorted(FIXTURES.glob("837*.x12")) + sorted((FIXTURES / "rules").glob("*.x12")):
         for claim in read_claims(path):
             doses = context.doses(claim)
-            back = _unpack_doses(_pack_doses(doses, index), profiles)
+            back = unpack_doses(pack_doses(doses, index), profiles)
             assert back == doses, (path.name, claim.claim_id)
             assert [type(line[1]) for line in back.lines] == [type(line[1])
                                                                for line in doses.lines]

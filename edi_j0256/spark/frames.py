@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.output import encode_record
-from edi_j0256.parallel import _pack_claim, _unpack_claim
-from edi_j0256.rules.context import VOIDING_FREQUENCIES, RuleContext, drug_lines, member_key
+from edi_j0256.parallel import pack_doses, policy_profiles, unpack_doses
+from edi_j0256.rules.context import VOIDING_FREQUENCIES, RuleContext, drug_lines
 from edi_j0256.rules.engine import Checker
 from edi_j0256.rules.mue import load_mue
 from edi_j0256.rules.policy import load_policies
@@ -308,16 +308,21 @@ class _ClaimPass(Checker):
     """``check_file`` with the claim rules and reader diagnostics only: after its findings,
     each claim the run rules must see (J0256 lines, or a replacement or void) comes out of
     :meth:`check_claim` too, as ``(patient digest, claim number in the file, packed
-    claim)``, instead of meeting the patient's doses (so a file without findings does not
-    hold its claims)."""
+    ClaimDoses)`` (what ``check --jobs`` spools: :func:`edi_j0256.parallel.pack_doses`),
+    instead of meeting the patient's doses (so a file without findings does not hold its
+    claims)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._policies = {id(policy): n
+                          for n, policy in enumerate(policy_profiles(self.context))}
 
     def check_claim(self, claim) -> Iterator:
         yield from super().check_claim(claim)  # counts it: its number is counts.claims
-        lines = drug_lines(claim)
-        if lines or claim.frequency_code in VOIDING_FREQUENCIES:
-            key = member_key(claim)
-            if key is not None:
-                yield (key, self.counts.claims, _pack_claim(claim, lines))
+        if drug_lines(claim) or claim.frequency_code in VOIDING_FREQUENCIES:
+            doses = self.context.doses(claim)
+            if doses.key is not None:
+                yield (doses.key, self.counts.claims, pack_doses(doses, self._policies))
 
     def run_findings(self, claim) -> Iterator:
         return iter(())  # after the shuffle, per patient
@@ -349,7 +354,7 @@ def _check_piece(path: str, index: int, piece_index: int, piece, parts: tuple,
     (``check`` keeps a number of each per file)."""
     import tempfile
 
-    from edi_j0256.parallel import _spool_items, check_piece
+    from edi_j0256.parallel import check_piece, spool_items
     from edi_j0256.rules.engine import from_diagnostic
 
     checker = _checker(Checker, parts, wanted)
@@ -359,7 +364,7 @@ def _check_piece(path: str, index: int, piece_index: int, piece, parts: tuple,
             yield None
             return
         diagnostics: dict[str, int] = {}
-        for event in _spool_items(read.events):
+        for event in spool_items(read.events):
             if event[0] == "claim":
                 for found in event[3]:
                     yield ("finding", encode_record(found.record()))
@@ -368,20 +373,17 @@ def _check_piece(path: str, index: int, piece_index: int, piece, parts: tuple,
             diagnostics[diagnostic.code] = diagnostics.get(diagnostic.code, 0) + 1
             if diagnostic.severity != "info" and checker.wanted(diagnostic.code):
                 yield ("finding", encode_record(from_diagnostic(diagnostic).record()))
-        for number, packed in _spool_items(read.doses[0]):
-            key = member_key(_unpack_claim(packed))
-            if key is not None:
-                yield ("claim", (key, (index, piece_index, number, packed)))
+        for number, _segment, packed in spool_items(read.doses[0]):
+            yield ("claim", (packed[0], (index, piece_index, number, packed)))  # [0]: key
     yield diagnostics
 
 
 def _patient_findings(claims: Iterable[tuple], parts: tuple, wanted: tuple) -> Iterator[str]:
     """The run rules over one patient's claims, in the run's reading order (file, claim)."""
     checker = _checker(Checker, parts, wanted)
+    policies = policy_profiles(checker.context)
     for *_, packed in sorted(claims, key=lambda item: item[:3]):
-        claim = _unpack_claim(packed)
-        checker.count_claim(claim)
-        for found in checker.run_findings(claim):
+        for found in checker.run_findings(unpack_doses(packed, policies)):
             yield encode_record(found.record())
 
 
