@@ -800,6 +800,7 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
     path = str(path)
     serial = serial or checker.check_file
     pieces = max(jobs * PIECES_PER_JOB, os.path.getsize(path) // CHECK_PIECE) if jobs > 1 else 0
+    pieces += -pieces % max(jobs, 1)  # a multiple of the workers: none waits out the last
     plan = plan_pieces(path, pieces, min_piece) if jobs > 1 else []
     context = multiprocessing.get_context("fork") if "fork" in _START_METHODS else None
     if len(plan) < 2 or checker.ig or context is None:
