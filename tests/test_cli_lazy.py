@@ -17,7 +17,8 @@ from edi_j0256.cli import COMMANDS, cli
 # Modules only check, rules, reconcile, remit and report need: a scan must not import them.
 NOT_FOR_SCAN = ("edi_j0256.rules", "edi_j0256.reconcile", "edi_j0256.report",
                 "edi_j0256.remit", "edi_j0256.cli.check", "edi_j0256.cli.reconcile",
-                "sqlite3", "edi_j0256.parallel")  # parallel: only with --jobs > 1
+                "sqlite3", "edi_j0256.parallel",  # parallel: only with --jobs > 1
+                "concurrent.futures", "multiprocessing")  # process pools: only with --jobs > 1
 
 
 def _modules_after(repo_root, *argv: str) -> set[str]:
