@@ -448,13 +448,8 @@ class ClaimReader:
 
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
         context = self._context()  # first: positions are resolved in file order
-        return self._claim_from_rows(unit.rows(CLAIM_TAGS, offsets=False),
-                                     unit.delimiters.component, envelope, context)
-
-    def _claim_from_rows(self, rows: list, component: str, envelope: Envelope,
-                         context: dict) -> Claim:
-        """The claim of one CLM unit's rows (CLM first) under its loops' ``context``."""
-        rows = iter(rows)
+        component = unit.delimiters.component
+        rows = iter(unit.rows(CLAIM_TAGS, offsets=False))
         _, e, index, line, _ = next(rows)
         if len(e) < 6:  # padded inline (hot path)
             e = e + _BLANK[:6 - len(e)]

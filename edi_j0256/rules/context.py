@@ -215,17 +215,18 @@ def member_key(claim: Claim) -> int | None:
         return None
     who = (claim.payer_id or claim.claim_filing_indicator, claim.member_id,
            claim.patient_last_name, claim.patient_first_name, claim.patient_birth_date)
-    if who == _LAST_PATIENT[0]:  # a patient's claims come together: digest them once
-        return _LAST_PATIENT[1]
+    last_who, last_key = _LAST_PATIENT[0]  # one read: the pair is replaced whole
+    if who == last_who:  # a patient's claims come together: digest them once
+        return last_key
     payer, member, last, first, birth = who
     key = patient_key(_norm(payer), _norm(member), _norm(last), _norm(first), birth)
-    _LAST_PATIENT[:] = [who, key]
+    _LAST_PATIENT[0] = (who, key)
     return key
 
 
 # The last patient member_key digested and its key (one patient's values, replaced by the
 # next claim's: the run's history keeps digests only).
-_LAST_PATIENT: list = [None, None]
+_LAST_PATIENT: list[tuple] = [(None, None)]
 
 
 def _norm(text: str | None) -> str:

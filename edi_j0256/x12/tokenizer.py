@@ -559,7 +559,9 @@ class Tokenizer:
             assert self._pattern is not None and self.delimiters is not None
             if self.runs and not state.continued and self.wrap is None and (
                     hit_count * _DENSE < len(buffer) - pos):
-                needle = _needle.NeedleScan(self, buffer, pos, state, hits,
+                from edi_j0256.x12.needle import NeedleScan  # it builds on this module
+
+                needle = NeedleScan(self, buffer, pos, state, hits,
                                             carry_hit and pos == carried)
                 yield from needle.units()
                 if needle.stop != pos:
@@ -896,5 +898,3 @@ def _describe(d: Delimiters) -> str:
     return (f"element {d.element!r}, component {d.component!r}, "
             f"segment {d.segment!r}, repetition {d.repetition!r}")
 
-
-from edi_j0256.x12 import needle as _needle  # noqa: E402  (it builds on the classes above)
