@@ -365,7 +365,7 @@ def test_report_cli_errors_are_one_line_with_exit_2(fixtures_dir, tmp_path):
     assert unwritable.exit_code == 2
     assert unwritable.stderr.startswith(f"Error: cannot write {folder}: ")
     assert len(unwritable.stderr.strip().splitlines()) == 1
-    assert list(tmp_path.glob(".*.tmp")) == []  # the temporary file is gone
+    assert list(tmp_path.glob(".*.part")) == []  # no temporary file is left
     backwards = runner.invoke(cli, ["report", "--db", str(db), "-o", str(tmp_path / "r.html"),
                                     "--from", "2026-03-01", "--to", "2026-02-01"])
     assert backwards.exit_code == 2 and "is after --to" in backwards.stderr

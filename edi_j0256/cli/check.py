@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from edi_j0256.cli.common import echo_err, expand_inputs, fail
+from edi_j0256.cli.common import echo_err, expand_inputs, fail, open_output
 from edi_j0256.output import write_records
 from edi_j0256.rules import (
     FIELDS,
@@ -94,41 +92,6 @@ def summary(checker: Checker) -> str:
     if unusable:
         text += f" {unusable} file{'s' if unusable != 1 else ''} could not be checked."
     return text
-
-
-@contextmanager
-def atomic_output(output: str | None, newline: str | None):
-    """Standard output, or a temporary file beside ``output`` renamed over it at the end (no
-    partial file is left behind when writing fails). Errors: one line, exit 2."""
-    if output is None:
-        yield click.get_text_stream("stdout")
-        return
-    target = Path(output)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=target.parent if str(target.parent) else ".")
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as stream:
-            yield stream
-        os.chmod(temporary, _mode_for(target))
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _mode_for(target: Path) -> int:
-    """The permissions ``open()`` would give: the existing file's, else 0666 less umask."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 @click.command("check")
@@ -218,7 +181,7 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
             failing += SEVERITY_RANK[found.severity] >= worst
             yield found
 
-    with atomic_output(output, "" if fmt == "csv" else None) as stream:
+    with open_output(output, fmt) as stream:
         if fmt == "text":
             for text in text_lines(findings(), list(files), checker):
                 stream.write(text + "\n")

@@ -21,6 +21,7 @@ from edi_j0256.cli.common import (
 )
 from edi_j0256.codes import normalize_codes
 from edi_j0256.diagnostics import Diagnostics
+from edi_j0256.output import OutputError
 from edi_j0256.reconcile import (
     ReconcileStore,
     StoreError,
@@ -193,8 +194,8 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
                     try:
                         write_report(report_path, *reconciliation(
                             store, stored_lines(store, as_of)), actions=actions, as_of=as_of)
-                    except OSError as exc:
-                        raise fail(f"cannot write {report_path}: {exc.strerror}") from None
+                    except OutputError as exc:
+                        raise fail(str(exc)) from None
                 if orphans_path:
                     emit(linked_orphans(store), fmt, orphans_path, ORPHAN_FIELDS)
         except StoreError as exc:

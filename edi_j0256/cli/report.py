@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from edi_j0256.cli.common import echo_err, fail
+from edi_j0256.output import OutputError
 from edi_j0256.reconcile import ReconcileStore, StoreError, reconcile_store
 from edi_j0256.report import ReportFilter, write_report
 from edi_j0256.safe_text import escape_controls
@@ -69,8 +70,8 @@ def command(db, output, as_of, payment_from, payment_to, payers, show_member_ids
     try:
         write_report(output, *result, as_of=_day(as_of), files=files,
                      report_filter=report_filter, show_member_ids=show_member_ids)
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    except OutputError as exc:
+        raise fail(str(exc)) from None
     if not quiet:
         echo_err(f"{output}: report of {len(result.records)} J0256 line(s) from {len(files)} "
                  "file(s)")

@@ -11,12 +11,11 @@ totals, the store's files) into the typed :mod:`.data` records; :mod:`.charts` d
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
+from edi_j0256.output import atomic_path
 from edi_j0256.report.adapter import ReportFilter, report_data
 from edi_j0256.report.data import ReportData
 from edi_j0256.report.page import render
@@ -40,22 +39,12 @@ def render_report(records: Sequence[Mapping], orphans: Sequence[Mapping], totals
 
 
 def write_atomically(path: str | Path, content: bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, then rename it over ``path``:
-    a reader never sees half a page. Raises OSError (the temporary file is removed)."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent if str(target.parent) else ".")
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    """Write ``content`` to ``path`` through :func:`edi_j0256.output.atomic_path`: a reader
+    never sees half a page, and a FIFO or device is written in place. Raises
+    :class:`~edi_j0256.output.OutputError` (``cannot write PATH: reason``)."""
+    with atomic_path(str(path)) as temporary:
+        with open(temporary, "wb") as stream:
             stream.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def write_report(path: str | Path, records: Sequence[Mapping], orphans: Sequence[Mapping],
