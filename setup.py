@@ -66,6 +66,11 @@ class OptionalBuildExt(build_ext):
     """build_ext that cythonizes ``COMPILED`` and never fails the install: any error of
     Cython or of the C compiler leaves the pure package (no extension, no manifest)."""
 
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if self.parallel is None:  # one compiler process per core unless told (-j N)
+            self.parallel = os.cpu_count() or 1
+
     def run(self) -> None:
         if os.environ.get("EDI_J0256_PURE_BUILD", "") not in ("", "0"):
             self._give_up("EDI_J0256_PURE_BUILD is set")
@@ -84,7 +89,7 @@ class OptionalBuildExt(build_ext):
                 ext.sources = c_sources[ext.name]
             super().run()
         except Exception as error:  # Cython's CompileError, the compiler's, a missing gcc
-            reason = " ".join(str(error).split())[:160] or type(error).__name__
+            reason = f"{type(error).__name__}: {' '.join(str(error).split())}"[:100]
             self._give_up(f"the compiled core did not build ({reason})")
             return
         self._write_manifest()
