@@ -223,15 +223,14 @@ def test_a_checkout_without_the_core_runs_pure_and_says_so(tmp_path):
 # -- (c) the build, with and without a compiler (slow: it compiles) ----------------------
 
 def _wheel(tmp_path: Path, **env: str) -> tuple[Path, str]:
-    """Build a wheel of a copy of the repository (no build isolation: the Cython and
-    setuptools installed here); (the wheel, the build's output)."""
+    """Build a wheel of a copy of the repository as pip does (in an isolated environment
+    with pyproject.toml's build requirements); (the wheel, the build's output)."""
     source = tmp_path / "src"
     shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(
         "__pycache__", "*.so", "_compiled.py", "build", "*.egg-info", ".git", "out"))
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                           "--no-build-isolation", "-v", "-w", str(tmp_path / "dist"),
-                           str(source)], env={**os.environ, **env}, capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w",
+                           str(tmp_path / "dist"), str(source)], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return next((tmp_path / "dist").glob("edi_j0256-*.whl")), done.stdout + done.stderr
 
