@@ -2,7 +2,7 @@
 guard against extensions built from another version of their source.
 
 ``setup.py`` may compile a few modules (its ``COMPILED`` list) with Cython into extension
-modules beside their .py files, and then writes ``edi_j0256/_compiled.py``: each compiled
+modules beside their .py files, and then writes ``edi_j0256/_compiled.txt``: each compiled
 module's source size and CRC-32 at build time. :func:`install` (called by the package's
 ``__init__``) puts a meta-path finder first on ``sys.meta_path`` that sends an import to the
 .py source instead of the extension when
@@ -26,12 +26,23 @@ import zlib
 PURE_ENV = "EDI_J0256_PURE"
 REBUILD = "python -m pip install -e . (or python setup.py build_ext --inplace)"
 
-try:
-    from edi_j0256._compiled import SOURCES as _BUILT
-except ImportError:  # no compiled core was built
-    _BUILT: dict[str, tuple[int, int]] = {}
-
 _ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def _read_manifest(path: str) -> dict[str, tuple[int, int]]:
+    """module -> (size, CRC-32) of its source at build time; empty when nothing was built.
+
+    Read as a file beside this module, not imported: an editable install's finder would
+    otherwise find another checkout's manifest."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            rows = [line.split() for line in f if line.strip() and not line.startswith("#")]
+    except OSError:
+        return {}
+    return {name: (int(size), int(crc)) for name, size, crc in rows}
+
+
+_BUILT = _read_manifest(os.path.join(_ROOT, "_compiled.txt"))
 _verdicts: dict[str, bool] = {}  # module -> its source matches the manifest
 
 
