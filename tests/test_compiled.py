@@ -222,6 +222,32 @@ def test_a_checkout_without_the_core_runs_pure_and_says_so(tmp_path):
 
 # -- (c) the build, with and without a compiler (slow: it compiles) ----------------------
 
+@pytest.mark.parametrize("why", ["Cython is not installed", "EDI_J0256_PURE_BUILD is set"])
+def test_a_build_that_cannot_compile_leaves_the_pure_package(tmp_path, why):
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    shutil.copytree(REPO_ROOT / "edi_j0256", tmp_path / "edi_j0256",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.so", "_compiled.txt"))
+    # what an earlier build left in place: both go
+    stale = tmp_path / "edi_j0256" / "scan.cpython-311-x86_64-linux-gnu.so"
+    stale.write_bytes(b"not an extension")
+    (tmp_path / "edi_j0256" / "_compiled.txt").write_text("edi_j0256.scan 1 2\n")
+    env = {**os.environ, "EDI_J0256_PURE_BUILD": "1"}
+    if why == "Cython is not installed":
+        fake = tmp_path / "fake" / "Cython"
+        fake.mkdir(parents=True)
+        (fake / "__init__.py").write_text("raise ImportError('no Cython here')\n")
+        env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+        env.pop("EDI_J0256_PURE_BUILD", None)
+    done = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    ours = [line for line in done.stderr.splitlines() if line.startswith("edi-j0256:")]
+    assert ours == [f"edi-j0256: {why}; installing the pure-Python modules only"]
+    assert not stale.exists() and not (tmp_path / "edi_j0256" / "_compiled.txt").exists()
+    assert _run_probe(tmp_path)[0]["describe"] == "compiled core: no (not built)"
+
+
 def _wheel(tmp_path: Path, **env: str) -> tuple[Path, str]:
     """Build a wheel of a copy of the repository as pip does (in an isolated environment
     with pyproject.toml's build requirements); (the wheel, the build's output)."""
