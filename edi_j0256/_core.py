@@ -7,8 +7,8 @@ module's source size and CRC-32 at build time. :func:`install` (called by the pa
 ``__init__``) puts a meta-path finder first on ``sys.meta_path`` that sends an import to the
 .py source instead of the extension when
 
-- ``EDI_J0256_PURE`` is set (not empty, not ``0``): every module of the package is imported
-  from its .py, whatever extensions sit beside them; or
+- ``EDI_J0256_PURE`` is set (not empty, not ``0``) when the package is imported: every
+  module of the package is imported from its .py, whatever extensions sit beside them; or
 - the module's source no longer matches the manifest (an editable checkout where the .py was
   edited after the build): one line on stderr names the module and how to rebuild.
 
@@ -46,9 +46,14 @@ _BUILT = _read_manifest(os.path.join(_ROOT, "_compiled.txt"))
 _verdicts: dict[str, bool] = {}  # module -> its source matches the manifest
 
 
+# Decided once, when the package is imported, so a process never mixes the two.
+_PURE = os.environ.get(PURE_ENV, "") not in ("", "0")
+
+
 def pure() -> bool:
-    """Whether ``EDI_J0256_PURE`` asks for the pure-Python modules."""
-    return os.environ.get(PURE_ENV, "") not in ("", "0")
+    """Whether ``EDI_J0256_PURE`` (as the package found it when imported) asks for the
+    pure-Python modules."""
+    return _PURE
 
 
 def _source(fullname: str) -> str:
@@ -121,6 +126,8 @@ def describe() -> str:
     names = compiled_modules()
     if names:
         return f"compiled core: yes ({len(names)} modules)"
-    reason = f"{PURE_ENV} is set" if pure() and _BUILT else "not built" if not _BUILT else \
-        "stale or missing extensions"
-    return f"compiled core: no ({reason})"
+    if not _BUILT:
+        return "compiled core: no (not built)"
+    if pure():
+        return f"compiled core: no ({PURE_ENV} is set)"
+    return "compiled core: no (stale or missing extensions)"
