@@ -39,8 +39,18 @@ class LazyGroup(click.Group):
         return command
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the version, and whether the compiled core is in use."""
+    if value and not ctx.resilient_parsing:
+        from edi_j0256._core import describe
+
+        click.echo(f"edi-j0256, version {__version__}\n{describe()}")
+        ctx.exit()
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="edi-j0256")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and exit.")
 def cli() -> None:
     """Read, check and reconcile X12 837/835 claims for HCPCS J0256 (alpha-1 PI, 10 mg)."""
 
