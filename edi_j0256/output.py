@@ -406,7 +406,7 @@ def write_parquet(records: Iterable[dict], path: str, kind: str | None = None,
     if kind is None and first is not None:
         kind = record_schema.kind_of(first)
         if kind is None:
-            raise RuntimeError("records that no schema of schemas/ describes")
+            raise RuntimeError("record 1 fits no record schema of schemas/")
     schema = record_schema.arrow_schema(kind) if kind else pa.schema([])
     columns = record_schema.columns(kind) if kind else ()
     names = frozenset(name for name, _, _ in columns)

@@ -185,6 +185,8 @@ def test_a_field_outside_the_schema_or_a_value_that_does_not_fit_is_one_error(tm
         write_parquet([record, {**record, "line_number": member}], str(tmp_path / "y.parquet"),
                       "scan")
     assert member not in str(raised.value)  # PHI never in a message
+    with pytest.raises(RuntimeError, match="^record 1 fits no record schema of schemas/$"):
+        write_parquet([{"claim": 1}], str(tmp_path / "z.parquet"))
     assert list(tmp_path.iterdir()) == []  # no half file
 
 
