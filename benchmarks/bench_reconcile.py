@@ -20,7 +20,7 @@ are reported beside them.
   -o OUT -q`` in a subprocess (a temporary store), and the same with ``--db`` (a new store
   file), each with its CPU and wall time and its own peak RSS (VmHWM, read at exit by a
   small wrapper: a child's ``ru_maxrss`` would count this process's pages at fork); goal
-  under 300 MB;
+  under 300 MB; and how much of it SQLite's heap took at most (``sqlite_peak_mb``);
 - correctness: one record per generated J0256 line, none unmatched, no orphans among the
   J0256 lines, denied lines as many as the mirror denied;
 - growth: seconds per MB of input at each size, and the ratio of the largest to the smallest
@@ -195,20 +195,31 @@ def write_mirror_835(claims_path: Path, remits_path: Path) -> dict:
 
 
 # The CLI run through a wrapper that records the process's own high-water RSS (VmHWM) at
-# exit: ru_maxrss of a child counts the parent's resident pages at fork/spawn time.
+# exit: ru_maxrss of a child counts the parent's resident pages at fork/spawn time. After
+# reading it, the wrapper asks the SQLite library the sqlite3 module uses for its heap's
+# high-water mark (sqlite3_memory_highwater), so the peak can be split into SQLite's part
+# and the rest (Python objects, read buffers, the allocator's free lists).
 WRAPPER = """
 import atexit, os, runpy, sys
 def _hwm():
     with open("/proc/self/status") as status, open(os.environ["BENCH_HWM_FILE"], "w") as out:
         out.write(next(line for line in status if line.startswith("VmHWM")))
+        try:
+            import ctypes, _sqlite3
+            library = ctypes.CDLL(_sqlite3.__file__)
+            library.sqlite3_memory_highwater.restype = ctypes.c_int64
+            out.write(f"SqliteHWM: {library.sqlite3_memory_highwater(0) // 1024} kB\\n")
+        except (ImportError, OSError, AttributeError):
+            pass
 atexit.register(_hwm)
 sys.argv = ["edi_j0256", *sys.argv[1:]]
 runpy.run_module("edi_j0256", run_name="__main__", alter_sys=True)
 """
 
 
-def run_cli(args: list[str]) -> tuple[float, float, float, int]:
-    """(wall seconds, CPU seconds, peak RSS MB, exit status) of one ``python -m edi_j0256``."""
+def run_cli(args: list[str]) -> tuple[float, float, float, int, float | None]:
+    """(wall seconds, CPU seconds, peak RSS MB, exit status, SQLite heap peak MB or None) of
+    one ``python -m edi_j0256``."""
     with tempfile.NamedTemporaryFile("r", suffix=".hwm") as hwm:
         env = {**os.environ, "PYTHONPATH": str(HERE.parent), "BENCH_HWM_FILE": hwm.name}
         started = time.perf_counter()
@@ -217,9 +228,11 @@ def run_cli(args: list[str]) -> tuple[float, float, float, int]:
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         text = Path(hwm.name).read_text()
-    peak_kb = int(text.split()[1]) if text else 0
+    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    peak_kb = int(fields["VmHWM"].split()[0]) if "VmHWM" in fields else 0
+    sqlite_kb = int(fields["SqliteHWM"].split()[0]) if "SqliteHWM" in fields else None
     return (seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024,
-            os.waitstatus_to_exitcode(status))
+            os.waitstatus_to_exitcode(status), None if sqlite_kb is None else sqlite_kb / 1024)
 
 
 def check(output: Path, info: dict, mirror: dict) -> list[str]:
@@ -261,13 +274,14 @@ def bench_size(size: float, out_dir: Path, share: float, seed: int) -> dict:
         for leftover in out_dir.glob(f"store-{size:g}.db*"):
             leftover.unlink()
         output = out_dir / f"reconcile-{label}-{size:g}.jsonl"
-        wall, seconds, rss, status = run_cli(["reconcile", "--claims", str(claims), "--remits",
-                                        str(remits), *extra, "--format", "jsonl", "-o",
-                                        str(output), "-q", "--as-of", "2026-12-01"])
+        wall, seconds, rss, status, sqlite_mb = run_cli([
+            "reconcile", "--claims", str(claims), "--remits", str(remits), *extra, "--format",
+            "jsonl", "-o", str(output), "-q", "--as-of", "2026-12-01"])
         problems = [] if status == 0 else [f"exit status {status}"]
         problems += check(output, info, mirror)
         result[label] = {"seconds": round(seconds, 2), "wall_seconds": round(wall, 2),
                          "peak_rss_mb": round(rss, 1),
+                         "sqlite_peak_mb": None if sqlite_mb is None else round(sqlite_mb, 1),
                          "ratio_to_floor": round(seconds / floor_s, 2),
                          "s_per_mb": round(seconds / total_mb, 4), "problems": problems}
         output.unlink()
@@ -304,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['floor_s']:>9}  {m['seconds']:>9}{m['ratio_to_floor']:>8}"
               f"{m['peak_rss_mb']:>8}  {d['seconds']:>8}{d['ratio_to_floor']:>8}"
               f"{d['peak_rss_mb']:>8}", flush=True)
+        print(f"  of the peak RSS, SQLite's heap at most: {m['sqlite_peak_mb']} MB, --db "
+              f"{d['sqlite_peak_mb']} MB", flush=True)
         for label in ("memory", "db"):
             for problem in r[label]["problems"]:
                 print(f"  PROBLEM ({label}): {problem}")

@@ -354,102 +354,97 @@ def write_table(records: Iterable[dict], stream: IO[str], fields: Sequence[str],
     return count
 
 
-def _parquet_row(record: dict, nested: set[str] | None = None) -> dict:
-    """Flat values for Parquet: money and quantities as floats, nested records as JSON (the
-    names of such columns are added to ``nested``)."""
-    row = {}
-    for key, value in record.items():
-        if isinstance(value, Decimal):
-            value = float(value)
-        value = plain(value)
-        if isinstance(value, dict) or (isinstance(value, list) and value
-                                       and isinstance(value[0], dict)):
-            value = json.dumps(value, ensure_ascii=False)
-            if nested is not None:
-                nested.add(key)
-        row[key] = value
-    return row
+def _parquet_value(value: Any, kind: str) -> Any:
+    """A value that is not yet what its Parquet column (``record_schema.column_type``)
+    holds: a Decimal as a float, a date as ISO text, anything else in a text column (records
+    in a JSON column) as its JSON text."""
+    if value is None:
+        return None
+    if kind == "number":
+        return float(value) if type(value) is Decimal else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return json.dumps(plain(value), ensure_ascii=False)
 
 
-def write_parquet(records: Iterable[dict], path: str, batch_size: int = 50_000) -> int:
-    """Parquet through pyarrow (the ``parquet`` extra), written in batches.
+def _parquet_column(values: list, kind: str, item: str | None) -> list:
+    """A batch's values of one column as its Parquet type holds them (money and quantities
+    as floats, dates as ISO text, records as their JSON text); integers, booleans and lists
+    of text as they are."""
+    if kind == "number":
+        return [float(v) if type(v) is Decimal else v for v in values]
+    if kind == "string":
+        return [v if v is None or type(v) is str else _parquet_value(v, kind) for v in values]
+    if kind == "json":
+        return [None if v is None else _parquet_value(v, kind) for v in values]
+    if kind == "list" and item != "string":
+        return [v if v is None else [_parquet_value(x, item) if item == "number" else x
+                                     for x in v] for v in values]
+    return values
 
-    The schema comes from the first batch; a column that is null all through it becomes a
-    string column (a list of strings for an empty list) and later values are written as text,
-    so a late first value never fails the file. The file appears only when complete
-    (:func:`atomic_path`).
+
+def write_parquet(records: Iterable[dict], path: str, kind: str | None = None,
+                  batch_size: int = 50_000) -> int:
+    """Parquet through pyarrow (the ``parquet`` extra), written in batches of ``batch_size``.
+
+    Every batch has the columns and types of the ``kind``'s JSON Schema in ``schemas/``
+    (:func:`edi_j0256.record_schema.arrow_schema`: ``scan``, ``finding``, ``remit``, ``plb``,
+    ``reconcile``, ``orphan``), whatever the first batch holds; without ``kind``, the kind
+    whose schema fits the first record. A record with a field its schema does not describe,
+    or a value its column cannot hold, is a ``RuntimeError`` naming the field (never the
+    value). The file appears only when complete (:func:`atomic_path`).
     """
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError("parquet output needs pyarrow (the parquet extra)") from exc
-    writer = None
-    textual: dict[str, bool] = {}  # columns settled as text: name -> is a list
-    nested: set[str] = set()  # columns of records, as JSON text
+    from edi_j0256 import record_schema
+
+    iterator = iter(records)
+    first = next(iterator, None)
+    if kind is None and first is not None:
+        kind = record_schema.kind_of(first)
+        if kind is None:
+            raise RuntimeError("record 1 fits no record schema of schemas/")
+    schema = record_schema.arrow_schema(kind) if kind else pa.schema([])
+    columns = record_schema.columns(kind) if kind else ()
+    names = frozenset(name for name, _, _ in columns)
     count = 0
     batch: list[dict] = []
 
-    def settle(schema):
-        fields = []
-        for field in schema:
-            if pa.types.is_null(field.type):
-                field = field.with_type(pa.string())
-                textual[field.name] = False
-            elif pa.types.is_list(field.type) and pa.types.is_null(field.type.value_type):
-                field = field.with_type(pa.list_(pa.string()))
-                textual[field.name] = True
-            fields.append(field)
-        return pa.schema(fields)
-
-    def as_text(row: dict) -> dict:
-        for name, is_list in textual.items():
-            value = row.get(name)
-            if value is None:
-                continue
-            if is_list:
-                row[name] = [value] if isinstance(value, str) else [
-                    v if isinstance(v, str) else json.dumps(v) for v in value]
-            elif not isinstance(value, str):
-                row[name] = json.dumps(value)
-        return row
-
-    def flush(target: str) -> None:
-        nonlocal writer
-        rows = [_parquet_row(r, nested) for r in batch]
-        for row in rows:  # no records is JSON text too, not a list beside the texts
-            for name in nested:
-                if row.get(name) == []:
-                    row[name] = "[]"
-        if writer is None:
-            writer = pq.ParquetWriter(target, settle(pa.Table.from_pylist(rows).schema))
-        try:
-            table = pa.Table.from_pylist([as_text(r) for r in rows], schema=writer.schema)
-        except (pa.ArrowException, TypeError, ValueError) as exc:
-            raise RuntimeError(f"record {count - len(batch) + 1}..{count} does not fit the "
-                               f"Parquet schema set by the first batch: {exc}") from exc
-        writer.write_table(table)
+    def flush(writer) -> None:
+        arrays = []
+        for (name, column, item), field in zip(columns, schema, strict=True):
+            try:
+                values = _parquet_column([r.get(name) for r in batch], column, item)
+                arrays.append(pa.array(values, type=field.type))
+            except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
+                raise RuntimeError(f"field {name} of record {count - len(batch) + 1}..{count} "
+                                   f"is not {field.type} ({type(exc).__name__})") from None
+        writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
         batch.clear()
 
-    with atomic_path(path) as temporary:
-        try:
-            for record in records:
-                batch.append(record)
-                count += 1
-                if len(batch) >= batch_size:
-                    flush(temporary)
-            if batch or writer is None:
-                flush(temporary)
-        finally:
-            if writer is not None:
-                writer.close()
+    with atomic_path(path) as temporary, pq.ParquetWriter(temporary, schema) as writer:
+        for record in chain(() if first is None else (first,), iterator):
+            if not names.issuperset(record):
+                extra = ", ".join(sorted(set(record) - names))
+                raise RuntimeError(f"record {count + 1} has fields the {kind} schema of "
+                                   f"schemas/ does not describe: {extra}")
+            batch.append(record)
+            count += 1
+            if len(batch) >= batch_size:
+                flush(writer)
+        if batch or not count:
+            flush(writer)
     return count
 
 
 def write_records(records: Iterable[dict], fmt: str, stream: IO[str],
                   table_fields: Sequence[str] = (), csv_fields: Sequence[str] | None = None,
-                  path: str | None = None) -> int:
-    """Write records in one of :data:`FORMATS`; returns how many were written."""
+                  path: str | None = None, kind: str | None = None) -> int:
+    """Write records in one of :data:`FORMATS`; returns how many were written. ``kind``
+    names the records' schema for Parquet (:func:`write_parquet`)."""
     if fmt == "jsonl":
         return write_jsonl(records, stream)
     if fmt == "json":
@@ -461,5 +456,5 @@ def write_records(records: Iterable[dict], fmt: str, stream: IO[str],
     if fmt == "parquet":
         if not path:
             raise ValueError("parquet output needs --output PATH")
-        return write_parquet(records, path)
+        return write_parquet(records, path, kind)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -62,3 +62,4 @@ def test_benchmark_runs_and_checks_counts(bench, tmp_path):
     for label in ("memory", "db"):
         assert result[label]["problems"] == []
         assert result[label]["peak_rss_mb"] < bench.GOAL_RSS_MB
+        assert 0 < result[label]["sqlite_peak_mb"] < result[label]["peak_rss_mb"]

@@ -81,11 +81,14 @@ def open_output(output: str | None, fmt: str):
 
 
 def emit(records: Iterable[dict], fmt: str, output: str | None,
-         table_fields: Sequence[str], csv_fields: Sequence[str] | None = None) -> int:
+         table_fields: Sequence[str], csv_fields: Sequence[str] | None = None,
+         kind: str | None = None) -> int:
+    """Write records to ``output`` (or stdout); ``kind`` is their schema for Parquet
+    (:mod:`edi_j0256.record_schema`)."""
     with open_output(output, fmt) as stream:
         try:
             return write_records(records, fmt, stream, table_fields=table_fields,
-                                 csv_fields=csv_fields, path=output)
+                                 csv_fields=csv_fields, path=output, kind=kind)
         except BrokenPipeError:  # the reader went away (``| head``): click exits quietly
             raise
         except OutputError as exc:  # parquet: the file could not be created or renamed

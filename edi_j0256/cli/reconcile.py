@@ -182,7 +182,8 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
                     raise click.exceptions.Exit(2)  # nothing usable: no empty listing
                 running = Totals()
                 emit((running.add(line.record, line.counted)
-                      for line in linked_lines(store, as_of)), fmt, output, TABLE_FIELDS)
+                      for line in linked_lines(store, as_of)), fmt, output, TABLE_FIELDS,
+                     kind="reconcile")
                 totals = running.result()
                 orphans = list(_first(linked_orphans(store), ORPHANS_SHOWN + 1)) \
                     if not orphans_path else []
@@ -197,7 +198,8 @@ def command(claim_paths, remit_paths, db, check_store, hcpcs, as_of, fmt, output
                     except OutputError as exc:
                         raise fail(str(exc)) from None
                 if orphans_path:
-                    emit(linked_orphans(store), fmt, orphans_path, ORPHAN_FIELDS)
+                    emit(linked_orphans(store), fmt, orphans_path, ORPHAN_FIELDS,
+                         kind="orphan")
         except StoreError as exc:
             raise fail(escape_controls(str(exc))) from None
         except sqlite3.DatabaseError as exc:

@@ -119,7 +119,8 @@ def command(files: tuple[str, ...], hcpcs: tuple[str, ...], plb: bool, fmt: str,
     records = _records(files, codes, plb, diagnostics, unusable, stats, written)
     if show_summary:
         records = (kept.append(r) or r for r in records)
-    emit(records, fmt, output, PLB_TABLE_FIELDS if plb else TABLE_FIELDS)
+    emit(records, fmt, output, PLB_TABLE_FIELDS if plb else TABLE_FIELDS,
+         kind="plb" if plb else "remit")
     stats.files = len(files)  # every input, read or not
     err = click.get_text_stream("stderr")
     if not quiet:

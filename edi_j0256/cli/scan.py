@@ -87,7 +87,7 @@ def command(files, hcpcs, revenue, fmt, output, jobs, summary_only, diagnostics_
         elif jobs > 1 and fmt in _worker_formats():  # the workers format the records
             emit_text(run.text(fmt), output)
         else:
-            emit(run.records(), fmt, output, TABLE_FIELDS)
+            emit(run.records(), fmt, output, TABLE_FIELDS, kind="scan")
     finally:
         if sink:
             sink.close()

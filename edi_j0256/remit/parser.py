@@ -35,7 +35,6 @@ Diagnostic codes (family ``X35x``-``X36x``, remittance structure):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -58,7 +57,7 @@ from edi_j0256.remit.model import (
 )
 from edi_j0256.x12.reader import X12Reader
 from edi_j0256.x12.tokenizer import REMIT_BOUNDARIES, Segment, Unit
-from edi_j0256.x12.values import parse_date
+from edi_j0256.x12.values import MAX_NUMBER_DIGITS, number_problem, parse_date
 
 GROUP_CODES_5010 = frozenset({"CO", "PR", "OA", "PI"})
 GROUP_CODES_4010 = GROUP_CODES_5010 | {"CR"}
@@ -67,10 +66,8 @@ MOA_REMARKS = (3, 4, 5, 6, 7)
 MIA_REMARKS = (5, 20, 21, 22, 23)
 ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 CLAIM_LOOP_TAGS = frozenset({"SVC", "CAS", "LQ", "MOA", "MIA", "NM1", "AMT", "QTY"})
-MAX_DIGITS = 18  # the longest X12 R element (R 1/18)
 CAS_AMOUNTS = {n: f"CAS{n + 1:02d}" for n in range(2, 20, 3)}
 CAS_QUANTITIES = {n: f"CAS{n + 2:02d}" for n in range(2, 20, 3)}
-_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _SHOWN = 24  # characters of a bad value quoted in a message
 VALUE_CACHE_LIMIT = 16_384  # distinct texts remembered per cache, so memory stays bounded
 # An 835 repeats the same amounts, quantities, dates and CAS segments thousands of times: each
@@ -379,8 +376,8 @@ class RemitReader:
             self._totals.claims_paid += value
             return
         digits = paid[1:] if paid[:1] == b"-" else paid
-        if len(digits) <= MAX_DIGITS and (digits.isdigit()
-                                          or digits.replace(b".", b"", 1).isdigit()):
+        if len(digits) <= MAX_NUMBER_DIGITS and (digits.isdigit()
+                                                 or digits.replace(b".", b"", 1).isdigit()):
             value = Decimal(paid.decode("ascii"))
             if len(_CLP04_READ) < VALUE_CACHE_LIMIT:
                 _CLP04_READ[paid] = value
@@ -615,7 +612,8 @@ class RemitReader:
         self.diagnostics.add(code, severity, message, self.name, index, line)
 
     def _number(self, text: str, where: str, index: int, line: int) -> Decimal | None:
-        """An X12 R value: optional minus, digits, optional point; no exponent, <= 18 digits."""
+        """An X12 R value (:mod:`edi_j0256.x12.values`: optional minus, ASCII digits, optional
+        point; no exponent, at most ``MAX_NUMBER_DIGITS`` digits), else X352 and None."""
         if not text:
             return None
         value = _DECIMALS.get(text)
@@ -627,9 +625,8 @@ class RemitReader:
         stripped = text.strip()
         if stripped != text:
             return self._number(stripped, where, index, line)
-        if (_NUMBER.fullmatch(text) is not None
-                and len(text) - text.startswith("-") - ("." in text) <= MAX_DIGITS):
-            return Decimal(text)  # 18 digits and a point
+        if number_problem(text) is None:
+            return Decimal(text)  # e.g. 18 digits and a point
         self._warn("X352", f"{where} `{_shown(text)}` is not a number", index, line)
         return None
 
@@ -659,13 +656,13 @@ def _padded(elements: list[str], size: int) -> list[str]:
 
 def _plain(text: str) -> Decimal | None:
     """The common number, decided with C-speed string tests: ASCII digits, at most one point,
-    an optional leading minus, at most 18 characters besides the minus. None otherwise (the
-    caller then looks closer)."""
+    an optional leading minus, at most ``MAX_NUMBER_DIGITS`` characters besides the minus.
+    None otherwise (the caller then looks closer)."""
     value = _DECIMALS.get(text)
     if value is not None:
         return value
     digits = text[1:] if text[:1] == "-" else text
-    if len(digits) <= MAX_DIGITS and digits.isascii() and (
+    if len(digits) <= MAX_NUMBER_DIGITS and digits.isascii() and (
             digits.isdigit() or digits.replace(".", "", 1).isdigit()):
         value = Decimal(text)
         if len(_DECIMALS) < VALUE_CACHE_LIMIT:

@@ -12,6 +12,16 @@ of that file's setting:
   ``3 Date of Service Edit: Clinical``, and ``MUE Rationale``.
 
 Columns are found by name, so a reordered or extended layout still loads.
+
+Which table applies to which claim (:data:`SETTING_OF_TRANSACTION`): an 837P is checked
+against the practitioner services table and an 837I against the outpatient hospital services
+table. The DME supplier services table is loaded (bundled: J0256 0, so any unit a DME
+supplier bills is over it) but applied to no claim. The project's domain notes
+(``shared/domain/J0256.md``, "CMS Medically Unlikely Edits") give its value and say nothing
+of how a DME supplier's claim is told apart: it is an 837P (005010X222A1) like a
+practitioner's, sent to a DME MAC, and neither the payer IDs of the DME MACs nor a taxonomy
+rule (billing provider PRV03) are in the notes. Until they are, applying the 0 to some
+837Ps would be a guess.
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from pathlib import Path
 BUNDLED_MUE = "mue_2026-10-01.csv"
 SETTINGS = {"PRACTITIONER SERVICES": "practitioner", "OUTPATIENT HOSPITAL SERVICES":
             "outpatient", "DME SUPPLIER SERVICES": "dme"}
-SETTING_OF_TRANSACTION = {"837P": "practitioner", "837I": "outpatient"}
+SETTING_OF_TRANSACTION = {"837P": "practitioner", "837I": "outpatient"}  # never "dme": above
 SETTING_WORDS = {"practitioner": "practitioner services", "outpatient":
                  "outpatient hospital services", "dme": "DME supplier services"}
 MAI_WORDS = {1: "per claim line", 2: "per date of service (policy)",

@@ -1,10 +1,12 @@
 """Spark schemas made from the project's JSON Schemas (``schemas/*.schema.json``), and the
 conversion of a record (a dict as the writers get it) to a row of that schema.
 
-One home for the field names: the JSON Schema. ``string`` -> StringType (``format: date`` ->
-DateType), ``integer`` -> LongType, ``number`` -> DoubleType (as the CLI's JSON and Parquet
-carry them), ``array`` -> ArrayType, ``object`` with properties -> StructType, an ``enum`` of
-strings -> StringType. Every field is nullable: the JSON Schema says which may be null.
+One home for the field names: the JSON Schema (read, and a field's type told, by
+:mod:`edi_j0256.record_schema`, which the Parquet writer uses too). ``string`` ->
+StringType (``format: date`` -> DateType), ``integer`` -> LongType, ``number`` ->
+DoubleType (as the CLI's JSON and Parquet carry them), ``array`` -> ArrayType, ``object``
+with properties -> StructType, an ``enum`` of strings -> StringType. Every field is
+nullable: the JSON Schema says which may be null.
 """
 
 from __future__ import annotations
@@ -13,37 +15,25 @@ import json
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
+
+from edi_j0256.record_schema import schema_document, value_type
 
 SCHEMAS = {"scan": "scan-record.schema.json", "remit": "remit.schema.json",
            "finding": "finding.schema.json"}
 
 
-def _schema_text(name: str) -> str:
-    """A JSON Schema of ``schemas/``: a resource of this package (``spark/schemas`` links
-    to the checkout's ``schemas/``, and a wheel carries the files as package data, so an
-    installed package on a spark-submit node has them); the checkout's folder itself where
-    the link is not one (a checkout without symlinks)."""
-    resource = resources.files("edi_j0256.spark") / "schemas" / name
-    if resource.is_file():
-        return resource.read_text(encoding="utf-8")
-    checkout = Path(str(resources.files("edi_j0256"))).parent / "schemas" / name
-    return checkout.read_text(encoding="utf-8")
-
-
 @cache
 def json_schema(kind: str) -> dict:
-    return json.loads(_schema_text(SCHEMAS[kind]))
+    """The JSON Schema of ``scan``, ``remit`` or ``finding`` (read by
+    :mod:`edi_j0256.record_schema`, the schemas' one home)."""
+    return schema_document(SCHEMAS[kind])
 
 
 def _spark_type(spec: dict):
     from pyspark.sql import types as T
 
-    kinds = spec.get("type")
-    kinds = [k for k in (kinds if isinstance(kinds, list) else [kinds]) if k and k != "null"]
-    kind = kinds[0] if kinds else ("string" if "enum" in spec or not spec else None)
+    kind = value_type(spec)
     if kind == "string":
         return T.DateType() if spec.get("format") == "date" else T.StringType()
     if kind == "integer":
