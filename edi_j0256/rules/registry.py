@@ -42,6 +42,9 @@ class Rule:
     rarc: str | None
     scope: str  # "claim", "run" or "file"
     check: Callable
+    # claim rules: None, or a test of the claim's ClaimFacts that is true whenever the rule
+    # can find anything; the engine does not call the rule on a claim where it is false
+    when: Callable | None = None
 
     @property
     def doc(self) -> str:
@@ -80,8 +83,14 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, name: str, *, severity: str, root_cause: str, carc: str | None,
-         rarc: str | None = None, scope: str = "claim") -> Callable[[Callable], Callable]:
-    """Register the decorated function as rule ``code``."""
+         rarc: str | None = None, scope: str = "claim",
+         when: Callable | None = None) -> Callable[[Callable], Callable]:
+    """Register the decorated function as rule ``code``.
+
+    ``when`` (claim rules): a cheap test of the claim's
+    :class:`~edi_j0256.rules.context.ClaimFacts`, true on every claim where the rule could
+    find something (it may be true where the rule finds nothing); only a speed-up, the rule
+    itself still checks everything."""
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must be a family prefix and three digits")
     if code in RULES:
@@ -90,10 +99,12 @@ def rule(code: str, name: str, *, severity: str, root_cause: str, carc: str | No
         raise ValueError(f"rule {code}: unknown severity {severity!r}")
     if scope not in ("claim", "run", "file"):
         raise ValueError(f"rule {code}: unknown scope {scope!r}")
+    if when is not None and scope != "claim":
+        raise ValueError(f"rule {code}: only claim rules take `when`")
     check_root_cause(root_cause)
 
     def register(check: Callable) -> Callable:
-        RULES[code] = Rule(code, name, severity, root_cause, carc, rarc, scope, check)
+        RULES[code] = Rule(code, name, severity, root_cause, carc, rarc, scope, check, when)
         return check
 
     return register
