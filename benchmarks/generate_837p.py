@@ -184,7 +184,7 @@ class Generator:
 
     # -- pieces --------------------------------------------------------------------------
 
-    ERRORS = ("units_as_mg", "no_waste_modifier", "no_ndc", "pointer", "total", "header_dx",
+    ERRORS = ("units_as_mg", "zero_charge", "no_ndc", "pointer", "total", "header_dx",
               "fractional_units", "no_administration")
 
     def billing_error(self, lines: list[tuple], dx: list[str]) -> list[str]:
@@ -195,8 +195,8 @@ class Generator:
         code, mods, cents, basis, units, pointers, ndc, qty, unit = lines[0]
         if kind == "units_as_mg":  # JU002: the mg of the dose billed as units
             lines[0] = (code, mods, cents, basis, str(int(units) * 10), pointers, ndc, qty, unit)
-        elif kind == "no_waste_modifier":  # JM001 on Medicare (JZ dropped)
-            lines[0] = (code, (), cents, basis, units, pointers, ndc, qty, unit)
+        elif kind == "zero_charge":  # JC004
+            lines[0] = (code, mods, 0, basis, units, pointers, ndc, qty, unit)
         elif kind == "no_ndc":  # JN001
             lines[0] = (code, mods, cents, basis, units, pointers, None, None, None)
         elif kind == "pointer":  # JD002: the line points at the lung diagnosis only
@@ -403,7 +403,7 @@ def generate(path: str | Path, *, size_mb: float, j0256_share: float = 0.02,
     """Write one 837P file of about ``size_mb`` MB (10**6 bytes); return what was written.
 
     ``error_share``: the fraction of J0256 claims given one billing error that ``check``
-    reports (units billed as mg, JZ dropped, no NDC, a pointer missing E88.01, CLM02 off by
+    reports (units billed as mg, a zero charge, no NDC, a pointer missing E88.01, CLM02 off by
     a cent, J44.8, fractional units, no 96365); 0 writes the same file as before.
 
     With ``truth``, also write one JSON line per J0256 service line with the values a reader

@@ -94,11 +94,12 @@ class Day:
         self.signatures.setdefault(dose.signature, dose.ref)
         if dose.waste:
             return
-        if not self.given:
-            self.given.append((dose.claim_seq, dose.signature, dose.ref))
+        seq, signature = dose.claim_seq, dose.signature
+        given = [g for g in self.given if g[0] != seq or g[1] != signature]
+        given.append((seq, signature, dose.ref))
+        if len(given) <= min(PER_DATE_CLAIMS, PER_CLAIM_SIGNATURES):
+            self.given = given  # too few to drop any
             return
-        given = [g for g in self.given if (g[0], g[1]) != (dose.claim_seq, dose.signature)]
-        given.append((dose.claim_seq, dose.signature, dose.ref))
         claims = list(dict.fromkeys(g[0] for g in reversed(given)))[:PER_DATE_CLAIMS]
         kept: list[tuple[int, int, DoseRef]] = []
         for seq in claims:
@@ -137,13 +138,17 @@ class Day:
 
         day = cls()
         by_claim, signatures, given = packed
-        day.by_claim = {by_claim[i]: Decimal(by_claim[i + 1]) for i in range(0, len(by_claim), 2)}
-        day.units = sum(day.by_claim.values(), Decimal(0))
-        day.signatures = {signatures[i]: ref(*signatures[i + 1:i + 4])
-                          for i in range(0, len(signatures), 4)}
+        units = Decimal(0)
+        for i in range(0, len(by_claim), 2):
+            amount = day.by_claim[by_claim[i]] = Decimal(by_claim[i + 1])
+            units += amount
+        day.units = units
+        for i in range(0, len(signatures), 4):
+            day.signatures[signatures[i]] = ref(signatures[i + 1], signatures[i + 2],
+                                                signatures[i + 3])
         for i in range(0, len(given), 3):
-            seq, sig, own = given[i:i + 3]
-            day.given.append((seq, sig, day.signatures[sig] if own is None else ref(*own)))
+            sig, own = given[i + 1], given[i + 2]
+            day.given.append((given[i], sig, day.signatures[sig] if own is None else ref(*own)))
         return day
 
 
@@ -197,11 +202,9 @@ class History:
         day = today if today is not None else days.setdefault(ordinal, Day())
         day.add(dose)
         week = day.units
-        if weekly and len(days) > 1:
-            week = max(sum((days[d].units for d in range(end - 6, end + 1) if d in days),
-                           Decimal(0)) for end in range(ordinal, ordinal + 7)
-                       if end == ordinal or end in days)
         if len(days) > 1:
+            if weekly:
+                week = _largest_week(days, ordinal)
             self._prune(days)
         return Seen(nearest, duplicate, day.units, week)
 
@@ -229,6 +232,23 @@ class History:
             days[ordinal].drop_claim(claim_id)
             if not days[ordinal].by_claim:
                 del days[ordinal]
+
+
+def _largest_week(days: dict[int, Day], ordinal: int) -> Decimal:
+    """The largest total of the 7-day windows that hold ``ordinal`` (each window ends on
+    ``ordinal`` or on a later kept date; its dates added in date order)."""
+    kept = sorted(days)
+    largest = None
+    for end in range(ordinal, ordinal + 7):
+        if end != ordinal and end not in days:
+            continue
+        total = Decimal(0)
+        for d in kept:
+            if end - 6 <= d <= end:
+                total += days[d].units
+        if largest is None or total > largest:  # of equal totals, the first (as max does)
+            largest = total
+    return largest
 
 
 def patient_key(payer: str, member_id: str, last: str, first: str,
