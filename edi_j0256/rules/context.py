@@ -156,10 +156,12 @@ class RuleContext:
             if when is None or units is None or units <= 0:
                 continue
             modifiers = service_line.modifiers
-            signature = hash((service_line.procedure_code, tuple(sorted(modifiers)), when,
-                              units, service_line.charge, service_line.ndc))
-            lines.append((when, units, WASTE in modifiers, signature,
-                          service_line.line_number, Where.fields(claim, service_line)))
+            if len(modifiers) > 1 or type(modifiers) is not tuple:
+                modifiers = tuple(sorted(modifiers))  # in any order, the same line
+            signature = hash((service_line.procedure_code, modifiers, when, units,
+                              service_line.charge, service_line.ndc))
+            lines.append((when, units, WASTE in modifiers, signature, service_line.line_number,
+                          Where.fields(claim, service_line)))
         return ClaimDoses(key, frequency, claim.claim_id, file, facts.policy,
                           claim.transaction_type, tuple(lines))
 

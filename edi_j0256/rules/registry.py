@@ -19,6 +19,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from edi_j0256.root_causes import check_root_cause
 
@@ -61,8 +62,15 @@ class Rule:
 
     @property
     def fix(self) -> str:
-        """The first paragraph of the Fix section, as one line."""
-        return " ".join(self.section("Fix").split("\n\n", 1)[0].split())
+        """The first paragraph of the Fix section, as one line (every finding has it: worked
+        out once per docstring)."""
+        return _fix(self.check.__doc__ or "")
+
+
+@lru_cache(maxsize=256)  # one per rule (about 40)
+def _fix(docstring: str) -> str:
+    return " ".join(sections(inspect.cleandoc(docstring)).get("Fix", "")
+                    .split("\n\n", 1)[0].split())
 
 
 def sections(doc: str) -> dict[str, str]:
