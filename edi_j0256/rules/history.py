@@ -122,14 +122,17 @@ class Day:
         """Plain values for :mod:`marshal`, flat: units per claim; the signatures with the
         line each stands for; the recent doses as (claim, signature, line), the line as
         ``None`` when it is the signature's own."""
-        def ref(r: DoseRef) -> tuple:
-            return (r.claim_id, -1 if r.line_number is None else r.line_number,
-                    files.setdefault(r.file or "", len(files)))
-
-        return (tuple(x for k, v in self.by_claim.items() for x in (k, str(v))),
-                tuple(x for sig, r in self.signatures.items() for x in (sig, *ref(r))),
-                tuple(x for seq, sig, r in self.given
-                      for x in (seq, sig, None if self.signatures.get(sig) == r else ref(r))))
+        by_claim: list = []
+        for claim_id, units in self.by_claim.items():
+            by_claim += (claim_id, str(units))
+        signatures: list = []
+        for signature, r in self.signatures.items():
+            signatures += (signature, *_packed_ref(r, files))
+        given: list = []
+        own = self.signatures.get
+        for seq, signature, r in self.given:
+            given += (seq, signature, None if own(signature) == r else _packed_ref(r, files))
+        return tuple(by_claim), tuple(signatures), tuple(given)
 
     @classmethod
     def unpack(cls, packed: tuple, names: list[str]) -> Day:
@@ -232,6 +235,12 @@ class History:
             days[ordinal].drop_claim(claim_id)
             if not days[ordinal].by_claim:
                 del days[ordinal]
+
+
+def _packed_ref(r: DoseRef, files: dict[str, int]) -> tuple:
+    """A line reference as plain values: CLM01, LX01 (-1: none), the file's index."""
+    return (r.claim_id, -1 if r.line_number is None else r.line_number,
+            files.setdefault(r.file or "", len(files)))
 
 
 def _largest_week(days: dict[int, Day], ordinal: int) -> Decimal:
