@@ -11,12 +11,18 @@ J0256 claim where the patient is an adult), repeats interleaved, best of ``--rep
   subprocess: CPU seconds (user + system) and peak RSS (the memory goal: < 200 MB on a
   500 MB file; ``--full`` measures 100 MB and 200 MB files so the growth per MB shows).
 
+With findings (``--error-share``, default 0.2; 0 leaves it out): the same variants on a
+20 MB all-J0256 file where that share of the J0256 claims carries one billing error
+(``generate_837p.py --error-share``: about 9% of the J0256 lines draw a finding, with the
+cap and MUE findings they bring), so building and writing findings is measured too; the
+CLI must write as many findings as the library found, and exit 1.
+
 Scaling (``--scaling``): ``check`` on 10,000 / 20,000 claims of one member and on one claim
 of 5,000 / 10,000 lines (``fixtures/rules/make_rule_fixtures.py``): doubling should about
 double the time.
 
-The CLI must find exactly the claims and J0256 lines the generator wrote, and no finding
-(the generator bills J0256 cleanly); any mismatch makes the exit status 1.
+The CLI must find exactly the claims and J0256 lines the generator wrote, and no finding on
+the clean files (the generator bills J0256 cleanly); any mismatch makes the exit status 1.
 
     python benchmarks/bench_check.py                # 20 MB, about a minute
     python benchmarks/bench_check.py --full         # + 100 MB and 200 MB (several minutes)
@@ -84,10 +90,29 @@ def check_cli(path: Path, output: Path) -> tuple[float, float, int, str]:
             os.waitstatus_to_exitcode(status), stderr)
 
 
-def bench_files(sizes: list[float], repeats: int, out: Path) -> tuple[list[dict], bool]:
+def error_file(out: Path, size_mb: float, error_share: float):
+    """The all-J0256 file with billing errors (generated once per parameters)."""
+    stem = f"837p-{size_mb:g}mb-100pct-nl-s1-err{error_share * 100:g}"
+    path, meta = out / f"{stem}.x12", out / f"{stem}.json"
+    info = json.loads(meta.read_text()) if meta.exists() and path.exists() else None
+    if info is not None and (info.get("generator_version") != bench_scan.generator.GENERATOR_VERSION
+                             or info.get("bytes") != path.stat().st_size):
+        info = None
+    if info is None:
+        info = bench_scan.generator.generate(path, size_mb=size_mb, j0256_share=1.0, seed=1,
+                                             error_share=error_share)
+        meta.write_text(json.dumps(info, indent=1))
+    return bench_scan.BenchFile(f"{size_mb:g} MB, all J0256, {error_share:g} with errors",
+                                path, path, info)
+
+
+def bench_files(sizes: list[float], repeats: int, out: Path,
+                error_share: float = 0.0) -> tuple[list[dict], bool]:
     ok = True
     rows = []
     files = [bench_scan.get_file(out, size, 1.0, True, 1, False) for size in sizes]
+    if error_share:
+        files.append(error_file(out, sizes[0], error_share))
     for bench_file in files:
         info = bench_file.info
         best = {"floor": float("inf"), "read_claims": float("inf"), "check": float("inf")}
@@ -99,14 +124,20 @@ def bench_files(sizes: list[float], repeats: int, out: Path) -> tuple[list[dict]
             best["read_claims"] = min(best["read_claims"], seconds)
             seconds, counts = cpu(check_library, bench_file.path)
             best["check"] = min(best["check"], seconds)
-        cli_cpu, rss, status, stderr = check_cli(bench_file.path,
-                                                 out / f"{bench_file.path.stem}.check.jsonl")
+        written = out / f"{bench_file.path.stem}.check.jsonl"
+        cli_cpu, rss, status, stderr = check_cli(bench_file.path, written)
         claims, lines, findings = counts
-        right = (claims == info["j0256_claims"] and lines == info["j0256_lines"]
-                 and findings == 0 and status == 0)
+        right = claims == info["j0256_claims"] and lines == info["j0256_lines"]
+        if info.get("error_claims"):
+            with open(written, "rb") as f:
+                cli_findings = sum(1 for _ in f)
+            right &= findings > 0 and cli_findings == findings and status == 1
+        else:
+            right &= findings == 0 and status == 0
         ok &= right
         rows.append({"file": bench_file.path.name, "mb": round(info["bytes"] / 1e6, 1),
-                     "j0256_lines": lines, "floor_s": round(best["floor"], 3),
+                     "j0256_lines": lines, "findings": findings,
+                     "floor_s": round(best["floor"], 3),
                      "read_claims_x": round(best["read_claims"] / best["floor"], 2),
                      "check_x": round(best["check"] / best["floor"], 2),
                      "check_cli_cpu_s": round(cli_cpu, 2), "cli_rss_mb": round(rss, 1),
@@ -144,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="also 100 MB and 200 MB files")
     parser.add_argument("--sizes", type=float, nargs="*", help="file sizes in MB")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--error-share", type=float, default=0.2,
+                        help="also a file where this share of J0256 claims has a billing "
+                             "error (0: none)")
     parser.add_argument("--scaling", action="store_true", help="only the scaling cases")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -155,9 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         results["scaling"] = bench_scaling(args.repeats)
     else:
         sizes = args.sizes or ([20.0, 100.0, 200.0] if args.full else [20.0])
-        rows, ok = bench_files(sizes, args.repeats if not args.full else 1, args.out)
+        rows, ok = bench_files(sizes, args.repeats if not args.full else 1, args.out,
+                               args.error_share)
         results["files"] = rows
-        big = [r for r in rows if r["mb"] >= 50]
+        big = [r for r in rows if r["mb"] >= 50 and not r["findings"]]
         if len(big) >= 2:
             first, last = big[0], big[-1]
             per_mb = (last["cli_rss_mb"] - first["cli_rss_mb"]) / (last["mb"] - first["mb"])

@@ -149,10 +149,17 @@ class Generator:
     """Writes one 837P file; see :func:`generate`."""
 
     def __init__(self, *, seed: int, j0256_share: float, newlines: bool,
-                 claims_per_transaction: int) -> None:
+                 claims_per_transaction: int, error_share: float = 0.0) -> None:
         if not 0.0 <= j0256_share <= 1.0:
             raise ValueError("j0256_share must be between 0 and 1")
+        if not 0.0 <= error_share <= 1.0:
+            raise ValueError("error_share must be between 0 and 1")
         self.rng = random.Random(seed)
+        # billing errors are drawn apart, so a file without them is the same for a seed
+        self.error_share = error_share
+        self.error_rng = random.Random(seed * 7919 + 1)
+        self.error_claims = 0
+        self.total_off = 0  # cents added to the next CLM02
         self.seed = seed
         self.share = j0256_share
         self.adult = True  # the current patient (set per subscriber block)
@@ -176,6 +183,33 @@ class Generator:
         self.truth = None  # an open text file: one JSON line per J0256 line written
 
     # -- pieces --------------------------------------------------------------------------
+
+    ERRORS = ("units_as_mg", "zero_charge", "no_ndc", "pointer", "total", "header_dx",
+              "fractional_units", "no_administration")
+
+    def billing_error(self, lines: list[tuple], dx: list[str]) -> list[str]:
+        """Give the J0256 claim being built one billing error that ``check`` reports (drawn
+        with ``error_rng``); returns the claim's diagnoses (changed by ``header_dx``)."""
+        self.error_claims += 1
+        kind = self.error_rng.choice(self.ERRORS)
+        code, mods, cents, basis, units, pointers, ndc, qty, unit = lines[0]
+        if kind == "units_as_mg":  # JU002: the mg of the dose billed as units
+            lines[0] = (code, mods, cents, basis, str(int(units) * 10), pointers, ndc, qty, unit)
+        elif kind == "zero_charge":  # JC004
+            lines[0] = (code, mods, 0, basis, units, pointers, ndc, qty, unit)
+        elif kind == "no_ndc":  # JN001
+            lines[0] = (code, mods, cents, basis, units, pointers, None, None, None)
+        elif kind == "pointer":  # JD002: the line points at the lung diagnosis only
+            lines[0] = (code, mods, cents, basis, units, "2", ndc, qty, unit)
+        elif kind == "total":  # JC006
+            self.total_off = 1
+        elif kind == "header_dx":  # JD003: J44.8 has subcodes
+            dx = [dx[0], "J448", *dx[2:]]
+        elif kind == "fractional_units":  # JU001
+            lines[0] = (code, mods, cents, basis, units + ".5", pointers, ndc, qty, unit)
+        else:  # JC003: the 96365 line dropped
+            lines[:] = [line for line in lines if line[0] != "96365"]
+        return dx
 
     def _mbi(self) -> str:
         c = self.rng.choice
@@ -310,6 +344,8 @@ class Generator:
                 lines.append((code, ("25",), cents, "UN", "1", "1:2", None, None, None))
             if rng.random() < 0.1 and len(lines) < 6:
                 lines.append(("82103", (), 6500, "UN", "1", "1", None, None, None))
+            if self.error_share and self.error_rng.random() < self.error_share:
+                dx = self.billing_error(lines, dx)
         else:
             n_lines = rng.choice((1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6))
             specs = rng.choices(OTHER_LINES, OTHER_WEIGHTS, k=n_lines)
@@ -325,7 +361,8 @@ class Generator:
                 lines.append((code, mods, cents * int(units) if ndc else cents, basis, units,
                               pointers, ndc, qty, "ML" if code == "J1569" else "UN"))
         lines = lines[:6]
-        total = sum(line[2] for line in lines)
+        total = sum(line[2] for line in lines) + self.total_off  # CLM02 (JC006: off a cent)
+        self.total_off = 0
         counts.service_lines += len(lines)
         segs.append(f"CLM*{claim_id}*{money(total)}***{pos}:B:1*Y*A*Y*Y")
         prior_auth = None
@@ -362,8 +399,12 @@ class Generator:
 
 def generate(path: str | Path, *, size_mb: float, j0256_share: float = 0.02,
              newlines: bool = True, seed: int = 1, claims_per_transaction: int = 3000,
-             truth: str | Path | None = None) -> dict:
+             truth: str | Path | None = None, error_share: float = 0.0) -> dict:
     """Write one 837P file of about ``size_mb`` MB (10**6 bytes); return what was written.
+
+    ``error_share``: the fraction of J0256 claims given one billing error that ``check``
+    reports (units billed as mg, a zero charge, no NDC, a pointer missing E88.01, CLM02 off by
+    a cent, J44.8, fractional units, no 96365); 0 writes the same file as before.
 
     With ``truth``, also write one JSON line per J0256 service line with the values a reader
     must find for it (claim, line, hierarchy context, NDC), to check scan field by field.
@@ -373,7 +414,7 @@ def generate(path: str | Path, *, size_mb: float, j0256_share: float = 0.02,
     path.parent.mkdir(parents=True, exist_ok=True)
     target = int(size_mb * 1_000_000)
     gen = Generator(seed=seed, j0256_share=j0256_share, newlines=newlines,
-                    claims_per_transaction=claims_per_transaction)
+                    claims_per_transaction=claims_per_transaction, error_share=error_share)
     rng, counts, term = gen.rng, gen.counts, gen.term
     control = f"{seed % 10**9:09d}"
     group_control = str(seed % 10**6 + 1)
@@ -432,6 +473,8 @@ def generate(path: str | Path, *, size_mb: float, j0256_share: float = 0.02,
                   j0256_share_actual=round(counts.j0256_claims / max(1, counts.claims), 5),
                   generator_version=GENERATOR_VERSION,
                   seconds=round(time.perf_counter() - started, 3))
+    if error_share:
+        result.update(error_share=error_share, error_claims=gen.error_claims)
     return result
 
 
@@ -449,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims-per-transaction", type=int, default=3000,
                         help="claims per ST/SE transaction (default 3000)")
     parser.add_argument("-o", "--output", required=True, help="file to write")
+    parser.add_argument("--error-share", type=float, default=0.0,
+                        help="fraction of J0256 claims given one billing error that check "
+                             "reports, 0..1; default 0")
     parser.add_argument("--truth", metavar="PATH",
                         help="also write the expected scan values of every J0256 line (JSONL)")
     args = parser.parse_args(argv)
@@ -456,9 +502,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--j0256-share must be between 0 and 1")
     if args.size_mb <= 0:
         parser.error("--size-mb must be positive")
+    if not 0.0 <= args.error_share <= 1.0:
+        parser.error("--error-share must be between 0 and 1")
     result = generate(args.output, size_mb=args.size_mb, j0256_share=args.j0256_share,
                       newlines=args.newlines, seed=args.seed,
-                      claims_per_transaction=args.claims_per_transaction, truth=args.truth)
+                      claims_per_transaction=args.claims_per_transaction, truth=args.truth,
+                      error_share=args.error_share)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

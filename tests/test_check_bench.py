@@ -30,3 +30,17 @@ def test_check_counts_what_the_generator_wrote(tmp_path, bench):
     seconds, rss_mb, status, stderr = bench.check_cli(path, tmp_path / "out.jsonl")
     assert (status, stderr, (tmp_path / "out.jsonl").read_text()) == (0, "", "")
     assert seconds > 0 and rss_mb > 10
+
+
+def test_error_file_draws_findings_the_cli_writes(tmp_path, bench):
+    bench_file = bench.error_file(tmp_path, 0.3, 0.2)
+    info = bench_file.info
+    assert info["error_claims"] > 20 and info["j0256_share"] == 1.0
+    claims, lines, findings = bench.check_library(bench_file.path)
+    assert (claims, lines) == (info["j0256_claims"], info["j0256_lines"])
+    assert findings >= info["error_claims"]  # each error draws one finding or more
+    seconds, rss_mb, status, stderr = bench.check_cli(bench_file.path, tmp_path / "out.jsonl")
+    assert (status, stderr) == (1, "")
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == findings
+    again = bench.error_file(tmp_path, 0.3, 0.2)  # reused, not generated again
+    assert again.info == info and again.path.stat().st_mtime == bench_file.path.stat().st_mtime

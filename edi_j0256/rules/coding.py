@@ -9,6 +9,7 @@ from decimal import Decimal
 from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.npi import is_valid_npi
 from edi_j0256.rules.context import (
+    ClaimFacts,
     RuleContext,
     charge_element,
     fmt,
@@ -33,9 +34,9 @@ def administration_dates(claim: Claim) -> tuple[bool, set, list]:
     """(an administration line without a date, its single dates, its date ranges)."""
     undated, dates, ranges = False, set(), []
     for other in claim.lines:
-        code = (other.procedure_code or "").upper()
-        revenue = (other.revenue_code or "").zfill(4)
-        if code not in ADMINISTRATION_CODES and not revenue.startswith(IV_THERAPY_REVENUE):
+        code, revenue = other.procedure_code, other.revenue_code
+        if not (code in ADMINISTRATION_CODES or (code and code.upper() in ADMINISTRATION_CODES)
+                or (revenue is not None and revenue.zfill(4).startswith(IV_THERAPY_REVENUE))):
             continue
         start = service_date(claim, other)
         end = other.service_date_end or start
@@ -52,14 +53,15 @@ def administered_on(claim: Claim, service_line: ServiceLine,
                     administrations: tuple[bool, set, list] | None = None) -> bool:
     """True when the claim has an administration line covering the J0256 line's date."""
     undated, dates, ranges = administrations or administration_dates(claim)
-    when = service_date(claim, service_line)
+    when = service_line.service_date or claim.statement_from
     if undated or (when is None and (dates or ranges)):
         return True
     return when in dates or any(start <= when <= end for start, end in ranges)
 
 
 @rule("JC001", "revenue-code-not-0636", severity="warning", root_cause="coding", carc="16",
-      rarc="M50")
+      rarc="M50",
+      when=lambda f: f.institutional)
 def revenue_code_not_0636(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """An 837I J0256 line is not on revenue code 0636.
 
@@ -92,7 +94,8 @@ def revenue_code_not_0636(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JC002", "inpatient-setting", severity="error", root_cause="coding", carc="5",
-      rarc="M77")
+      rarc="M77",
+      when=lambda f: f.institutional or f.inpatient_place)
 def inpatient_setting(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """J0256 is billed on an inpatient bill type (011x/012x) or with POS 21.
 
@@ -131,8 +134,19 @@ def inpatient_setting(claim: Claim, context: RuleContext) -> Iterator[Hit]:
                       "Hospital), where the drug is not separately billable")
 
 
+def unadministered(facts: ClaimFacts) -> list[ServiceLine]:
+    """The J0256 lines with no administration line for their date (none on an inpatient
+    claim, or for a line with place of service 21: JC002 covers both)."""
+    claim = facts.claim
+    if facts.institutional and (claim.facility_type or "").startswith(INPATIENT_BILL_TYPES):
+        return []
+    administrations = administration_dates(claim)
+    return [s for s in facts.lines if place_of_service(claim, s) != "21"
+            and not administered_on(claim, s, administrations)]
+
+
 @rule("JC003", "no-administration-code", severity="warning", root_cause="coding", carc="16",
-      rarc="M51")
+      rarc="M51", when=lambda f: bool(unadministered(f)))
 def no_administration_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """No administration line on the claim for the J0256 date of service.
 
@@ -157,20 +171,14 @@ def no_administration_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         CPT 96365-96368 / 96374; CMS HCPCS S9346; source document (administration billed
         separately).
     """
-    facts = context.facts(claim)
-    if facts.institutional and (claim.facility_type or "").startswith(INPATIENT_BILL_TYPES):
-        return
-    administrations = administration_dates(claim)
-    for service_line in facts.lines:
-        if place_of_service(claim, service_line) == "21":
-            continue
-        if not administered_on(claim, service_line, administrations):
-            yield hit(claim, service_line, "J0256 line has no administration code (96365, "
-                      "96366, 96374, S9346 or revenue code 026x) on the claim for its date")
+    for service_line in unadministered(context.facts(claim)):
+        yield hit(claim, service_line, "J0256 line has no administration code (96365, "
+                  "96366, 96374, S9346 or revenue code 026x) on the claim for its date")
 
 
 @rule("JC004", "charge-not-positive", severity="error", root_cause="coding", carc="16",
-      rarc="M79")
+      rarc="M79",
+      when=lambda f: f.odd_charge)
 def charge_not_positive(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The J0256 line charge is missing, zero or negative.
 
@@ -232,8 +240,21 @@ def duplicate_line(context: RuleContext) -> Iterator[Hit]:
                       "code, modifiers, date, units, charge and NDC)", arrival.where)
 
 
+def mismatched_total(facts: ClaimFacts) -> Decimal | None:
+    """The sum of the claim's line charges when it differs from CLM02 (None when it agrees,
+    CLM02 is missing or the claim has no J0256 line)."""
+    claim = facts.claim
+    if claim.claim_charge is None or not facts.lines:
+        return None
+    total = Decimal(0)
+    for service_line in claim.lines:
+        if service_line.charge is not None:
+            total += service_line.charge
+    return None if total == claim.claim_charge else total
+
+
 @rule("JC006", "claim-total-mismatch", severity="error", root_cause="format", carc="16",
-      rarc="M54")
+      rarc="M54", when=lambda f: mismatched_total(f) is not None)
 def claim_total_mismatch(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The claim total charge (CLM02) is not the sum of the line charges.
 
@@ -256,16 +277,28 @@ def claim_total_mismatch(claim: Claim, context: RuleContext) -> Iterator[Hit]:
         X12 837P 005010X222A1 / 837I 005010X223A2, CLM02 note (total of all service line
         charges).
     """
-    if claim.claim_charge is None or not context.facts(claim).lines:
-        return
-    total = sum((s.charge for s in claim.lines if s.charge is not None), Decimal(0))
-    if total != claim.claim_charge:
+    total = mismatched_total(context.facts(claim))
+    if total is not None:
         yield hit(claim, None, f"claim total charge (CLM02) `{fmt(claim.claim_charge)}` is not "
                   f"the sum of the line charges `{fmt(total)}`")
 
 
+def npis_valid(facts: ClaimFacts) -> bool:
+    """True when the billing, claim rendering and J0256 line rendering NPIs that are given
+    all pass the check digit."""
+    claim = facts.claim
+    for npi in (claim.billing_npi, claim.rendering_npi):
+        if npi and not is_valid_npi(npi):
+            return False
+    for service_line in facts.lines:
+        npi = service_line.rendering_npi
+        if npi and not is_valid_npi(npi):
+            return False
+    return True
+
+
 @rule("JC007", "npi-check-digit", severity="error", root_cause="format", carc="16",
-      rarc="N257")
+      rarc="N257", when=lambda f: bool(f.lines) and not npis_valid(f))
 def npi_check_digit(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """A billing or rendering NPI on the J0256 claim fails the NPI check digit.
 
@@ -305,7 +338,8 @@ def npi_check_digit(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JC008", "correction-without-original-reference", severity="error", root_cause="format",
-      carc="16", rarc="MA130")
+      carc="16", rarc="MA130",
+      when=lambda f: f.claim.frequency_code in ("7", "8"))
 def correction_without_original_reference(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """A replacement or void (CLM05-3 = 7 / 8) carries no REF*F8 original claim number.
 

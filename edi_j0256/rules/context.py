@@ -29,6 +29,7 @@ SEVEN_DAYS = 7
 KG_PER_LB = Decimal("0.45359237")
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})  # HI codes of ICD-10-CM
 POLICY_MEMORY = 1024  # (payer ID, SBR09) pairs whose policy is kept
+NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")  # CTP05-1 units of measure (JN006)
 
 
 @dataclass(slots=True)  # not frozen: one per line (see history.Dose)
@@ -78,6 +79,19 @@ class ClaimFacts:
     dotted: list[str]  # every HI code in its printed form, in order (what SV107 points at)
     icd10: list[tuple[str, str]]  # (qualifier, dotted code) of the ICD-10-CM diagnoses
     weight_kg: Decimal | None  # PAT08 (pounds) in kilograms
+    # What the J0256 lines have, found in the same pass: a rule whose ``when`` says it can
+    # only fire on one of these is not called on a claim without it (see registry.rule).
+    odd_units: bool = False  # units missing, zero, negative or fractional (JU001)
+    odd_basis: bool = False  # a unit basis other than UN (JU005)
+    odd_charge: bool = False  # a charge missing, zero or negative (JC004)
+    bare: bool = False  # a line with neither JW nor JZ (JM001)
+    inpatient_place: bool = False  # an 837P line whose place of service is 21 (JC002)
+    no_ndc: bool = False  # a line with no NDC (JN001)
+    ndc_text: bool = False  # an NDC written with another qualifier or not as 11 digits
+    ndc_product: bool = False  # an NDC that is not a J0256 product of the crosswalk
+    ndc_quantity: bool = False  # an NDC whose quantity is missing or not positive (JN005)
+    ndc_unit: bool = False  # a CTP quantity whose unit is not a CTP05 unit (JN006)
+    mg_reasons: list | None = None  # per line, why its units look like mg (units.py fills it)
 
 
 @dataclass(slots=True)
@@ -94,8 +108,9 @@ class RuleContext:
 
     def __post_init__(self) -> None:
         if self.history is None:
-            longest = max([SEVEN_DAYS, *(p.min_days_between_doses or 0
-                                         for p in self.policies.profiles.values())])
+            longest = SEVEN_DAYS
+            for policy in self.policies.profiles.values():
+                longest = max(longest, policy.min_days_between_doses or 0)
             self.history = History(longest)
 
     def facts(self, claim: Claim, fresh: bool = False) -> ClaimFacts:
@@ -104,7 +119,7 @@ class RuleContext:
         claim object changed since it was last checked is seen as it is now)."""
         facts = self._facts
         if fresh or facts is None or facts.claim is not claim:
-            facts = self._facts = claim_facts(claim, self._policy_of(claim))
+            facts = self._facts = claim_facts(claim, self._policy_of(claim), self.crosswalk)
         return facts
 
     def _policy_of(self, claim: Claim) -> Policy:
@@ -141,10 +156,12 @@ class RuleContext:
             if when is None or units is None or units <= 0:
                 continue
             modifiers = service_line.modifiers
-            signature = hash((service_line.procedure_code, tuple(sorted(modifiers)), when,
-                              units, service_line.charge, service_line.ndc))
-            lines.append((when, units, WASTE in modifiers, signature,
-                          service_line.line_number, Where.fields(claim, service_line)))
+            if len(modifiers) > 1 or type(modifiers) is not tuple:
+                modifiers = tuple(sorted(modifiers))  # in any order, the same line
+            signature = hash((service_line.procedure_code, modifiers, when, units,
+                              service_line.charge, service_line.ndc))
+            lines.append((when, units, WASTE in modifiers, signature, service_line.line_number,
+                          Where.fields(claim, service_line)))
         return ClaimDoses(key, frequency, claim.claim_id, file, facts.policy,
                           claim.transaction_type, tuple(lines))
 
@@ -176,26 +193,63 @@ class RuleContext:
         return arrivals
 
 
-def claim_facts(claim: Claim, policy: Policy) -> ClaimFacts:
-    """Work out the claim's :class:`ClaimFacts` (one pass over its J0256 lines)."""
+def claim_facts(claim: Claim, policy: Policy, crosswalk: Crosswalk | None = None
+                ) -> ClaimFacts:
+    """Work out the claim's :class:`ClaimFacts` (one pass over its J0256 lines; without
+    ``crosswalk``, every NDC counts as one the crosswalk may not know)."""
     lines = drug_lines(claim)
     by_date: dict[date | None, list[ServiceLine]] = {}
     modifiers: set[str] = set()
     start = claim.statement_from
+    practitioner = claim.transaction_type != "837I"
+    claim_place = claim.place_of_service
+    products = crosswalk.products if crosswalk is not None else {}
+    odd_units = odd_basis = odd_charge = bare = inpatient = False
+    no_ndc = ndc_text = ndc_product = ndc_quantity = ndc_unit = False
     for service_line in lines:
         when = service_line.service_date or start
         if when in by_date:
             by_date[when].append(service_line)
         else:
             by_date[when] = [service_line]
-        modifiers.update(service_line.modifiers)
+        line_modifiers = service_line.modifiers
+        modifiers.update(line_modifiers)
+        if WASTE not in line_modifiers and NO_WASTE not in line_modifiers:
+            bare = True
+        units = service_line.units
+        if units is None or units <= 0 or units != units.to_integral_value():
+            odd_units = True
+        basis = service_line.unit_basis
+        if basis and basis.upper() != "UN":
+            odd_basis = True
+        charge = service_line.charge
+        if charge is None or charge <= 0:
+            odd_charge = True
+        if practitioner and (service_line.place_of_service or claim_place) == "21":
+            inpatient = True
+        ndc, raw, quantity = service_line.ndc, service_line.ndc_raw, service_line.ndc_quantity
+        if ndc or raw:
+            if raw and (ndc is None or ndc != raw
+                        or (service_line.ndc_qualifier or "N4").upper() != "N4"):
+                ndc_text = True
+            if ndc:
+                product = products.get(ndc)
+                if product is None or product.hcpcs != DRUG_CODE:
+                    ndc_product = True
+            if quantity is None or quantity <= 0:
+                ndc_quantity = True
+        else:
+            no_ndc = True
+        if quantity is not None and (service_line.ndc_unit or "").upper() not in NDC_UNITS:
+            ndc_unit = True
     dotted = [dotted_code(d.code) for d in claim.diagnoses]
     icd10 = [(d.qualifier, code) for d, code in zip(claim.diagnoses, dotted, strict=True)
              if d.qualifier in ICD10_QUALIFIERS]
     pounds = claim.patient_weight_lb
     weight = pounds * KG_PER_LB if pounds and pounds > 0 else None
-    return ClaimFacts(claim, lines, policy, claim.transaction_type == "837I", by_date,
-                      frozenset(modifiers), dotted, icd10, weight)
+    return ClaimFacts(claim, lines, policy, not practitioner, by_date, frozenset(modifiers),
+                      dotted, icd10, weight, odd_units, odd_basis, odd_charge, bare, inpatient,
+                      no_ndc, ndc_text, ndc_product, ndc_quantity, ndc_unit)
 
 
 @lru_cache(maxsize=4096)  # a file uses a few hundred codes: each is formatted once

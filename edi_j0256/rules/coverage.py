@@ -15,7 +15,8 @@ def age_on(birth: date, when: date) -> int:
     return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
 
 
-@rule("JA001", "prior-auth-missing", severity="error", root_cause="authorization", carc="197")
+@rule("JA001", "prior-auth-missing", severity="error", root_cause="authorization", carc="197",
+      when=lambda f: f.policy.require_prior_auth and not f.claim.prior_auth)
 def prior_auth_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """No prior authorization number where the payer policy requires one.
 
@@ -51,7 +52,8 @@ def prior_auth_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JP001", "patient-under-minimum-age", severity="warning", root_cause="documentation",
-      carc="6", rarc="N129")
+      carc="6", rarc="N129",
+      when=lambda f: bool(f.policy.min_age) and f.claim.patient_birth_date is not None)
 def patient_under_minimum_age(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The patient is younger than the payer policy's minimum age.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from edi_j0256.claims.model import Claim
+from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.rules.context import ClaimFacts, RuleContext, hit
 from edi_j0256.rules.finding import Hit
 from edi_j0256.rules.refdata import ICD10CM_EFFECTIVE_FROM, ICD10CM_TABLE, icd10cm_status
@@ -18,7 +18,56 @@ CODE_SET_START = date.fromisoformat(ICD10CM_EFFECTIVE_FROM)
 
 def has_aatd(facts: ClaimFacts) -> bool:
     """True when E88.01 is among the claim's ICD-10-CM codes."""
-    return any(code == AATD for _, code in facts.icd10)
+    for _, code in facts.icd10:
+        if code == AATD:
+            return True
+    return False
+
+
+def lines_missing_aatd(facts: ClaimFacts) -> list[ServiceLine]:
+    """The J0256 lines whose SV107 pointers miss every E88.01 of the HI (none when the
+    claim has no E88.01: JD001 says so)."""
+    if not has_aatd(facts):
+        return []
+    positions = {n for n, code in enumerate(facts.dotted, 1) if code == AATD}
+    return [s for s in facts.lines if positions.isdisjoint(s.diagnosis_pointers)]
+
+
+_BILLABLE: set[str] = set()  # codes found billable so far (a file uses a few hundred)
+BILLABLE_MEMORY = 65536
+
+
+def all_billable(facts: ClaimFacts) -> bool:
+    """True when every ICD-10-CM code of the claim is billable (each code looked up once)."""
+    for _, code in facts.icd10:
+        if code in _BILLABLE:
+            continue
+        if icd10cm_status(code) != "billable":
+            return False
+        if len(_BILLABLE) < BILLABLE_MEMORY:
+            _BILLABLE.add(code)
+    return True
+
+
+def has_lung(facts: ClaimFacts) -> bool:
+    """True when a J43 / J44 code is among the claim's ICD-10-CM codes."""
+    for _, code in facts.icd10:
+        if code[:3] in LUNG_CATEGORIES:
+            return True
+    return False
+
+
+def pointers_beyond(facts: ClaimFacts) -> list[tuple[ServiceLine, list[int]]]:
+    """The J0256 lines with SV107 pointers past the claim's HI codes, with those pointers."""
+    count = len(facts.dotted)
+    found = []
+    for service_line in facts.lines:
+        pointers = service_line.diagnosis_pointers
+        for pointer in pointers:
+            if not 0 < pointer <= count:
+                found.append((service_line, [p for p in pointers if not 0 < p <= count]))
+                break
+    return found
 
 
 def before_code_set(facts: ClaimFacts) -> bool:
@@ -28,7 +77,7 @@ def before_code_set(facts: ClaimFacts) -> bool:
 
 
 @rule("JD001", "no-aatd-diagnosis", severity="error", root_cause="diagnosis", carc="11",
-      rarc="M76")
+      rarc="M76", when=lambda f: not has_aatd(f))
 def no_aatd_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The claim has no E88.01 (alpha-1-antitrypsin deficiency) diagnosis.
 
@@ -61,7 +110,7 @@ def no_aatd_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JD002", "line-not-pointing-at-aatd", severity="error", root_cause="diagnosis",
-      carc="11", rarc="M76")
+      carc="11", rarc="M76", when=lambda f: not f.institutional and bool(lines_missing_aatd(f)))
 def line_not_pointing_at_aatd(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The J0256 line's diagnosis pointers do not select E88.01 (837P).
 
@@ -85,18 +134,16 @@ def line_not_pointing_at_aatd(claim: Claim, context: RuleContext) -> Iterator[Hi
         X12 837P 005010X222A1 SV107 (diagnosis code pointers into HI).
     """
     facts = context.facts(claim)
-    if facts.institutional or not has_aatd(facts):
-        return  # JD001 when E88.01 is missing
-    positions = {n for n, code in enumerate(facts.dotted, 1) if code == AATD}
-    for service_line in facts.lines:
-        if positions.isdisjoint(service_line.diagnosis_pointers):
-            shown = ",".join(str(p) for p in service_line.diagnosis_pointers) or "none"
-            yield hit(claim, service_line, f"J0256 line diagnosis pointers (SV107) `{shown}` "
-                      f"do not point at {AATD}")
+    if facts.institutional:
+        return
+    for service_line in lines_missing_aatd(facts):  # JD001 when E88.01 is missing
+        shown = ",".join(str(p) for p in service_line.diagnosis_pointers) or "none"
+        yield hit(claim, service_line, f"J0256 line diagnosis pointers (SV107) `{shown}` "
+                  f"do not point at {AATD}")
 
 
 @rule("JD003", "diagnosis-not-billable", severity="error", root_cause="diagnosis", carc="16",
-      rarc="M76")
+      rarc="M76", when=lambda f: not all_billable(f))
 def diagnosis_not_billable(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """A diagnosis code is not a billable ICD-10-CM code.
 
@@ -131,7 +178,8 @@ def diagnosis_not_billable(claim: Claim, context: RuleContext) -> Iterator[Hit]:
                   "warning" if before_code_set(facts) else None)
 
 
-@rule("JD004", "no-lung-diagnosis", severity="warning", root_cause="diagnosis", carc="11")
+@rule("JD004", "no-lung-diagnosis", severity="warning", root_cause="diagnosis", carc="11",
+      when=lambda f: f.policy.require_lung_diagnosis and not has_lung(f))
 def no_lung_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """No emphysema/COPD diagnosis (J43.x, J44.x) where the payer policy asks for one.
 
@@ -159,13 +207,13 @@ def no_lung_diagnosis(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     policy = facts.policy
     if not policy.require_lung_diagnosis or not facts.lines:
         return
-    if not any(code[:3] in LUNG_CATEGORIES for _, code in facts.icd10):
+    if not has_lung(facts):
         yield hit(claim, None, f"J0256 claim has no emphysema/COPD diagnosis (J43.x, J44.x), "
                   f"which the `{policy.name}` policy asks for", policy=policy)
 
 
 @rule("JD005", "pointer-beyond-diagnoses", severity="error", root_cause="diagnosis", carc="16",
-      rarc="M76")
+      rarc="M76", when=lambda f: not f.institutional and bool(pointers_beyond(f)))
 def pointer_beyond_diagnoses(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """A J0256 line's diagnosis pointer (SV107) points past the claim's HI codes (837P).
 
@@ -192,8 +240,7 @@ def pointer_beyond_diagnoses(claim: Claim, context: RuleContext) -> Iterator[Hit
     if facts.institutional:
         return
     count = len(facts.dotted)
-    for service_line in facts.lines:
-        beyond = [p for p in service_line.diagnosis_pointers if not 0 < p <= count]
+    for service_line, beyond in pointers_beyond(facts):
         if beyond:
             shown = ",".join(str(p) for p in beyond)
             yield hit(claim, service_line, f"J0256 line diagnosis pointer(s) (SV107) `{shown}` "

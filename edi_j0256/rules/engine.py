@@ -92,7 +92,11 @@ class Checker:
         """The findings of :attr:`claim_rules` on one claim, in code order (not counted).
         They need nothing but the claim, so any process can work them out."""
         context = self.context
+        facts = context.facts(claim)
         for rule in self.claim_rules:
+            when = rule.when
+            if when is not None and not when(facts):
+                continue  # the claim lacks what the rule looks for
             for hit in rule.check(claim, context):
                 yield finding(rule, hit)
 

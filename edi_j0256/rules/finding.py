@@ -7,7 +7,7 @@ member ID, name or date of birth.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from edi_j0256.claims.model import Claim, ServiceLine
 
@@ -76,7 +76,13 @@ class Finding:
 
     def record(self) -> dict:
         """The finding as a plain dict in :data:`FIELDS` order (what the writers take)."""
-        return asdict(self)
+        return {"code": self.code, "name": self.name, "severity": self.severity,
+                "root_cause": self.root_cause, "message": self.message, "fix": self.fix,
+                "file": self.file, "segment": self.segment, "line": self.line,
+                "claim_id": self.claim_id, "line_number": self.line_number,
+                "line_control": self.line_control, "procedure_code": self.procedure_code,
+                "policy": self.policy, "predicted_carc": self.predicted_carc,
+                "predicted_rarc": self.predicted_rarc}
 
     def __str__(self) -> str:
         where = self.file or "-"
@@ -90,3 +96,4 @@ class Finding:
 
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+assert FIELDS == tuple(f.name for f in fields(Finding)), "FIELDS names Finding's fields"

@@ -94,11 +94,12 @@ class Day:
         self.signatures.setdefault(dose.signature, dose.ref)
         if dose.waste:
             return
-        if not self.given:
-            self.given.append((dose.claim_seq, dose.signature, dose.ref))
+        seq, signature = dose.claim_seq, dose.signature
+        given = [g for g in self.given if g[0] != seq or g[1] != signature]
+        given.append((seq, signature, dose.ref))
+        if len(given) <= min(PER_DATE_CLAIMS, PER_CLAIM_SIGNATURES):
+            self.given = given  # too few to drop any
             return
-        given = [g for g in self.given if (g[0], g[1]) != (dose.claim_seq, dose.signature)]
-        given.append((dose.claim_seq, dose.signature, dose.ref))
         claims = list(dict.fromkeys(g[0] for g in reversed(given)))[:PER_DATE_CLAIMS]
         kept: list[tuple[int, int, DoseRef]] = []
         for seq in claims:
@@ -121,14 +122,17 @@ class Day:
         """Plain values for :mod:`marshal`, flat: units per claim; the signatures with the
         line each stands for; the recent doses as (claim, signature, line), the line as
         ``None`` when it is the signature's own."""
-        def ref(r: DoseRef) -> tuple:
-            return (r.claim_id, -1 if r.line_number is None else r.line_number,
-                    files.setdefault(r.file or "", len(files)))
-
-        return (tuple(x for k, v in self.by_claim.items() for x in (k, str(v))),
-                tuple(x for sig, r in self.signatures.items() for x in (sig, *ref(r))),
-                tuple(x for seq, sig, r in self.given
-                      for x in (seq, sig, None if self.signatures.get(sig) == r else ref(r))))
+        by_claim: list = []
+        for claim_id, units in self.by_claim.items():
+            by_claim += (claim_id, str(units))
+        signatures: list = []
+        for signature, r in self.signatures.items():
+            signatures += (signature, *_packed_ref(r, files))
+        given: list = []
+        own = self.signatures.get
+        for seq, signature, r in self.given:
+            given += (seq, signature, None if own(signature) == r else _packed_ref(r, files))
+        return tuple(by_claim), tuple(signatures), tuple(given)
 
     @classmethod
     def unpack(cls, packed: tuple, names: list[str]) -> Day:
@@ -137,13 +141,17 @@ class Day:
 
         day = cls()
         by_claim, signatures, given = packed
-        day.by_claim = {by_claim[i]: Decimal(by_claim[i + 1]) for i in range(0, len(by_claim), 2)}
-        day.units = sum(day.by_claim.values(), Decimal(0))
-        day.signatures = {signatures[i]: ref(*signatures[i + 1:i + 4])
-                          for i in range(0, len(signatures), 4)}
+        units = Decimal(0)
+        for i in range(0, len(by_claim), 2):
+            amount = day.by_claim[by_claim[i]] = Decimal(by_claim[i + 1])
+            units += amount
+        day.units = units
+        for i in range(0, len(signatures), 4):
+            day.signatures[signatures[i]] = ref(signatures[i + 1], signatures[i + 2],
+                                                signatures[i + 3])
         for i in range(0, len(given), 3):
-            seq, sig, own = given[i:i + 3]
-            day.given.append((seq, sig, day.signatures[sig] if own is None else ref(*own)))
+            sig, own = given[i + 1], given[i + 2]
+            day.given.append((given[i], sig, day.signatures[sig] if own is None else ref(*own)))
         return day
 
 
@@ -197,11 +205,9 @@ class History:
         day = today if today is not None else days.setdefault(ordinal, Day())
         day.add(dose)
         week = day.units
-        if weekly and len(days) > 1:
-            week = max(sum((days[d].units for d in range(end - 6, end + 1) if d in days),
-                           Decimal(0)) for end in range(ordinal, ordinal + 7)
-                       if end == ordinal or end in days)
         if len(days) > 1:
+            if weekly:
+                week = _largest_week(days, ordinal)
             self._prune(days)
         return Seen(nearest, duplicate, day.units, week)
 
@@ -229,6 +235,29 @@ class History:
             days[ordinal].drop_claim(claim_id)
             if not days[ordinal].by_claim:
                 del days[ordinal]
+
+
+def _packed_ref(r: DoseRef, files: dict[str, int]) -> tuple:
+    """A line reference as plain values: CLM01, LX01 (-1: none), the file's index."""
+    return (r.claim_id, -1 if r.line_number is None else r.line_number,
+            files.setdefault(r.file or "", len(files)))
+
+
+def _largest_week(days: dict[int, Day], ordinal: int) -> Decimal:
+    """The largest total of the 7-day windows that hold ``ordinal`` (each window ends on
+    ``ordinal`` or on a later kept date; its dates added in date order)."""
+    kept = sorted(days)
+    largest = None
+    for end in range(ordinal, ordinal + 7):
+        if end != ordinal and end not in days:
+            continue
+        total = Decimal(0)
+        for d in kept:
+            if end - 6 <= d <= end:
+                total += days[d].units
+        if largest is None or total > largest:  # of equal totals, the first (as max does)
+            largest = total
+    return largest
 
 
 def patient_key(payer: str, member_id: str, last: str, first: str,

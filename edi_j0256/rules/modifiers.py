@@ -8,6 +8,7 @@ from edi_j0256.claims.model import Claim, ServiceLine
 from edi_j0256.rules.context import (
     NO_WASTE,
     WASTE,
+    ClaimFacts,
     RuleContext,
     fmt,
     hit,
@@ -44,7 +45,8 @@ def waste_modifier_applies(claim: Claim, service_line: ServiceLine) -> bool:
 
 
 @rule("JM001", "waste-modifier-missing", severity="error", root_cause="modifiers", carc="4",
-      rarc="N822")
+      rarc="N822",
+      when=lambda f: f.bare and f.policy.require_waste_modifier)
 def waste_modifier_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """A J0256 line has neither JW nor JZ where the payer requires one.
 
@@ -91,7 +93,8 @@ def waste_modifier_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JM002", "jw-and-jz-same-date", severity="error", root_cause="modifiers", carc="4",
-      rarc="N823")
+      rarc="N823",
+      when=lambda f: WASTE in f.modifiers and NO_WASTE in f.modifiers)
 def jw_and_jz_same_date(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """JW and JZ are both billed for J0256 on the same date.
 
@@ -139,8 +142,22 @@ def _numbers(lines) -> str:
     return ", ".join(str(s.line_number) if s.line_number is not None else "?" for s in lines)
 
 
+def waste_alone(facts: ClaimFacts) -> list[ServiceLine]:
+    """The J0256 lines of the dates whose every J0256 line is a JW waste line."""
+    if WASTE not in facts.modifiers:
+        return []
+    found: list[ServiceLine] = []
+    for lines in facts.by_date.values():
+        for service_line in lines:
+            if WASTE not in service_line.modifiers:
+                break
+        else:
+            found += lines
+    return found
+
+
 @rule("JM003", "jw-without-administered-line", severity="error", root_cause="modifiers",
-      carc="4", rarc="N823")
+      carc="4", rarc="N823", when=lambda f: bool(waste_alone(f)))
 def jw_without_administered_line(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """A JW waste line has no administered J0256 line on the same date.
 
@@ -163,18 +180,14 @@ def jw_without_administered_line(claim: Claim, context: RuleContext) -> Iterator
         CMS "JW and JZ Modifier Policy" (JW line and administered line billed separately,
         same code and date).
     """
-    facts = context.facts(claim)
-    if WASTE not in facts.modifiers:
-        return
-    for lines in facts.by_date.values():
-        if all(WASTE in s.modifiers for s in lines):
-            for service_line in lines:
-                yield hit(claim, service_line, "J0256 JW waste line has no administered "
-                          "J0256 line on the same date")
+    for service_line in waste_alone(context.facts(claim)):
+        yield hit(claim, service_line, "J0256 JW waste line has no administered J0256 line "
+                  "on the same date")
 
 
 @rule("JM004", "jw-units-a-vial-or-more", severity="error", root_cause="units", carc="151",
-      rarc="M53")
+      rarc="M53",
+      when=lambda f: WASTE in f.modifiers)
 def jw_units_a_vial_or_more(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The JW waste is a whole vial or more.
 
@@ -219,7 +232,8 @@ def jw_units_a_vial_or_more(claim: Claim, context: RuleContext) -> Iterator[Hit]
 
 
 @rule("JM005", "place-of-service-as-modifier", severity="error", root_cause="modifiers",
-      carc="4", rarc="N823")
+      carc="4", rarc="N823",
+      when=lambda f: not f.modifiers.isdisjoint(POS_MODIFIERS))
 def place_of_service_as_modifier(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """A place-of-service code is written as a modifier on the J0256 line.
 
@@ -259,7 +273,8 @@ def place_of_service_as_modifier(claim: Claim, context: RuleContext) -> Iterator
 
 
 @rule("JM006", "distinct-service-modifier-on-drug", severity="warning", root_cause="modifiers",
-      carc="4", rarc="N823")
+      carc="4", rarc="N823",
+      when=lambda f: not f.modifiers.isdisjoint(DISTINCT_SERVICE))
 def distinct_service_modifier_on_drug(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """Modifier 59 or XE/XP/XS/XU is on a J0256 line.
 

@@ -6,14 +6,13 @@ from collections.abc import Iterator
 
 from edi_j0256.claims.model import Claim
 from edi_j0256.claims.ndc import format_ndc
-from edi_j0256.rules.context import RuleContext, fmt, hit
+from edi_j0256.rules.context import NDC_UNITS, RuleContext, fmt, hit
 from edi_j0256.rules.finding import Hit
 from edi_j0256.rules.registry import rule
 
-NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")
 
-
-@rule("JN001", "ndc-missing", severity="error", root_cause="ndc", carc="16", rarc="M119")
+@rule("JN001", "ndc-missing", severity="error", root_cause="ndc", carc="16", rarc="M119",
+      when=lambda f: f.no_ndc)
 def ndc_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The J0256 line has no NDC.
 
@@ -47,7 +46,8 @@ def ndc_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
                       f"`{policy.name}` policy {required} one", severity, policy)
 
 
-@rule("JN002", "ndc-malformed", severity="error", root_cause="ndc", carc="16", rarc="M119")
+@rule("JN002", "ndc-malformed", severity="error", root_cause="ndc", carc="16", rarc="M119",
+      when=lambda f: f.ndc_text)
 def ndc_malformed(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The NDC on the J0256 line is not an 11-digit N4 NDC.
 
@@ -81,7 +81,8 @@ def ndc_malformed(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JN003", "ndc-of-another-code", severity="error", root_cause="ndc", carc="16",
-      rarc="N846")
+      rarc="N846",
+      when=lambda f: f.ndc_product)
 def ndc_of_another_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The NDC belongs to a product billed under another HCPCS code (e.g. Glassia, J0257).
 
@@ -113,7 +114,8 @@ def ndc_of_another_code(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JN004", "ndc-not-in-crosswalk", severity="warning", root_cause="ndc", carc="16",
-      rarc="N846")
+      rarc="N846",
+      when=lambda f: f.ndc_product)
 def ndc_not_in_crosswalk(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The NDC is not a J0256 product in the NDC-HCPCS crosswalk.
 
@@ -143,7 +145,8 @@ def ndc_not_in_crosswalk(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JN005", "ndc-quantity-missing", severity="error", root_cause="ndc", carc="16",
-      rarc="N815")
+      rarc="N815",
+      when=lambda f: f.ndc_quantity)
 def ndc_quantity_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The NDC has no quantity, or a quantity that is not positive.
 
@@ -172,7 +175,8 @@ def ndc_quantity_missing(claim: Claim, context: RuleContext) -> Iterator[Hit]:
                       "not a positive number")
 
 
-@rule("JN006", "ndc-unit-invalid", severity="error", root_cause="ndc", carc="16", rarc="N816")
+@rule("JN006", "ndc-unit-invalid", severity="error", root_cause="ndc", carc="16", rarc="N816",
+      when=lambda f: f.ndc_unit)
 def ndc_unit_invalid(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The NDC unit of measure is missing or not F2, GR, ME, ML or UN.
 
@@ -202,7 +206,8 @@ def ndc_unit_invalid(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JN007", "non-preferred-brand", severity="warning", root_cause="formulary", carc="96",
-      rarc="N130")
+      rarc="N130",
+      when=lambda f: bool(f.policy.preferred_ndcs))
 def non_preferred_brand(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The product is not one of the payer's preferred brands.
 
@@ -237,7 +242,8 @@ def non_preferred_brand(claim: Claim, context: RuleContext) -> Iterator[Hit]:
 
 
 @rule("JN008", "ndc-not-written-as-11-digits", severity="warning", root_cause="ndc", carc="16",
-      rarc="M119")
+      rarc="M119",
+      when=lambda f: f.ndc_text)
 def ndc_not_written_as_11_digits(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The NDC (LIN03) is readable but not written as 11 digits without hyphens.
 

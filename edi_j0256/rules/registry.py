@@ -19,6 +19,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from edi_j0256.root_causes import check_root_cause
 
@@ -42,6 +43,9 @@ class Rule:
     rarc: str | None
     scope: str  # "claim", "run" or "file"
     check: Callable
+    # claim rules: None, or a test of the claim's ClaimFacts that is true whenever the rule
+    # can find anything; the engine does not call the rule on a claim where it is false
+    when: Callable | None = None
 
     @property
     def doc(self) -> str:
@@ -58,8 +62,15 @@ class Rule:
 
     @property
     def fix(self) -> str:
-        """The first paragraph of the Fix section, as one line."""
-        return " ".join(self.section("Fix").split("\n\n", 1)[0].split())
+        """The first paragraph of the Fix section, as one line (every finding has it: worked
+        out once per docstring)."""
+        return _fix(self.check.__doc__ or "")
+
+
+@lru_cache(maxsize=256)  # one per rule (about 40)
+def _fix(docstring: str) -> str:
+    return " ".join(sections(inspect.cleandoc(docstring)).get("Fix", "")
+                    .split("\n\n", 1)[0].split())
 
 
 def sections(doc: str) -> dict[str, str]:
@@ -80,8 +91,14 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, name: str, *, severity: str, root_cause: str, carc: str | None,
-         rarc: str | None = None, scope: str = "claim") -> Callable[[Callable], Callable]:
-    """Register the decorated function as rule ``code``."""
+         rarc: str | None = None, scope: str = "claim",
+         when: Callable | None = None) -> Callable[[Callable], Callable]:
+    """Register the decorated function as rule ``code``.
+
+    ``when`` (claim rules): a cheap test of the claim's
+    :class:`~edi_j0256.rules.context.ClaimFacts`, true on every claim where the rule could
+    find something (it may be true where the rule finds nothing); only a speed-up, the rule
+    itself still checks everything."""
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must be a family prefix and three digits")
     if code in RULES:
@@ -90,10 +107,12 @@ def rule(code: str, name: str, *, severity: str, root_cause: str, carc: str | No
         raise ValueError(f"rule {code}: unknown severity {severity!r}")
     if scope not in ("claim", "run", "file"):
         raise ValueError(f"rule {code}: unknown scope {scope!r}")
+    if when is not None and scope != "claim":
+        raise ValueError(f"rule {code}: only claim rules take `when`")
     check_root_cause(root_cause)
 
     def register(check: Callable) -> Callable:
-        RULES[code] = Rule(code, name, severity, root_cause, carc, rarc, scope, check)
+        RULES[code] = Rule(code, name, severity, root_cause, carc, rarc, scope, check, when)
         return check
 
     return register

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -52,7 +51,26 @@ def looks_like_mg(facts: ClaimFacts, service_line: ServiceLine,
     units = service_line.units
     if units is None or units <= 0:
         return None
-    mg = ndc_mg(service_line, context)
+    return _why_mg(facts, units, ndc_mg(service_line, context))
+
+
+def mg_readings(facts: ClaimFacts, context: RuleContext) -> list[tuple]:
+    """Per J0256 line of the claim, in order: ``(mg of its NDC quantity, why its units look
+    like mg)`` (:func:`ndc_mg`, :func:`looks_like_mg`), worked out once for JU002-JU004."""
+    readings = facts.mg_reasons
+    if readings is None:
+        readings = facts.mg_reasons = []
+        for service_line in facts.lines:
+            units = service_line.units
+            if units is None or units <= 0:
+                readings.append((None, None))
+                continue
+            mg = ndc_mg(service_line, context)
+            readings.append((mg, _why_mg(facts, units, mg)))
+    return readings
+
+
+def _why_mg(facts: ClaimFacts, units: Decimal, mg: Decimal | None) -> str | None:
     if mg is not None and units == mg:
         return f"they equal the {fmt(mg)} mg of the NDC quantity"
     kg = facts.weight_kg
@@ -65,7 +83,8 @@ def looks_like_mg(facts: ClaimFacts, service_line: ServiceLine,
     return None
 
 
-@rule("JU001", "units-not-whole", severity="error", root_cause="units", carc="16", rarc="M53")
+@rule("JU001", "units-not-whole", severity="error", root_cause="units", carc="16", rarc="M53",
+      when=lambda f: f.odd_units)
 def units_not_whole(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """J0256 units are missing, zero, negative or not a whole number.
 
@@ -124,8 +143,7 @@ def units_look_like_milligrams(claim: Claim, context: RuleContext) -> Iterator[H
         (60 mg/kg once weekly); source document, denial cause 2 (total mg billed as units).
     """
     facts = context.facts(claim)
-    for service_line in facts.lines:
-        why = looks_like_mg(facts, service_line, context)
+    for service_line, (_, why) in zip(facts.lines, mg_readings(facts, context), strict=True):
         if why:
             yield hit(claim, service_line, f"J0256 units `{fmt(service_line.units)}` look like "
                       f"milligrams: {why}; one unit is 10 mg")
@@ -161,13 +179,10 @@ def units_disagree_with_ndc_quantity(claim: Claim, context: RuleContext) -> Iter
         loop, LIN / CTP04 / CTP05); J0256 = 10 mg.
     """
     facts = context.facts(claim)
-    for service_line in facts.lines:
+    for service_line, (mg, why) in zip(facts.lines, mg_readings(facts, context), strict=True):
+        if mg is None:  # also when the units are missing or not positive
+            continue
         units = service_line.units
-        if units is None or units <= 0:
-            continue
-        mg = ndc_mg(service_line, context)
-        if mg is None:
-            continue
         unit = (service_line.ndc_unit or "").upper()
         billed = units * MG_PER_UNIT
         expected = mg / MG_PER_UNIT
@@ -183,7 +198,7 @@ def units_disagree_with_ndc_quantity(claim: Claim, context: RuleContext) -> Iter
             tolerance = max(Decimal(1), expected * ML_TOLERANCE) if unit == "ML" else 1
             if abs(units - expected) < tolerance:
                 continue
-        if looks_like_mg(facts, service_line, context):
+        if why:
             continue  # JU002 says it better
         yield hit(claim, service_line,
                   f"J0256 units `{fmt(units)}` ({fmt(billed)} mg) disagree with the NDC quantity "
@@ -221,24 +236,32 @@ def dose_outside_label(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     kg = facts.weight_kg
     if kg is None:
         return
-    given: dict = defaultdict(list)  # administered lines by date, dates in line order
-    for service_line in facts.lines:
-        if WASTE not in service_line.modifiers and service_line.units and service_line.units > 0:
-            given[service_date(claim, service_line)].append(service_line)
+    given: dict = {}  # administered lines by date, dates in line order, with their "why mg"
+    for service_line, (_, why) in zip(facts.lines, mg_readings(facts, context), strict=True):
+        units = service_line.units
+        if WASTE not in service_line.modifiers and units and units > 0:
+            when = service_date(claim, service_line)
+            if when in given:
+                given[when].append((service_line, why))
+            else:
+                given[when] = [(service_line, why)]
     for lines in given.values():
-        units = sum((s.units for s in lines), Decimal(0))
+        units = Decimal(0)
+        for service_line, _ in lines:
+            units += service_line.units
         per_kg = units * MG_PER_UNIT / kg
         if LOW_MG_PER_KG <= per_kg <= HIGH_MG_PER_KG:
             continue
-        if any(looks_like_mg(facts, s, context) for s in lines):
+        if any(why for _, why in lines):
             continue  # JU002
-        yield hit(claim, lines[0], f"J0256 dose {fmt(units * MG_PER_UNIT)} mg "
+        yield hit(claim, lines[0][0], f"J0256 dose {fmt(units * MG_PER_UNIT)} mg "
                   f"({fmt(units)} units) is {fmt(round(per_kg))} mg/kg for the patient's "
                   f"weight; the label dose is 60 mg/kg")
 
 
 @rule("JU005", "unit-basis-not-units", severity="error", root_cause="units", carc="16",
-      rarc="M53")
+      rarc="M53",
+      when=lambda f: f.odd_basis)
 def unit_basis_not_units(claim: Claim, context: RuleContext) -> Iterator[Hit]:
     """The J0256 line is measured in minutes or days instead of units.
 
