@@ -32,6 +32,20 @@ COMPILED = (
     "edi_j0256.claims.parser",
     "edi_j0256.scan",
     "edi_j0256.output",
+    # check: the rules that run on every claim, their context and history (the checkfast
+    # profile's shares of the rules' time: context 22%, history 14%, engine 11%, units 8%)
+    "edi_j0256.rules.context",
+    "edi_j0256.rules.history",
+    "edi_j0256.rules.engine",
+    "edi_j0256.rules.units",
+    "edi_j0256.rules.coding",
+    "edi_j0256.rules.diagnosis",
+    "edi_j0256.rules.modifiers",
+    "edi_j0256.rules.frequency",
+    "edi_j0256.rules.coverage",
+    "edi_j0256.rules.ndc",
+    "edi_j0256.rules.finding",
+    "edi_j0256.npi",
 )
 
 # Cython's options for every module: Python 3 semantics; everything else Cython's defaults.
