@@ -70,6 +70,12 @@ def _variants(name: str, data: bytes) -> list[tuple[str, bytes]]:
 
 
 CASES = [case for name, data in _texts() for case in _variants(name, data)]
+# boundaries and irregularities the files above may not hold, each right after a terminator
+CASES += [(f"crafted {n}", text) for n, text in enumerate((
+    b"ST*837*1~ISA*00~ISA~ISA:~ISA1~ISA \xe9~IEA~IEA*1~SV1~SV1*HC:J0256~SV2~SV2*0250~CLM~",
+    b"ST*837*1~\nHL*1**20*1~\nHL~\nCLM*A~\n~\n \nSE*2~\n\n~\nGE~\nGS*HC~\nSV1~\nSV2*1~\n",
+    b"ST*837*1~~ ~\t~\r\n~CL~HLX*~SEX~S~G~\xff\xfe~SV1*~SV1~SV2~",
+    b"ST*837*1~\nCLM\n~\nHL*1\n~\nX~Y~\n\r~\nSV1~\nSV1\n~\nSV2*~\n"))]
 
 
 @pytest.mark.parametrize(("name", "data"), CASES, ids=[c[0] for c in CASES])
@@ -102,3 +108,65 @@ def test_compiled_rows_cover_the_regular_layouts() -> None:
         rows = loaded._typed_rows(unit, None, True)
         assert rows == PURE._rows(unit, None, True)
         assert [row[0] for row in rows] == ["ST", "BHT"]  # SE starts a unit
+
+
+@pytest.mark.parametrize(("name", "data"), CASES, ids=[c[0] for c in CASES])
+def test_tallies_and_empty_segments_equal_pure(name: str, data: bytes) -> None:
+    """The tag counts (``SV1``, ``SV2``, ``SV1|SV2``, ``LX``; from 16 or more places)
+    and the search for the first empty segment give what the pure module's regexes give."""
+    delimiters = loaded.Delimiters("*", ":", "\n" if b"~" not in data else "~")
+    starts = range(0, len(data), max(397, len(data) // 16))
+    for tags in ("SV1", "SV2", "SV1|SV2", "LX"):
+        for start in starts:
+            for first in (False, True):
+                assert (loaded._count_tags(data, start, len(data), delimiters, tags, first)
+                        == PURE._count_tags(data, start, len(data), delimiters, tags, first))
+    tokenizer = PURE.Tokenizer(b"", name="x")
+    tokenizer._set_delimiters(delimiters)
+    for start in starts:
+        match = tokenizer._empty.search(data, start)
+        want = match.start() if match else len(data)
+        if COMPILED:
+            assert loaded._typed_empty(data, start, ord(delimiters.segment)) == want
+
+
+@pytest.mark.parametrize(("name", "data"), CASES, ids=[c[0] for c in CASES])
+def test_needle_items_equal_the_regex(name: str, data: bytes) -> None:
+    """The needle path's items (boundaries, tallied variants, irregular characters after
+    each terminator) from the typed pass equal the regex's ``findall``, with and without
+    the newline lead, over the whole text and over ranges that cut segments."""
+    if not COMPILED:
+        pytest.skip("needle not compiled: nothing to compare")
+    from edi_j0256.x12 import needle
+
+    terminator = b"\n" if b"~" not in data else b"~"
+    delimiters = loaded.Delimiters("*", ":", terminator.decode())
+    cuts = [(0, len(data))] + [(a, min(len(data), a + 4099))
+                               for a in range(0, len(data), max(1009, len(data) // 12))]
+    for lead in (b"", b"\n") if terminator != b"\n" else (b"",):
+        for tally in ((), ("SV1",), ("SV1", "SV2")):
+            pattern = needle._items_pattern(delimiters, lead, tally)
+            for start, stop in cuts:
+                assert needle._typed_items(data, start, stop, terminator[0], 42, lead == b"\n",
+                                           [t.encode() for t in tally]) == pattern.findall(
+                    data, start, stop), (lead, tally, start, stop)
+
+
+def test_reads_the_same_without_cython_installed() -> None:
+    """With no ``cython`` module to import, the stand-in serves and scan reads as usual."""
+    import json
+    import subprocess
+
+    code = ("import sys, json; sys.modules['cython'] = None\n"
+            "from edi_j0256.scan import iter_scan\n"
+            "from edi_j0256.x12 import tokenizer\n"
+            "records, reader = iter_scan('fixtures/837p-medicare.x12')\n"
+            "shim = getattr(tokenizer, 'cython', None)\n"
+            "print(json.dumps([getattr(shim, '__name__', None), len(list(records)),"
+            " reader.stats.service_lines]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    name, records, lines = json.loads(out)
+    assert (records, lines) == (5, 11)
+    # compiled, ``cython`` is the compiler's and no name of the module at run time
+    assert name == (None if COMPILED else "edi_j0256._cython_shim")

@@ -373,7 +373,7 @@ class ClaimReader:
 
     def _level_facts(self, level: _Level) -> dict:
         facts: dict = {}
-        for tag, e, index, line, _ in level.loop().rows(LEVEL_TAGS):
+        for tag, e, index, line, _ in level.loop().rows(LEVEL_TAGS, offsets=False):
             if len(e) < 10:  # padded inline (hot path)
                 e = e + _BLANK[:10 - len(e)]
             if tag == "NM1":

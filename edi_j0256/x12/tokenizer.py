@@ -45,6 +45,9 @@ try:
 except ImportError:  # no Cython: plain Python, with the stand-in of what is used of it
     from edi_j0256 import _cython_shim as cython
 
+if cython.compiled:
+    from cython.cimports.libc.string import memchr
+
 from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
 from edi_j0256.x12 import layout
 from edi_j0256.x12.sources import open_source, read_checked
@@ -474,6 +477,36 @@ def _head_tag(buffer: bytes, start: int, delimiters: Delimiters) -> str:
     return head.split(delimiters.element, 1)[0].split(delimiters.segment, 1)[0]
 
 
+def _typed_empty(buffer: bytes, pos: int, terminator: int) -> int:
+    """Where the first empty segment from ``pos`` starts (the terminator before it), or
+    ``len(buffer)``: the search of :meth:`Tokenizer._set_delimiters`' ``_empty`` pattern
+    (a terminator, spaces, tabs, CR and, unless the terminator is LF, LF, then a
+    terminator) as one typed pass. Only called when compiled."""
+    p: cython.p_char = buffer
+    size: cython.Py_ssize_t = len(buffer)
+    i: cython.Py_ssize_t = pos
+    j: cython.Py_ssize_t
+    t: cython.char = terminator
+    c: cython.char
+    newline: cython.bint = terminator != 10  # LF is whitespace unless it terminates
+    hit: cython.p_char
+    while i < size:
+        hit = cython.cast(cython.p_char, memchr(p + i, t, size - i))  # the next terminator
+        if hit == cython.NULL:
+            break
+        i = hit - p
+        j = i + 1
+        while j < size:
+            c = p[j]
+            if not (c == 32 or c == 9 or c == 13 or (c == 10 and newline)):
+                break
+            j += 1
+        if j < size and p[j] == t:
+            return i
+        i += 1
+    return size
+
+
 def _typed_count(buffer: bytes, start: int, end: int, terminator: int, element: int,
                  tags: str) -> int:
     """:func:`_count_tags`' regex count (``first`` aside) as one typed pass, when compiled:
@@ -492,6 +525,8 @@ def _typed_count(buffer: bytes, start: int, end: int, terminator: int, element: 
     found: cython.Py_ssize_t = 0
     q: cython.p_char
     names = [name.encode("latin-1") for name in tags.split("|")]
+    if len(names) == 1:
+        return _typed_count_one(p, start, end, t, el, names[0])
     while i < stop:
         if p[i] != t:
             i += 1
@@ -515,6 +550,41 @@ def _typed_count(buffer: bytes, start: int, end: int, terminator: int, element: 
                 found += 1
                 i = j + n  # findall resumes after the match (the delimiter was only seen)
                 break
+    return found
+
+
+@cython.cfunc
+def _typed_count_one(p: cython.p_char, start: cython.Py_ssize_t, end: cython.Py_ssize_t,
+                     t: cython.char, el: cython.char, name: bytes) -> cython.Py_ssize_t:
+    """:func:`_typed_count` of one tag, with no Python object touched in the loop."""
+    q: cython.p_char = name
+    n: cython.Py_ssize_t = len(name)
+    i: cython.Py_ssize_t = start
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    c: cython.char
+    found: cython.Py_ssize_t = 0
+    hit: cython.p_char
+    while i < end:
+        hit = cython.cast(cython.p_char, memchr(p + i, t, end - i))  # the next terminator
+        if hit == cython.NULL:
+            break
+        i = hit - p
+        j = i + 1
+        while j < end:
+            c = p[j]
+            if c != 32 and c != 9 and c != 13 and c != 10:
+                break
+            j += 1
+        i += 1
+        if j + n >= end:
+            continue
+        k = 0
+        while k < n and p[j + k] == q[k]:
+            k += 1
+        if k == n and (p[j + n] == el or p[j + n] == t):
+            found += 1
+            i = j + n
     return found
 
 
@@ -688,8 +758,11 @@ class Tokenizer:
         if empty is not None:
             found = self._next_empty.get(empty, -1)
             if found != len(buffer) and found < pos:
-                match = empty.search(buffer, pos)
-                found = match.start() if match else len(buffer)
+                if cython.compiled and self.delimiters.segment < "\x80":
+                    found = _typed_empty(buffer, pos, ord(self.delimiters.segment))
+                else:
+                    match = empty.search(buffer, pos)
+                    found = match.start() if match else len(buffer)
                 self._next_empty[empty] = found
             if found == len(buffer):
                 empty = None
