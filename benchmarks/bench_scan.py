@@ -53,10 +53,24 @@ DEFAULT_OUT = HERE / "out"
 CODE = b"J0256"
 CHUNK = 1 << 22
 
-GOAL_ALL = 1.5  # all-J0256 file: scan time <= 1.5x the floor's
+GOAL_ALL = 4.0  # all-J0256 file: scan time <= 4x the floor's (issue 10; moonshot 2x)
 GOAL_MIX = 0.6  # 2% mix: scan time <= 0.6x the floor's
 GOAL_PYX12 = 100.0  # scan MB/s > 100x pyx12's
 GOAL_RSS_MB = 150.0  # peak RSS of the scan process on a 100 MB file
+
+
+READER_MODULES = ("edi_j0256.x12.tokenizer", "edi_j0256.x12.needle", "edi_j0256.claims.parser",
+                  "edi_j0256.scan", "edi_j0256.output")
+
+
+def reader_core() -> str:
+    """``compiled (n/5)`` when Cython-built modules of the reader core are imported (the
+    timings depend on it), else ``pure``."""
+    import importlib
+
+    built = [name for name in READER_MODULES
+             if not importlib.import_module(name).__file__.endswith(".py")]
+    return f"compiled ({len(built)}/{len(READER_MODULES)})" if built else "pure"
 
 
 def _load_generator():
@@ -428,7 +442,7 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"edi-j0256 scan benchmark, {dt.date.today().isoformat()}, Python "
           f"{platform.python_version()}, {os.cpu_count()} CPUs, best of {args.repeats} "
-          f"(pyx12: best of {args.pyx12_repeats})")
+          f"(pyx12: best of {args.pyx12_repeats}), reader core {reader_core()}")
     header = (f"{'file':<40} {'variant':<24} {'seconds':>8} {'MB/s':>7} {'x floor':>8} "
               f"{'peak RSS':>9}  check")
     print(header)
@@ -451,12 +465,15 @@ def run(args: argparse.Namespace) -> int:
     for bench in files:
         scan = rows[(str(bench.path), "scan (library)")].best
         ratio = scan / floors[str(bench.path)]
-        if bench.info["j0256_share"] == 1.0:
-            goals.append((f"all-J0256 ({bench.label}): scan <= {GOAL_ALL}x floor",
-                          f"{ratio:.2f}x", ratio <= GOAL_ALL))
-        else:
-            goals.append((f"{args.mix_share * 100:g}% mix ({bench.label}): scan <= "
-                          f"{GOAL_MIX}x floor", f"{ratio:.2f}x", ratio <= GOAL_MIX))
+        cli = rows.get((str(bench.path), "scan CLI -> jsonl"))
+        cli_ratio = cli.best / floors[str(bench.path)] if cli is not None else None
+        goal, what = ((GOAL_ALL, "all-J0256") if bench.info["j0256_share"] == 1.0
+                      else (GOAL_MIX, f"{args.mix_share * 100:g}% mix"))
+        goals.append((f"{what} ({bench.label}): scan <= {goal}x floor", f"{ratio:.2f}x",
+                      ratio <= goal))
+        if cli_ratio is not None:
+            goals.append((f"{what} ({bench.label}): CLI -> jsonl <= {goal}x floor",
+                          f"{cli_ratio:.2f}x", cli_ratio <= goal))
     pyx12_rates = {v: rows[(str(small.path), v)].mb_s for v in
                    ("pyx12 X12ContextReader", "pyx12 x12n_document", "pyx12 X12Reader")}
     for bench in files:
@@ -494,7 +511,7 @@ def run(args: argparse.Namespace) -> int:
             "date": dt.datetime.now().isoformat(timespec="seconds"),
             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
             "python": platform.python_version(), "cpus": os.cpu_count(),
-            "repeats": args.repeats,
+            "repeats": args.repeats, "reader_core": reader_core(),
             "rows": [{"file": r.file.label, "path": r.file.path.name, "mb": r.file.mb,
                       "variant": r.variant, "best_seconds": r.best, "times": r.times,
                       "mb_s": r.mb_s, "x_floor": (r.best / floors[k[0]]) if k[0] in floors

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi_j0256.claims.model import Claim, ServiceLine
+from edi_j0256.claims.model import Claim, Diagnosis, ServiceLine
 from edi_j0256.claims.parser import ClaimReader, ReadStats, normalize_revenue
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
@@ -45,7 +45,7 @@ def claim_record(claim: Claim, claim_codes: list[str] | None = None) -> dict:
     """
     envelope = claim.envelope
     if claim_codes is None:
-        claim_codes = [d.dotted for d in claim.diagnoses]
+        claim_codes = _dotted_codes(claim.diagnoses)
     return {
         "file": envelope.file,
         "interchange_control": envelope.interchange_control,
@@ -87,6 +87,25 @@ def claim_record(claim: Claim, claim_codes: list[str] | None = None) -> dict:
         "segment": None,  # line
         "line": None,  # line
     }
+
+
+_DOTTED: dict[str, str] = {}  # diagnosis code as written -> Diagnosis.dotted (bounded)
+
+
+def _dotted_codes(diagnoses: list[Diagnosis]) -> list[str]:
+    """``[d.dotted for d in diagnoses]``, each code's dotted form worked out once per run
+    (a claim file repeats a few hundred codes)."""
+    cache = _DOTTED
+    codes = []
+    for diagnosis in diagnoses:
+        dotted = cache.get(diagnosis.code)
+        if dotted is None:
+            dotted = diagnosis.dotted
+            if len(cache) >= 4096:
+                cache.clear()
+            cache[diagnosis.code] = dotted
+        codes.append(dotted)
+    return codes
 
 
 def line_record(claim: Claim, line: ServiceLine, claim_codes: list[str] | None = None,
@@ -151,15 +170,12 @@ def iter_scan(source, *, name: str | None = None, hcpcs: Iterable[str] | None = 
     """
     reader = ClaimReader(source, name=name, diagnostics=diagnostics,
                          hcpcs=tuple(hcpcs) if hcpcs is not None else None, revenue=revenue)
-    matches = reader.matches
 
     def records() -> Iterator[dict]:
-        for claim in reader.claims():
-            base = None
-            for line in claim.lines:
-                if matches(line):
-                    if base is None:
-                        base = claim_record(claim)
+        for claim, lines in reader.matched_claims():
+            if lines:
+                base = claim_record(claim)
+                for line in lines:
                     yield line_record(claim, line, base=base)
 
     return records(), reader

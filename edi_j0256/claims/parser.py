@@ -139,8 +139,15 @@ class ClaimReader:
 
     def claims(self) -> Iterator[Claim]:
         """Claims in file order; with ``hcpcs``, only those holding one of the codes."""
+        for claim, _ in self.matched_claims():
+            yield claim
+
+    def matched_claims(self) -> Iterator[tuple[Claim, list[ServiceLine]]]:
+        """:meth:`claims`, each with its lines that :meth:`matches` (found once, for the
+        counts and for the caller)."""
         stats = self.stats
         selective = self.selective
+        all_lines, matches = self.all_lines, self.matches
         try:
             for unit in self.reader.units():
                 tag = unit.tag
@@ -150,13 +157,13 @@ class ClaimReader:
                     claim = self._claim(unit)
                     if claim is None:
                         continue
-                    matched = sum(1 for line in claim.lines if self.matches(line))
-                    stats.matched_lines += matched
+                    matched = claim.lines if all_lines else list(filter(matches, claim.lines))
+                    stats.matched_lines += len(matched)
                     if selective and not matched:
                         stats.claims_skipped += 1
                         continue
                     stats.claims_read += 1
-                    yield claim
+                    yield claim, matched
                 elif tag == "HL":
                     if self._foreign is None:
                         self._push(unit)
@@ -366,7 +373,7 @@ class ClaimReader:
 
     def _level_facts(self, level: _Level) -> dict:
         facts: dict = {}
-        for tag, e, index, line, _ in level.loop().rows(LEVEL_TAGS):
+        for tag, e, index, line, _ in level.loop().rows(LEVEL_TAGS, offsets=False):
             if len(e) < 10:  # padded inline (hot path)
                 e = e + _BLANK[:10 - len(e)]
             if tag == "NM1":

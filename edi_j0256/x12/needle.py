@@ -29,6 +29,14 @@ from collections.abc import Iterator
 
 from edi_j0256.x12.tokenizer import Delimiters, Unit, _count_tags, _Region
 
+try:
+    import cython
+except ImportError:  # no Cython: plain Python, with the stand-in of what is used of it
+    from edi_j0256 import _cython_shim as cython
+
+if cython.compiled:
+    from cython.cimports.libc.string import memchr
+
 RUN_TAG = "HL run"  # the tag of a Run in the unit stream
 _STRETCH = 1 << 17  # bytes read per findall when no hit comes sooner
 _ENVELOPE = (b"SE", b"ST", b"GS", b"GE", b"IEA", b"ISA")
@@ -260,7 +268,7 @@ class NeedleScan:
         before it; None when something irregular is in it."""
         buffer, t, lead, sep, e = self.buffer, self.t, self.lead, self.sep, self.e
         tokenizer = self.tokenizer
-        items = self.items.findall(buffer, at, end - len(sep) + 1)
+        items = self._findall(at, end - len(sep) + 1)
         clm = lead + b"CLM"
         claims = items.count(clm)
         heads = list(filter(clm.__ne__, items)) if claims else items
@@ -304,6 +312,19 @@ class NeedleScan:
                    stop, first, lead) if heads else None)
         return run, stop, stop_tag
 
+    def _findall(self, start: int, end: int) -> list[bytes]:
+        """``self.items.findall(buffer, start, end)``; when compiled, the same list from one
+        typed pass (:func:`_typed_items`) for ASCII delimiters and at most two tallied
+        tags."""
+        tally = self.tokenizer.tally
+        if cython.compiled and len(self.t) == 1 and len(self.e) == 1 and (
+                self.t[0] < 128 and self.e[0] < 128 and len(tally) <= 2
+                and all(name for name in tally)):
+            return _typed_items(self.buffer, start, min(end, len(self.buffer)), self.t[0],
+                                self.e[0], self.lead == b"\n",
+                                [name.encode() for name in tally])
+        return self.items.findall(self.buffer, start, end)
+
     def _envelope_at(self, at: int, end: int, items: list[bytes], n: int) -> int:
         """Where the unit of ``items[n]`` (an envelope segment) starts: the n-th match."""
         for k, match in enumerate(self.items.finditer(self.buffer, at, end - len(self.sep) + 1)):
@@ -314,3 +335,107 @@ class NeedleScan:
 
 def _tag_of(body: bytes) -> str:
     return body[:3].decode() if body[:3] in (b"IEA", b"ISA") else body[:2].decode()
+
+
+def _typed_items(buffer: bytes, start: int, end: int, terminator: int, element: int,
+                 newline_lead: bool, tally: list[bytes]) -> list[bytes]:
+    """What :func:`_items_pattern`'s ``findall`` over ``buffer[start:end]`` returns, as one
+    typed pass when compiled (ASCII delimiters; ``newline_lead``: the lead is a newline).
+
+    After each terminator (in order, a match's text consumed as the regex consumes it): the
+    lead and a boundary tag (``CLM``, ``HL`` with the rest of its segment, ``SE``, ``ST``,
+    ``GS``, ``GE``, ``IEA`` before an element separator or terminator; ``ISA`` and a
+    delimiter-like character), a tallied tag (the first only before a terminator), else
+    an irregular character (with a lead: anything but LF, or LF and whitespace or a
+    terminator; without: whitespace or a terminator). Nothing is read at or past ``end``.
+    Only called when compiled."""
+    p: cython.p_char = buffer
+    t: cython.char = terminator
+    e: cython.char = element
+    lf: cython.bint = newline_lead
+    names = [*tally, b"", b""]  # at most two tallied tags (the caller's condition)
+    first_tag: bytes = names[0]
+    second_tag: bytes = names[1]
+    q0: cython.p_char = first_tag
+    q1: cython.p_char = second_tag
+    n0: cython.Py_ssize_t = len(first_tag)
+    n1: cython.Py_ssize_t = len(second_tag)
+    i: cython.Py_ssize_t = start
+    stop: cython.Py_ssize_t = end
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    m: cython.Py_ssize_t
+    r: cython.Py_ssize_t
+    c: cython.char
+    d: cython.char
+    out: list = []
+    hit: cython.p_char
+    while i < stop:
+        hit = cython.cast(cython.p_char, memchr(p + i, t, stop - i))  # the next terminator
+        if hit == cython.NULL:
+            break
+        i = hit - p
+        j = i + 1  # the group starts here
+        k = j + 1 if lf else j  # the tag starts here
+        m = -1
+        if k < stop and (not lf or p[j] == 10):
+            c = p[k]
+            if c == 67 and k + 3 < stop and p[k + 1] == 76 and p[k + 2] == 77:  # CLM
+                d = p[k + 3]
+                if d == e or d == t:
+                    m = k + 3
+            elif c == 72 and k + 2 < stop and p[k + 1] == 76:  # HL, to its terminator
+                d = p[k + 2]
+                if d == e or d == t:
+                    m = k + 2
+                    while m < stop and p[m] != t:
+                        m += 1
+            elif k + 2 < stop and ((c == 83 and (p[k + 1] == 69 or p[k + 1] == 84))
+                                   or (c == 71 and (p[k + 1] == 83 or p[k + 1] == 69))):
+                d = p[k + 2]  # SE, ST, GS, GE
+                if d == e or d == t:
+                    m = k + 2
+            elif c == 73 and k + 3 < stop and p[k + 1] == 69 and p[k + 2] == 65:  # IEA
+                d = p[k + 3]
+                if d == e or d == t:
+                    m = k + 3
+            if m < 0 and c == 73 and k + 3 < stop and p[k + 1] == 83 and p[k + 2] == 65:
+                d = p[k + 3]  # ISA and one character that is not text, space or terminator
+                if d != t and not (48 <= d <= 57 or 65 <= d <= 90 or 97 <= d <= 122
+                                   or d == 32 or 9 <= d <= 13):
+                    m = k + 4
+            if m < 0 and n0 and c == q0[0] and k + n0 < stop:  # the first tallied tag
+                r = 1
+                while r < n0 and p[k + r] == q0[r]:
+                    r += 1
+                if r == n0 and p[k + n0] == t:
+                    m = k + n0
+            if m < 0 and n1 and c == q1[0] and k + n1 < stop:  # the second
+                r = 1
+                while r < n1 and p[k + r] == q1[r]:
+                    r += 1
+                if r == n1 and (p[k + n1] == t or p[k + n1] == e):
+                    m = k + n1
+        if m >= 0:
+            out.append(buffer[j:m])
+            i = m
+            continue
+        if j < stop:  # the irregular characters
+            c = p[j]
+            if lf:
+                if c != 10:
+                    out.append(buffer[j:j + 1])
+                    i = j + 1
+                    continue
+                if j + 1 < stop:
+                    d = p[j + 1]
+                    if d == 32 or d == 9 or d == 13 or d == 10 or d == t:
+                        out.append(buffer[j:j + 2])
+                        i = j + 2
+                        continue
+            elif c == 32 or c == 9 or c == 13 or c == 10 or c == t:
+                out.append(buffer[j:j + 1])
+                i = j + 1
+                continue
+        i += 1
+    return out

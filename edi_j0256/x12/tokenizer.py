@@ -40,6 +40,14 @@ from operator import add
 from pathlib import Path
 from typing import BinaryIO
 
+try:
+    import cython
+except ImportError:  # no Cython: plain Python, with the stand-in of what is used of it
+    from edi_j0256 import _cython_shim as cython
+
+if cython.compiled:
+    from cython.cimports.libc.string import memchr
+
 from edi_j0256.diagnostics import Diagnostics, Severity, X12ReadError
 from edi_j0256.x12 import layout
 from edi_j0256.x12.sources import open_source, read_checked
@@ -245,6 +253,10 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None, offsets: bool = True) 
     A unit in one of the two regular layouts is split by :func:`_regular_rows`; any other
     (whitespace around terminators, empty segments, non-ASCII text) segment by segment here.
     """
+    if cython.compiled:  # compiled: one typed pass over the bytes for the regular layouts
+        out = _typed_rows(unit, tags, offsets)
+        if out is not None:
+            return out
     delimiters = unit.delimiters
     element = delimiters.element
     region = unit._region
@@ -267,6 +279,95 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None, offsets: bool = True) 
         out = [(tag, elements, index, at // wrap[0] + 1,
                 region.real_offset(at) if offsets else -1)
                for tag, elements, index, _, at in out]
+    return out
+
+
+def _typed_rows(unit: Unit, tags: frozenset[str] | None, offsets: bool) -> list[Row] | None:
+    """:func:`_rows` of a unit that :func:`_regular_rows` reads (ASCII, single-byte ASCII
+    delimiters, not wrapped), made from the buffer's bytes in one typed pass when compiled:
+    no decoded copy of the unit, no list of segment texts, and segments whose tag is not in
+    ``tags`` never split. The rows are exactly :func:`_regular_rows`'; None for any other
+    unit (the caller reads it the usual way). Only called when compiled.
+
+    The layout is the first terminator's: followed by LF, every terminator must be (one
+    segment per line); else none may be. Anything :func:`_regular_rows` refuses (a space or
+    control character next to a separator, two separators in a row, a leading separator,
+    text past the last terminator ending in a space) returns None as soon as it is seen.
+    """
+    region = unit._region
+    d = unit.delimiters
+    if (region.wrap is not None or len(d.segment) != 1 or len(d.element) != 1
+            or d.segment == d.element or ord(d.segment) > 127 or ord(d.element) > 127):
+        return None
+    t: cython.uchar = ord(d.segment)
+    el: cython.uchar = ord(d.element)
+    buffer: bytes = region.buffer
+    p: cython.p_char = buffer
+    start: cython.Py_ssize_t = unit.start
+    end: cython.Py_ssize_t = unit.end
+    i: cython.Py_ssize_t = start
+    c: cython.uchar
+    if end <= start:
+        return None
+    while i < end and p[i] != t:
+        i += 1
+    lf: cython.bint = t != 10 and i + 1 < end and p[i + 1] == 10  # one segment per line
+    width: cython.Py_ssize_t = 2 if lf else 1
+    step: cython.Py_ssize_t = 1 if (lf or t == 10) else 0  # lines per separator
+    index: cython.Py_ssize_t
+    line: cython.Py_ssize_t
+    index, line = region.at(unit.start)
+    base: cython.Py_ssize_t = region.offset
+    out: list = []
+    s: cython.Py_ssize_t = start  # the segment's first byte
+    a: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    split: cython.bint
+    while s < end:
+        c = p[s]
+        if c <= 32 or c == t or c > 127:
+            return None  # whitespace or a separator after a separator (or first)
+        i = s  # the end of the tag
+        while i < end:
+            c = p[i]
+            if c == el or c == t or c > 127:
+                break
+            i += 1
+        if i < end and c > 127:
+            return None
+        tag = p[s:i].decode("latin-1")
+        split = tags is None or tag in tags
+        if split:
+            elements = [tag]
+        a = i  # at an element separator, the terminator or the end
+        while a < end and p[a] == el:
+            k = a + 1
+            while k < end:
+                c = p[k]
+                if c == el or c == t or c > 127:
+                    break
+                k += 1
+            if k < end and c > 127:
+                return None
+            if split:
+                elements.append(p[a + 1:k].decode("latin-1"))
+            a = k
+        # a is at the terminator or the end of the unit
+        if a < end:
+            if p[a - 1] <= 32:
+                return None  # whitespace before the separator
+            if lf:
+                if a + 1 >= end or p[a + 1] != 10:
+                    return None  # not every terminator followed by LF
+            elif a + 1 < end and p[a + 1] == 10 and t != 10:
+                return None  # a terminator followed by LF, the first one was not
+        elif p[end - 1] <= 32:
+            return None  # text after the last terminator that ends in whitespace
+        if split:
+            out.append((tag, elements, index, line, base + s if offsets else -1))
+        index += 1
+        line += step
+        s = a + width
     return out
 
 
@@ -347,6 +448,13 @@ def _count_tags(buffer: bytes, start: int, end: int, delimiters: Delimiters, tag
     """Segments whose tag is one of ``tags`` (``"SV1|SV2"``) in ``buffer[start:end]``: the
     tag after a terminator and any whitespace (CR-only or LF line ends, indentation), or at
     ``start`` when ``first``."""
+    if (cython.compiled and len(delimiters.segment) == 1 and len(delimiters.element) == 1
+            and delimiters.segment < "\x80" and delimiters.element < "\x80"):
+        found = _typed_count(buffer, start, end, ord(delimiters.segment),
+                             ord(delimiters.element), tags)
+        if first:
+            found += _head_tag(buffer, start, delimiters) in tags.split("|")
+        return found
     key = (delimiters.segment, delimiters.element, tags)
     pattern = _TALLY_PATTERNS.get(key)
     if pattern is None:
@@ -358,9 +466,125 @@ def _count_tags(buffer: bytes, start: int, end: int, delimiters: Delimiters, tag
         _TALLY_PATTERNS[key] = pattern
     found = len(pattern.findall(buffer, start, end))
     if first:
-        head = buffer[start:start + 64].lstrip(_WHITESPACE)[:8].decode("latin-1")
-        head = head.split(delimiters.element, 1)[0].split(delimiters.segment, 1)[0]
-        found += head in tags.split("|")
+        found += _head_tag(buffer, start, delimiters) in tags.split("|")
+    return found
+
+
+def _head_tag(buffer: bytes, start: int, delimiters: Delimiters) -> str:
+    """The tag of the segment at ``start`` (after any whitespace), as :func:`_count_tags`
+    reads it for ``first``."""
+    head = buffer[start:start + 64].lstrip(_WHITESPACE)[:8].decode("latin-1")
+    return head.split(delimiters.element, 1)[0].split(delimiters.segment, 1)[0]
+
+
+def _typed_empty(buffer: bytes, pos: int, terminator: int) -> int:
+    """Where the first empty segment from ``pos`` starts (the terminator before it), or
+    ``len(buffer)``: the search of :meth:`Tokenizer._set_delimiters`' ``_empty`` pattern
+    (a terminator, spaces, tabs, CR and, unless the terminator is LF, LF, then a
+    terminator) as one typed pass. Only called when compiled."""
+    p: cython.p_char = buffer
+    size: cython.Py_ssize_t = len(buffer)
+    i: cython.Py_ssize_t = pos
+    j: cython.Py_ssize_t
+    t: cython.char = terminator
+    c: cython.char
+    newline: cython.bint = terminator != 10  # LF is whitespace unless it terminates
+    hit: cython.p_char
+    while i < size:
+        hit = cython.cast(cython.p_char, memchr(p + i, t, size - i))  # the next terminator
+        if hit == cython.NULL:
+            break
+        i = hit - p
+        j = i + 1
+        while j < size:
+            c = p[j]
+            if not (c == 32 or c == 9 or c == 13 or (c == 10 and newline)):
+                break
+            j += 1
+        if j < size and p[j] == t:
+            return i
+        i += 1
+    return size
+
+
+def _typed_count(buffer: bytes, start: int, end: int, terminator: int, element: int,
+                 tags: str) -> int:
+    """:func:`_count_tags`' regex count (``first`` aside) as one typed pass, when compiled:
+    after each terminator and any spaces, tabs, CR or LF, one of ``tags`` followed (before
+    ``end``) by the element separator or the terminator. Searching goes on after a match's
+    tag, as ``findall`` does. Only called when compiled."""
+    p: cython.p_char = buffer
+    i: cython.Py_ssize_t = start
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    n: cython.Py_ssize_t
+    stop: cython.Py_ssize_t = end
+    t: cython.char = terminator
+    el: cython.char = element
+    c: cython.char
+    found: cython.Py_ssize_t = 0
+    q: cython.p_char
+    names = [name.encode("latin-1") for name in tags.split("|")]
+    if len(names) == 1:
+        return _typed_count_one(p, start, end, t, el, names[0])
+    while i < stop:
+        if p[i] != t:
+            i += 1
+            continue
+        j = i + 1
+        while j < stop:
+            c = p[j]
+            if c != 32 and c != 9 and c != 13 and c != 10:
+                break
+            j += 1
+        i += 1  # no match here: the next position is tried
+        for name in names:
+            q = name
+            n = len(name)
+            if j + n >= stop:
+                continue
+            k = 0
+            while k < n and p[j + k] == q[k]:
+                k += 1
+            if k == n and (p[j + n] == el or p[j + n] == t):
+                found += 1
+                i = j + n  # findall resumes after the match (the delimiter was only seen)
+                break
+    return found
+
+
+@cython.cfunc
+def _typed_count_one(p: cython.p_char, start: cython.Py_ssize_t, end: cython.Py_ssize_t,
+                     t: cython.char, el: cython.char, name: bytes) -> cython.Py_ssize_t:
+    """:func:`_typed_count` of one tag, with no Python object touched in the loop."""
+    q: cython.p_char = name
+    n: cython.Py_ssize_t = len(name)
+    i: cython.Py_ssize_t = start
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    c: cython.char
+    found: cython.Py_ssize_t = 0
+    hit: cython.p_char
+    while i < end:
+        hit = cython.cast(cython.p_char, memchr(p + i, t, end - i))  # the next terminator
+        if hit == cython.NULL:
+            break
+        i = hit - p
+        j = i + 1
+        while j < end:
+            c = p[j]
+            if c != 32 and c != 9 and c != 13 and c != 10:
+                break
+            j += 1
+        i += 1
+        if j + n >= end:
+            continue
+        k = 0
+        while k < n and p[j + k] == q[k]:
+            k += 1
+        if k == n and (p[j + n] == el or p[j + n] == t):
+            found += 1
+            i = j + n
     return found
 
 
@@ -534,8 +758,11 @@ class Tokenizer:
         if empty is not None:
             found = self._next_empty.get(empty, -1)
             if found != len(buffer) and found < pos:
-                match = empty.search(buffer, pos)
-                found = match.start() if match else len(buffer)
+                if cython.compiled and self.delimiters.segment < "\x80":
+                    found = _typed_empty(buffer, pos, ord(self.delimiters.segment))
+                else:
+                    match = empty.search(buffer, pos)
+                    found = match.start() if match else len(buffer)
                 self._next_empty[empty] = found
             if found == len(buffer):
                 empty = None
