@@ -29,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 COMPILED = (
     "edi_j0256.x12.tokenizer",
     "edi_j0256.x12.needle",
+    "edi_j0256.x12.reader",
     "edi_j0256.claims.parser",
     "edi_j0256.scan",
     "edi_j0256.output",
