@@ -1,4 +1,4 @@
-"""The compiled reader core gives exactly what the pure Python source gives (issue 10).
+"""The compiled-mode typed passes give exactly what the pure Python source gives (issue 10).
 
 ``x12/tokenizer.py`` and the other hot modules may be compiled by Cython from the same source;
 in compiled mode some functions take a typed byte loop (``if cython.compiled:``) instead of
