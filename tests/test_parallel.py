@@ -389,8 +389,9 @@ def test_check_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, 
     path.write_bytes(data * 2)
     monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
     pieces = []
-    real = parallel._merged  # in the parent: the pieces read by the workers, merged
-    monkeypatch.setattr(parallel, "_merged", lambda *a: pieces.extend(a[1]) or real(*a))
+    real = parallel._Merge.piece  # in the parent: each piece a worker read, merged
+    monkeypatch.setattr(parallel._Merge, "piece",
+                        lambda merge, piece: pieces.append(piece) or real(merge, piece))
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.{fmt}"
