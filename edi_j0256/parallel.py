@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import marshal
 import mmap
 import multiprocessing
 import os
@@ -603,11 +604,15 @@ _MEMO = 4096  # dates and units unpack_doses keeps (a file holds a few hundred o
 
 
 class _Spool:
-    """Items pickled to a file in batches (memory holds one batch)."""
+    """Items written to a file in batches (memory holds one batch): pickled, or with
+    ``plain`` (tuples of numbers, strings, booleans and None only) by :mod:`marshal`, which
+    is about twice as fast both ways. The file's first byte says which."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, plain: bool = False):
         self.path = path
         self._stream = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._stream.write(b"M" if plain else b"P")
+        self._plain = plain
         self._batch: list = []
 
     def add(self, item) -> None:
@@ -616,7 +621,11 @@ class _Spool:
             self._flush()
 
     def _flush(self) -> None:
-        pickle.dump(self._batch, self._stream, 5)
+        if self._plain:  # length first: marshal.load would read a file a few bytes a time
+            data = marshal.dumps(self._batch)
+            self._stream.write(len(data).to_bytes(8, "little") + data)
+        else:
+            pickle.dump(self._batch, self._stream, 5)
         self._batch = []
 
     def close(self) -> None:
@@ -627,8 +636,23 @@ class _Spool:
 
 def spool_items(path: str) -> Iterator:
     """The items of a :class:`_Spool` file, in order; the file is deleted once read."""
-    for batch in _spooled(path):
-        yield from batch
+    try:
+        with open(path, "rb") as stream:
+            plain = stream.read(1) == b"M"
+            while True:
+                if plain:
+                    size = stream.read(8)
+                    if not size:
+                        return
+                    batch = marshal.loads(stream.read(int.from_bytes(size, "little")))
+                else:
+                    try:
+                        batch = pickle.load(stream)
+                    except EOFError:
+                        return
+                yield from batch
+    finally:
+        os.unlink(path)
 
 
 @dataclass(slots=True)
@@ -718,7 +742,8 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     policies = {id(policy): n for n, policy in enumerate(policy_profiles(context))}
     result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
                           [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
-    events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
+    events = _Spool(result.events)
+    doses = [_Spool(name, plain=True) for name in result.doses]
     seg_shift, line_shift = piece.segment_shift, piece.line_shift
     codes: set[str] = set()
     read = [0]  # reader diagnostics so far
