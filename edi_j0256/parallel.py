@@ -588,7 +588,7 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 #   rules (``Checker.run_findings``, the run's history), and the findings come out in the
 #   order ``check_file`` yields them (per claim: claim findings, run findings, then the reader
 #   diagnostics read before it). The run rules are a small share of the work (a dict look-up
-#   and a few sums per line), so the parent keeps up with the workers and no round waits for
+#   and a few sums per line), so the parent keeps up with the workers and none waits for
 #   another.
 #
 # A piece that cannot be read exactly (or a dead worker) hands the file to ``check_file``:
@@ -725,7 +725,7 @@ def doses_unpacker(policies: list) -> Callable[[tuple], object]:
 
 
 def policy_profiles(context) -> list:
-    """The run's payer policies in the order both rounds' workers share."""
+    """The run's payer policies in the order the workers and the parent share."""
     return list(context.policies.profiles.values())
 
 
