@@ -7,9 +7,12 @@ around it. Runs of ``--jobs 1`` and ``--jobs N`` alternate ``--repeat`` times an
 are shown, with the load average, because the machine is shared. The outputs are compared
 byte for byte.
 
-The projected speed-up on idle cores is Amdahl's with the parent taken as wholly serial:
-``cpu(--jobs 1) / (parent + workers / N)``; the parent's share of the CPU is printed as the
-serial fraction.
+Two projections of the speed-up on idle cores are printed: Amdahl's with the parent taken
+as wholly serial, ``cpu(--jobs 1) / (parent + workers / N)`` (``scan``: the parent copies
+what the workers wrote), and with the parent's work overlapping the workers',
+``cpu(--jobs 1) / ((parent + workers) / N)`` (``check``: the parent runs the run rules on each
+piece while the workers read the next ones); the truth lies between. Peak RSS is the
+largest process's (the parent's or a worker's, ``ru_maxrss``).
 
     python benchmarks/bench_parallel.py                        # 200 MB, every claim J0256
     python benchmarks/bench_parallel.py --size-mb 50 --repeat 3
@@ -44,7 +47,8 @@ except SystemExit as exc:
 own = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 sys.stderr.write(json.dumps({"exit": code, "parent": own.ru_utime + own.ru_stime,
-                             "workers": kids.ru_utime + kids.ru_stime}) + "\\n")
+                             "workers": kids.ru_utime + kids.ru_stime,
+                             "rss_mb": max(own.ru_maxrss, kids.ru_maxrss) / 1024}) + "\\n")
 """
 
 COMMANDS = {
@@ -76,7 +80,8 @@ def measure(command: str, path: Path, jobs: int, repeat: int, out: Path) -> bool
         print(f"  {command} round {round_ + 1} (load {load:.1f}): --jobs 1 {one['wall']:.1f} s "
               f"wall {one['parent']:.1f} s cpu; --jobs {jobs} {many['wall']:.1f} s wall, parent "
               f"{many['parent']:.2f} s + workers {many['workers']:.1f} s cpu; wall ratio "
-              f"{one['wall'] / many['wall']:.2f}x", flush=True)
+              f"{one['wall'] / many['wall']:.2f}x; peak RSS {one['rss_mb']:.0f} / "
+              f"{many['rss_mb']:.0f} MB", flush=True)
 
     def median(n: int, key: str) -> float:
         return statistics.median(r[key] for r in rows[n])
@@ -93,8 +98,9 @@ def measure(command: str, path: Path, jobs: int, repeat: int, out: Path) -> bool
     print(f"  {command}: serial fraction (parent's share of the CPU) "
           f"{parent / (parent + workers):.3f}; wall ratio median {statistics.median(ratios):.2f}x "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f}); projected on {cores} idle cores "
-          f"{single_cpu / (parent + workers / cores):.2f}x (goal 1.7x); identical output: "
-          f"{same}; exit codes {sorted(exits)}", flush=True)
+          f"{single_cpu / (parent + workers / cores):.2f}x serial parent, "
+          f"{single_cpu / ((parent + workers) / cores):.2f}x overlapped (goal 1.7x); "
+          f"identical output: {same}; exit codes {sorted(exits)}", flush=True)
     return same and len(exits) == 1
 
 

@@ -22,15 +22,16 @@ stopped: the output is the same either way, only slower.
 
 from __future__ import annotations
 
-import heapq
 import io
+import itertools
+import marshal
 import mmap
 import multiprocessing
 import os
 import pickle
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -147,15 +148,26 @@ def plan_pieces(path: str | Path, pieces: int, min_piece: int = MIN_PIECE) -> li
     Cuts are looked for near ``size * k / pieces``; a file that does not start with a
     well-formed ISA, or is smaller than two ``min_piece``, is not cut.
     """
+    planned = list(iter_pieces(path, pieces, min_piece))
+    if not planned or planned[-1] is None:
+        return [Piece(0, os.path.getsize(path))]
+    return planned
+
+
+def iter_pieces(path: str | Path, pieces: int, min_piece: int = MIN_PIECE
+                ) -> Iterator[Piece | None]:
+    """:func:`plan_pieces`'s pieces one at a time, each as soon as it is planned (a worker
+    can read the first while the others are planned: planning counts through the whole
+    file). Nothing when the file is not cut; a last ``None`` when it turns out midway that
+    it cannot be (the pieces given before it are then not to be read)."""
     size = os.path.getsize(path)
-    whole = [Piece(0, size)]
     pieces = min(pieces, size // max(min_piece, 1))
     if pieces < 2:
-        return whole
+        return
     with open(path, "rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
         first = _delimiters(bytes(data[:106]))
         if first is None:
-            return whole
+            return
         element, _, _, terminator = first
         cut = re.compile(re.escape(terminator) + rb"[ \t\r\n]*+(?=(ISA|ST)" + re.escape(element)
                          + rb")")
@@ -167,24 +179,21 @@ def plan_pieces(path: str | Path, pieces: int, min_piece: int = MIN_PIECE) -> li
             if found is not None and (not cuts or found[0] > cuts[-1][0]):
                 cuts.append(found)
         if not cuts:
-            return whole
-        return _shifted(data, _pieces(data, size, cuts, terminator, element), terminator)
-
-
-def _shifted(data, pieces: list[Piece], terminator: bytes) -> list[Piece]:
-    """Each piece with the segments and lines of the pieces before it (when the pieces read
-    exactly, every terminator ends one segment: see :func:`scan_piece`)."""
-    if len(pieces) < 2:
-        return pieces
-    result, segments, lines = [], 0, 0
-    for piece in pieces:
-        # A worker's first segment is 1 (3 after the ISA and GS copy), on line 1.
-        result.append(Piece(piece.start, piece.end, piece.prefix, piece.groups_before,
-                            piece.transactions_before, piece.open_end,
-                            segments - (2 if piece.prefix else 0), lines))
-        segments += _count(data, terminator, piece.start, piece.end)
-        lines += _count(data, b"\n", piece.start, piece.end)
-    return result
+            return
+        segments = lines = 0
+        for piece in _pieces(data, size, cuts, terminator, element):
+            if piece is None:
+                yield None
+                return
+            # Each piece with the segments and lines of the pieces before it (when the pieces
+            # read exactly, every terminator ends one segment: see :func:`scan_piece`). A
+            # worker's first segment is 1 (3 after the ISA and GS copy), on line 1.
+            yield Piece(piece.start, piece.end, piece.prefix, piece.groups_before,
+                        piece.transactions_before, piece.open_end,
+                        segments - (2 if piece.prefix else 0), lines)
+            if piece.end < size:  # what the next piece's shifts need
+                segments += _count(data, terminator, piece.start, piece.end)
+                lines += _count(data, b"\n", piece.start, piece.end)
 
 
 def _next_cut(data, cut: re.Pattern[bytes], target: int, terminator: bytes, element: bytes,
@@ -205,8 +214,9 @@ def _next_cut(data, cut: re.Pattern[bytes], target: int, terminator: bytes, elem
 
 
 def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
-            element: bytes) -> list[Piece]:
-    """The pieces between the cuts, with the envelope each ST piece is read under. The
+            element: bytes) -> Iterator[Piece | None]:
+    """The pieces between the cuts, with the envelope each ST piece is read under (one at a
+    time; ``None`` when one cannot be read with a copied envelope: the file is read whole). The
     searches go back only to the previous cut's ISA, and the group is searched for a GE only
     past the previous cut: names such as LISA hold ``ISA*``, and looking back to the start of
     the file from every cut would cost the pieces times the file. (The ISA or GS before a
@@ -214,7 +224,6 @@ def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
     starts = [0] + [pos for pos, _ in cuts]
     ends = starts[1:] + [size]
     kinds = ["ISA"] + [tag for _, tag in cuts]
-    result: list[Piece] = []
     isa_tag, gs_tag, st_tag = b"ISA" + element, b"GS" + element, b"ST" + element
     counted_group, transactions, counted_to = -1, 0, 0
     last_isa, last_gs = 0, -1  # the file starts with an ISA (see plan_pieces)
@@ -222,27 +231,28 @@ def _pieces(data, size: int, cuts: list[tuple[int, str]], terminator: bytes,
         open_end = index + 1 < len(kinds) and kinds[index + 1] == "ST"
         if kind == "ISA":
             last_isa = start
-            result.append(Piece(start, end, open_end=open_end))
+            yield Piece(start, end, open_end=open_end)
             continue
         found = _find_segment(data, isa_tag, start, starts[index - 1], terminator)
         isa = last_isa = found if found >= 0 else last_isa
         found = _find_segment(data, gs_tag, start, max(starts[index - 1], isa), terminator)
         gs = last_gs = found if found >= 0 else (last_gs if last_gs >= isa else -1)
         if isa < 0 or gs < 0:
-            return [Piece(0, size)]  # an ST outside an open group: read the file whole
+            yield None  # an ST outside an open group: read the file whole
+            return
         if gs != counted_group:
             counted_group, transactions, counted_to = gs, 0, gs
         if data.rfind(b"GE" + element, counted_to, start) >= 0:
-            return [Piece(0, size)]
+            yield None
+            return
         isa_end = data.find(terminator, isa) + 1
         gs_end = data.find(terminator, gs) + 1
         transactions += _count_segments(data, st_tag, counted_to, start, terminator)
         counted_to = start
         groups = _count_segments(data, gs_tag, isa, gs, terminator)
-        result.append(Piece(start, end, bytes(data[isa:isa_end]) + bytes(data[gs:gs_end]),
-                            groups, transactions, open_end))
         _release(data, min(starts[index - 1], isa), start)  # what the searches went through
-    return result
+        yield Piece(start, end, bytes(data[isa:isa_end]) + bytes(data[gs:gs_end]), groups,
+                    transactions, open_end)
 
 
 # -- the worker ------------------------------------------------------------------------------
@@ -565,40 +575,44 @@ def _add(total: ReadStats, piece: ReadStats) -> None:
 
 
 # -- check ------------------------------------------------------------------------------------
-# ``check`` on pieces, in two rounds of worker tasks, so the parent does no work per claim.
+# ``check`` on pieces: the workers do the claim rules, the parent the run rules, at once.
 #
-# 1. Each piece (:func:`check_piece`): the claim rules look at one claim only, so the worker
-#    runs them on its claims (positions shifted first) and spools, in reading order, the
-#    reader diagnostics and the claims that have claim findings (or diagnostics to drain after
-#    them). The run rules (frequency, caps, MUE, duplicates) check a line against the same
-#    patient's recent doses, so the worker also spools what they take of each claim it must
-#    remember (``RuleContext.doses``: the patient digest and the J0256 doses, as plain
-#    values), into one of ``jobs`` buckets by patient digest.
-# 2. Each bucket (:func:`replay_bucket`): its claims' doses of every piece, in file order,
-#    through the real run rules (``Checker.run_findings``), starting from the
-#    run's history of the bucket's patients; a patient's doses never depend on another
-#    patient's, so the buckets are independent. The claim numbers the doses carry are the
-#    file's, from the piece's claim count.
+# - Each piece (:func:`check_piece`, in a worker): the claim rules look at one claim only, so
+#   the worker runs them on its claims (positions shifted first) and spools, in reading order,
+#   the reader diagnostics and the claims that have claim findings (or diagnostics to drain
+#   after them). The run rules (frequency, caps, MUE, duplicates) check a line against the
+#   same patient's recent doses, so the worker also spools what they take of each claim they
+#   must see (``RuleContext.doses``: the patient digest and the J0256 doses, as plain values).
+# - The parent (:func:`check_file_parallel`) takes the pieces in file order as they are done,
+#   while the workers read the later ones: each piece's doses go through the run's own run
+#   rules (``Checker.run_findings``, the run's history), and the findings come out in the
+#   order ``check_file`` yields them (per claim: claim findings, run findings, then the reader
+#   diagnostics read before it). The run rules are a small share of the work (a dict look-up
+#   and a few sums per line), so the parent keeps up with the workers and none waits for
+#   another.
 #
-# The parent then merges the findings in the order ``check_file`` yields them (per claim:
-# claim findings, run findings, then the reader diagnostics read before it), and takes back
-# the buckets' patients into the run's history. Nothing changes the checker until every task
-# is done, so a piece that cannot be read exactly (or a dead worker) hands the file to
-# ``check_file`` as if nothing had happened.
+# A piece that cannot be read exactly (or a dead worker) hands the file to ``check_file``:
+# the checker's state is put back as it was before the file, and the findings already given
+# are passed over (``check_file`` gives them again first: the pieces' findings are its own).
 
 _DIAGNOSTICS_KEPT = 1000  # per code and file: what Checker.check_file's Diagnostics keeps
 # Bytes per check piece at most (when the file has more than PIECES_PER_JOB per job): the
 # last pieces to finish keep one core idle, so smaller pieces shorten that tail.
 CHECK_PIECE = 12 << 20
 _START_METHODS = multiprocessing.get_all_start_methods()
+_MEMO = 4096  # dates and units unpack_doses keeps (a file holds a few hundred of each)
 
 
 class _Spool:
-    """Items pickled to a file in batches (memory holds one batch)."""
+    """Items written to a file in batches (memory holds one batch): pickled, or with
+    ``plain`` (tuples of numbers, strings, booleans and None only) by :mod:`marshal`, which
+    is about twice as fast both ways. The file's first byte says which."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, plain: bool = False):
         self.path = path
         self._stream = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self._stream.write(b"M" if plain else b"P")
+        self._plain = plain
         self._batch: list = []
 
     def add(self, item) -> None:
@@ -607,7 +621,11 @@ class _Spool:
             self._flush()
 
     def _flush(self) -> None:
-        pickle.dump(self._batch, self._stream, 5)
+        if self._plain:  # length first: marshal.load would read a file a few bytes a time
+            data = marshal.dumps(self._batch)
+            self._stream.write(len(data).to_bytes(8, "little") + data)
+        else:
+            pickle.dump(self._batch, self._stream, 5)
         self._batch = []
 
     def close(self) -> None:
@@ -618,8 +636,23 @@ class _Spool:
 
 def spool_items(path: str) -> Iterator:
     """The items of a :class:`_Spool` file, in order; the file is deleted once read."""
-    for batch in _spooled(path):
-        yield from batch
+    try:
+        with open(path, "rb") as stream:
+            plain = stream.read(1) == b"M"
+            while True:
+                if plain:
+                    size = stream.read(8)
+                    if not size:
+                        return
+                    batch = marshal.loads(stream.read(int.from_bytes(size, "little")))
+                else:
+                    try:
+                        batch = pickle.load(stream)
+                    except EOFError:
+                        return
+                yield from batch
+    finally:
+        os.unlink(path)
 
 
 @dataclass(slots=True)
@@ -635,19 +668,6 @@ class CheckedPiece:
     lines: int = 0  # their J0256 lines
     last: tuple | None = None  # the position of the piece's last claim
     exact: bool = True
-
-
-@dataclass(slots=True)
-class ReplayedBucket:
-    """What replaying one bucket gave: ``findings`` spools ``(piece, n, position,
-    findings)`` in file order; the bucket's patients whose history changed (packed as
-    :class:`~edi_j0256.rules.history.History` packs them) and those it dropped."""
-
-    findings: str
-    remembered: int
-    changed: dict[int, bytes]
-    dropped: list[int]
-    names: list[str]  # the history's file names, with the ones the bucket added
 
 
 def _shift_claim(claim, segments: int, lines: int) -> None:
@@ -677,25 +697,43 @@ def pack_doses(doses, policies: dict[int, int]) -> tuple:
 
 def unpack_doses(packed: tuple, policies: list):
     """The :class:`~edi_j0256.rules.context.ClaimDoses` of :func:`pack_doses`."""
+    return doses_unpacker(policies)(packed)
+
+
+def doses_unpacker(policies: list) -> Callable[[tuple], object]:
+    """:func:`unpack_doses` for many claims: the dates and units made are kept (by ordinal
+    and by text: a file repeats a few hundred of each)."""
     from edi_j0256.rules.context import ClaimDoses
 
-    key, frequency, claim_id, file, policy, transaction_type, lines = packed
-    return ClaimDoses(key, frequency, claim_id, file, None if policy < 0 else policies[policy],
-                      transaction_type,
-                      tuple((date.fromordinal(day), Decimal(units), waste, signature, number,
-                             place) for day, units, waste, signature, number, place in lines))
+    memo: dict = {}
+
+    def unpack(packed: tuple):
+        key, frequency, claim_id, file, policy, transaction_type, lines = packed
+        try:
+            made = tuple([(memo[day], memo[units], waste, signature, number, place)
+                          for day, units, waste, signature, number, place in lines])
+        except KeyError:
+            if len(memo) > _MEMO:
+                memo.clear()
+            for day, units, *_ in lines:
+                memo[day], memo[units] = date.fromordinal(day), Decimal(units)
+            return unpack(packed)
+        return ClaimDoses(key, frequency, claim_id, file,
+                          None if policy < 0 else policies[policy], transaction_type, made)
+
+    return unpack
 
 
 def policy_profiles(context) -> list:
-    """The run's payer policies in the order both rounds' workers share."""
+    """The run's payer policies in the order the workers and the parent share."""
     return list(context.policies.profiles.values())
 
 
 def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
                 select: tuple[str, ...], ignore: tuple[str, ...], spool_dir: str,
-                buckets: int) -> CheckedPiece:
-    """Round 1 in a worker: the claim rules and reader diagnostics of one piece, and the
-    claims the run rules must see, by patient bucket (see the comment above)."""
+                buckets: int = 1) -> CheckedPiece:
+    """In a worker: the claim rules and reader diagnostics of one piece, and the claims the
+    run rules must see (see the comment above), in ``buckets`` spools by patient digest."""
     from edi_j0256.rules import Checker, RuleContext
     from edi_j0256.rules.context import VOIDING_FREQUENCIES, drug_lines
 
@@ -704,7 +742,8 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     policies = {id(policy): n for n, policy in enumerate(policy_profiles(context))}
     result = CheckedPiece(os.path.join(spool_dir, f"{index}.events"),
                           [os.path.join(spool_dir, f"{index}.{b}.doses") for b in range(buckets)])
-    events, doses = _Spool(result.events), [_Spool(name) for name in result.doses]
+    events = _Spool(result.events)
+    doses = [_Spool(name, plain=True) for name in result.doses]
     seg_shift, line_shift = piece.segment_shift, piece.line_shift
     codes: set[str] = set()
     read = [0]  # reader diagnostics so far
@@ -754,38 +793,36 @@ def check_piece(path: str, piece: Piece, index: int, context_parts: tuple,
     return result
 
 
-def replay_bucket(bucket: int, doses: list[str], bases: list[int], context_parts: tuple,
-                  select: tuple[str, ...], ignore: tuple[str, ...], packed: dict[int, bytes],
-                  names: list[str], window: int, spool: str) -> ReplayedBucket:
-    """Round 2 in a worker: one bucket's claims of every piece (``doses``, in piece order)
-    through the run rules, from the run's history of the bucket's patients (``packed``,
-    ``names``); ``bases[k]``: the claims of the run before piece ``k``."""
-    from edi_j0256.rules import Checker, RuleContext
+@dataclass(slots=True)
+class _Before:
+    """What a file's check changes in the checker, as it was before the file."""
 
-    checker = Checker(RuleContext(*context_parts), select=select, ignore=ignore)
-    context = checker.context
-    policies = policy_profiles(context)
-    history = context.history
-    history.window = window
-    history.packed = dict(packed)
-    history.names = list(names)
-    history.files = {name: n for n, name in enumerate(names)}
-    out = _Spool(spool)
-    try:
-        for index, (doses_of_piece, base) in enumerate(zip(doses, bases, strict=True)):
-            for number, segment, item in spool_items(doses_of_piece):
-                context.claims_seen = base + number - 1  # run_findings counts this one
-                claim_doses = unpack_doses(item, policies)
-                found = list(checker.run_findings(claim_doses))
-                if found:
-                    out.add((index, number, (claim_doses.file, segment), found))
-    finally:
-        out.close()
-    history._pack_live()
-    changed = {key: value for key, value in history.packed.items()
-               if packed.get(key) is not value}
-    dropped = [key for key in packed if key not in history.packed]
-    return ReplayedBucket(spool, context.remembered, changed, dropped, history.names)
+    counts: tuple
+    position: tuple | None
+    claims_seen: int
+    remembered: int
+    history: tuple
+
+    @classmethod
+    def of(cls, checker) -> _Before:
+        counts, context = checker.counts, checker.context
+        history = context.history
+        history._pack_live()  # every patient packed: the dict's bytes are the whole state
+        return cls((counts.files, counts.claims, counts.lines, counts.by_severity.copy(),
+                    counts.by_code.copy()), checker.position, context.claims_seen,
+                   context.remembered, (dict(history.packed), list(history.names),
+                                        dict(history.files)))
+
+    def put_back(self, checker) -> None:
+        counts, context = checker.counts, checker.context
+        (counts.files, counts.claims, counts.lines, counts.by_severity,
+         counts.by_code) = self.counts
+        checker.position = self.position
+        context.claims_seen, context.remembered = self.claims_seen, self.remembered
+        context.arrivals = []
+        history = context.history
+        history.live_key, history.live = None, {}
+        history.packed, history.names, history.files = self.history
 
 
 def check_file_parallel(checker, path: str | Path, jobs: int = 2,
@@ -799,133 +836,127 @@ def check_file_parallel(checker, path: str | Path, jobs: int = 2,
     """
     path = str(path)
     serial = serial or checker.check_file
-    pieces = max(jobs * PIECES_PER_JOB, os.path.getsize(path) // CHECK_PIECE) if jobs > 1 else 0
+    pieces = max(jobs * PIECES_PER_JOB, os.path.getsize(path) // CHECK_PIECE)
     pieces += -pieces % max(jobs, 1)  # a multiple of the workers: none waits out the last
-    plan = plan_pieces(path, pieces, min_piece) if jobs > 1 else []
     context = multiprocessing.get_context("fork") if "fork" in _START_METHODS else None
-    if len(plan) < 2 or checker.ig or context is None:
+    planned = (iter_pieces(path, pieces, min_piece) if jobs > 1 and context and not checker.ig
+               else None)
+    first = None if planned is None else next(planned, None)
+    if first is None:
         yield from serial(path)
         return
+    before = _Before.of(checker)
+    given = 0  # findings yielded
     with tempfile.TemporaryDirectory(prefix="edi-j0256-check-") as spool_dir:
         # fork: the workers hash the lines' signatures (str hashes) as this process does
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            done = _check_rounds(pool, checker, path, plan, jobs, spool_dir)
-        if done is not None:
-            read, replayed = done
-            _take_back(checker, read, replayed)
-            yield from _merged(checker, read, replayed)
-            return
-    yield from serial(path)
+            parts = (checker.context.policies, checker.context.crosswalk, checker.context.mue)
+            futures: list[Future] = []
+            try:
+                # The workers start on the first pieces while the others are planned.
+                for piece in itertools.chain([first], planned):
+                    if piece is None:  # the file cannot be cut after all
+                        break
+                    futures.append(pool.submit(check_piece, path, piece, len(futures), parts,
+                                               checker.select, checker.ignore, spool_dir))
+                else:
+                    merge = _Merge(checker)
+                    for future in futures:
+                        try:
+                            piece = future.result()
+                        except Exception:  # a worker died (memory, a signal): read it whole
+                            break
+                        if not piece.exact:
+                            break
+                        for found in merge.piece(piece):
+                            given += 1
+                            yield found
+                    else:
+                        yield from merge.end()
+                        return
+            finally:
+                planned.close()
+                for later in futures:
+                    later.cancel()
+    before.put_back(checker)
+    for n, found in enumerate(serial(path)):
+        if n >= given:
+            yield found
 
 
-def _check_rounds(pool, checker, path: str, plan: list[Piece], jobs: int, spool_dir: str
-                  ) -> tuple[list[CheckedPiece], list[ReplayedBucket]] | None:
-    """Both rounds of worker tasks; None when a piece is not exact or a worker died."""
-    context = checker.context
-    parts = (context.policies, context.crosswalk, context.mue)
-    wanted = (checker.select, checker.ignore)
-    read = _results([pool.submit(check_piece, path, piece, index, parts, *wanted, spool_dir,
-                                 jobs) for index, piece in enumerate(plan)])
-    if read is None or not all(piece.exact for piece in read):
-        return None
-    bases, base = [], context.claims_seen
-    for piece in read:
-        bases.append(base)
-        base += piece.claims
-    history = context.history
-    history._pack_live()  # every patient packed: each bucket gets its own
-    shares: list[dict[int, bytes]] = [{} for _ in range(jobs)]
-    for key, value in history.packed.items():
-        shares[key % jobs][key] = value
-    replayed = _results([pool.submit(replay_bucket, bucket, [p.doses[bucket] for p in read],
-                                     bases, parts, *wanted, shares[bucket], history.names,
-                                     history.window,
-                                     os.path.join(spool_dir, f"{bucket}.findings"))
-                         for bucket in range(jobs)])
-    return None if replayed is None else (read, replayed)
+class _Merge:
+    """The findings of the pieces in ``check_file``'s order, the run rules worked out here
+    against the run's history as each piece's doses come (see the comment above)."""
 
+    def __init__(self, checker):
+        from edi_j0256.rules.engine import from_diagnostic
 
-def _results(futures: list[Future]) -> list | None:
-    """Every task's result in order, or None (the others cancelled) when one failed."""
-    results = []
-    try:
-        for future in futures:
-            results.append(future.result())
-    except Exception:  # a worker died (memory, a signal): the caller reads the file whole
-        return None
-    finally:
-        for later in futures:
-            later.cancel()
-    return results
+        self.checker = checker
+        self.counts = checker.counts
+        self.unpack = doses_unpacker(policy_profiles(checker.context))
+        self.kept: dict[str, int] = {}  # reader diagnostics per code
+        self.pending: list[Diagnostic] = []  # read since the last claim
+        self.end_position = checker.position
+        self.from_diagnostic = from_diagnostic
+        checker.counts.files += 1
 
-
-def _take_back(checker, read: list[CheckedPiece], replayed: list[ReplayedBucket]) -> None:
-    """What ``check_file`` leaves in ``checker``: counts, claim numbers, the history."""
-    counts, context = checker.counts, checker.context
-    counts.files += 1
-    counts.claims += sum(piece.claims for piece in read)
-    counts.lines += sum(piece.lines for piece in read)
-    context.claims_seen += sum(piece.claims for piece in read)
-    context.remembered += sum(bucket.remembered for bucket in replayed)
-    context.arrivals = []
-    history = context.history
-    for bucket in replayed:
-        for name in bucket.names[len(history.names):]:  # the file itself: one index in all
-            history.files.setdefault(name, len(history.files))
-        history.names = list(history.files)
-        history.packed.update(bucket.changed)
-        for key in bucket.dropped:
-            del history.packed[key]
-
-
-def _merged(checker, read: list[CheckedPiece], replayed: list[ReplayedBucket]) -> Iterator:
-    """The findings in ``check_file``'s order, ``checker.position`` set for each."""
-    from edi_j0256.rules.engine import from_diagnostic
-
-    counts = checker.counts
-    run = heapq.merge(*(spool_items(bucket.findings) for bucket in replayed),
-                      key=lambda item: item[:2])
-    upcoming = next(run, None)
-    kept: dict[str, int] = {}
-    pending: list[Diagnostic] = []
-    end = checker.position
-    for index, piece in enumerate(read):
+    def piece(self, piece: CheckedPiece) -> Iterator:
+        """One piece's findings; its claims are counted and remembered."""
+        checker, counts, context = self.checker, self.counts, self.checker.context
+        base = context.claims_seen
+        doses = spool_items(piece.doses[0])
+        upcoming = next(doses, None)
         for event in spool_items(piece.events):
             if event[0] == "diag":
                 code = event[1].code
-                kept[code] = kept.get(code, 0) + 1
-                if kept[code] <= _DIAGNOSTICS_KEPT:
-                    pending.append(event[1])
+                self.kept[code] = self.kept.get(code, 0) + 1
+                if self.kept[code] <= _DIAGNOSTICS_KEPT:
+                    self.pending.append(event[1])
                 continue
             _, number, position, found = event
-            while upcoming is not None and upcoming[:2] < (index, number):
-                yield from _at(checker, upcoming[2], upcoming[3])
-                upcoming = next(run, None)
+            while upcoming is not None and upcoming[0] < number:
+                yield from self._run(base, upcoming)
+                upcoming = next(doses, None)
             checker.position = position
             for f in found:
                 yield counts.add(f)
-            if upcoming is not None and upcoming[:2] == (index, number):
-                yield from _at(checker, position, upcoming[3])
-                upcoming = next(run, None)
-            yield from _drained(checker, pending, from_diagnostic)
-        while upcoming is not None and upcoming[0] == index:
-            yield from _at(checker, upcoming[2], upcoming[3])
-            upcoming = next(run, None)
-        end = piece.last or end
-    checker.position = end
-    yield from _drained(checker, pending, from_diagnostic)
-    checker.position = end
+            if upcoming is not None and upcoming[0] == number:
+                yield from self._run(base, upcoming)
+                upcoming = next(doses, None)
+            yield from self._drained()
+        while upcoming is not None:
+            yield from self._run(base, upcoming)
+            upcoming = next(doses, None)
+        context.claims_seen = base + piece.claims
+        context.arrivals = []
+        counts.claims += piece.claims
+        counts.lines += piece.lines
+        self.end_position = piece.last or self.end_position
 
+    def _run(self, base: int, item: tuple) -> Iterator:
+        """The run findings of one spooled claim, at its position."""
+        number, segment, packed = item
+        context = self.checker.context
+        context.claims_seen = base + number - 1  # run_findings counts this one
+        doses = self.unpack(packed)
+        first = True
+        for f in self.checker.run_findings(doses):
+            if first:
+                self.checker.position, first = (doses.file, segment), False
+            yield self.counts.add(f)
 
-def _at(checker, position: tuple, found: list) -> Iterator:
-    checker.position = position
-    for f in found:
-        yield checker.counts.add(f)
+    def end(self) -> Iterator:
+        """The reader diagnostics after the file's last claim."""
+        checker = self.checker
+        checker.position = self.end_position
+        yield from self._drained()
+        checker.position = self.end_position
 
-
-def _drained(checker, pending: list[Diagnostic], from_diagnostic) -> Iterator:
-    """The reader diagnostics read since the last claim, as ``Checker._drain`` gives them."""
-    for d in pending:
-        if d.severity != "info" and checker.wanted(d.code):
-            yield checker.counts.add(from_diagnostic(d))
-    pending.clear()
+    def _drained(self) -> Iterator:
+        """The reader diagnostics read since the last claim, as ``Checker._drain`` gives
+        them."""
+        checker, pending = self.checker, self.pending
+        for d in pending:
+            if d.severity != "info" and checker.wanted(d.code):
+                yield self.counts.add(self.from_diagnostic(d))
+        pending.clear()

@@ -34,9 +34,10 @@ def pieces(monkeypatch) -> list:
     """Small pieces, and the plans ``--jobs`` > 1 made (to see that the file was cut)."""
     monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
     plans: list = []
-    real = parallel.plan_pieces
-    monkeypatch.setattr(parallel, "plan_pieces",
-                        lambda *a, **k: plans.append(real(*a, **k)) or plans[-1])
+    real = parallel.iter_pieces  # what plan_pieces (scan) and check_file_parallel call
+    monkeypatch.setattr(parallel, "iter_pieces",
+                        lambda *a, **k: (piece for piece in
+                                         plans.append(list(real(*a, **k))) or plans[-1]))
     return plans
 
 

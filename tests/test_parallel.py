@@ -9,6 +9,7 @@ tolerance warnings that make the single reader finish the file.
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import pytest
@@ -339,6 +340,67 @@ def test_check_hands_an_inexact_file_to_check_file_with_the_state_put_back(gener
     assert checker.counts.by_code["JC005"] > 100 and checker.counts.by_code["X107"] > 0
 
 
+def _doubled(generated, tmp_path) -> Path:
+    """The generated file twice over: every patient's claims fall in two far-apart pieces."""
+    path = tmp_path / "twice.x12"
+    path.write_bytes(generated.read_bytes() * 2)
+    return path
+
+
+def test_check_a_dead_worker_hands_the_file_to_check_file(generated, tmp_path, monkeypatch):
+    """A worker that dies on a late piece, after the parent has merged (and given) the
+    findings of the pieces before it: check_file reads the file from the state before it,
+    and the findings already given are not given twice."""
+    import edi_j0256.parallel as parallel
+    from edi_j0256.rules import Checker
+
+    path = _doubled(generated, tmp_path)
+    expected = _checked([path], False, 20_000)
+    sixth = parallel.plan_pieces(path, 6, 20_000)[5].start
+    real = parallel._RangeReader.__init__
+
+    def dies_late(reader, path, piece, terminator):
+        if piece.start >= sixth:
+            raise MemoryError("worker out of memory")
+        real(reader, path, piece, terminator)
+
+    monkeypatch.setattr(parallel._RangeReader, "__init__", dies_late)  # the workers fork
+    merged, serial_reads = [], []
+    monkeypatch.setattr(parallel._Merge, "piece",
+                        lambda merge, piece, real=parallel._Merge.piece:
+                        merged.append(piece) or real(merge, piece))
+    checker = Checker()
+    serial = checker.check_file
+    found = list(parallel.check_file_parallel(
+        checker, path, 2, 20_000, serial=lambda p: serial_reads.append(p) or serial(p)))
+    found += checker.finish()
+    assert ([f.record() for f in found], _state(checker)) == expected
+    assert serial_reads == [str(path)] and len(merged) == 5
+    assert checker.counts.by_code["JC005"] > 100  # the second copy repeats the first
+
+
+def test_check_a_plan_given_up_midway_reads_the_file_whole(generated, tmp_path, monkeypatch):
+    """Pieces already handed to the workers when the planner finds the file cannot be cut
+    (its last item None): none is merged, check_file reads the file."""
+    import edi_j0256.parallel as parallel
+    from edi_j0256.rules import Checker
+
+    path = _doubled(generated, tmp_path)
+    expected = _checked([path], False, 20_000)
+    real = parallel.iter_pieces
+
+    def given_up(*args):
+        yield from itertools.islice(real(*args), 3)
+        yield None
+
+    monkeypatch.setattr(parallel, "iter_pieces", given_up)
+    merged = []
+    monkeypatch.setattr(parallel._Merge, "piece", lambda merge, piece: merged.append(piece))
+    checker = Checker()
+    found = list(parallel.check_file_parallel(checker, path, 2, 20_000)) + list(checker.finish())
+    assert ([f.record() for f in found], _state(checker)) == expected and merged == []
+
+
 def test_a_dead_worker_hands_the_file_to_the_single_reader(generated, monkeypatch):
     import edi_j0256.parallel as parallel
 
@@ -389,8 +451,9 @@ def test_check_command_jobs_2_on_one_file_equals_jobs_1(generated, monkeypatch, 
     path.write_bytes(data * 2)
     monkeypatch.setattr(parallel, "MIN_PIECE", 20_000)
     pieces = []
-    real = parallel._merged  # in the parent: the pieces read by the workers, merged
-    monkeypatch.setattr(parallel, "_merged", lambda *a: pieces.extend(a[1]) or real(*a))
+    real = parallel._Merge.piece  # in the parent: each piece a worker read, merged
+    monkeypatch.setattr(parallel._Merge, "piece",
+                        lambda merge, piece: pieces.append(piece) or real(merge, piece))
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.{fmt}"
