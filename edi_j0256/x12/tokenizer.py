@@ -509,54 +509,23 @@ def _typed_empty(buffer: bytes, pos: int, terminator: int) -> int:
 
 def _typed_count(buffer: bytes, start: int, end: int, terminator: int, element: int,
                  tags: str) -> int:
-    """:func:`_count_tags`' regex count (``first`` aside) as one typed pass, when compiled:
-    after each terminator and any spaces, tabs, CR or LF, one of ``tags`` followed (before
-    ``end``) by the element separator or the terminator. Searching goes on after a match's
-    tag, as ``findall`` does. Only called when compiled."""
+    """:func:`_count_tags`' regex count (``first`` aside) as one typed pass per tag, when
+    compiled. The sum over the tags equals the alternation's count: a segment has one tag, so
+    at most one of them matches after a given terminator. Only called when compiled."""
     p: cython.p_char = buffer
-    i: cython.Py_ssize_t = start
-    j: cython.Py_ssize_t
-    k: cython.Py_ssize_t
-    n: cython.Py_ssize_t
-    stop: cython.Py_ssize_t = end
-    t: cython.char = terminator
-    el: cython.char = element
-    c: cython.char
     found: cython.Py_ssize_t = 0
-    q: cython.p_char
-    names = [name.encode("latin-1") for name in tags.split("|")]
-    if len(names) == 1:
-        return _typed_count_one(p, start, end, t, el, names[0])
-    while i < stop:
-        if p[i] != t:
-            i += 1
-            continue
-        j = i + 1
-        while j < stop:
-            c = p[j]
-            if c != 32 and c != 9 and c != 13 and c != 10:
-                break
-            j += 1
-        i += 1  # no match here: the next position is tried
-        for name in names:
-            q = name
-            n = len(name)
-            if j + n >= stop:
-                continue
-            k = 0
-            while k < n and p[j + k] == q[k]:
-                k += 1
-            if k == n and (p[j + n] == el or p[j + n] == t):
-                found += 1
-                i = j + n  # findall resumes after the match (the delimiter was only seen)
-                break
+    for name in tags.split("|"):
+        found += _typed_count_one(p, start, end, terminator, element, name.encode("latin-1"))
     return found
 
 
 @cython.cfunc
 def _typed_count_one(p: cython.p_char, start: cython.Py_ssize_t, end: cython.Py_ssize_t,
                      t: cython.char, el: cython.char, name: bytes) -> cython.Py_ssize_t:
-    """:func:`_typed_count` of one tag, with no Python object touched in the loop."""
+    """One tag's count for :func:`_typed_count`: after each terminator and any spaces, tabs,
+    CR or LF, the tag followed (before ``end``) by the element separator or the terminator;
+    the search goes on after a match's tag, as ``findall`` does. No Python object is touched
+    in the loop."""
     q: cython.p_char = name
     n: cython.Py_ssize_t = len(name)
     i: cython.Py_ssize_t = start
