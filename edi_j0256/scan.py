@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi_j0256.claims.model import Claim, Diagnosis, ServiceLine
+from edi_j0256.claims.model import Claim, ServiceLine, dotted_code
 from edi_j0256.claims.parser import ClaimReader, ReadStats, normalize_revenue
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
 from edi_j0256.diagnostics import Diagnostic, Diagnostics, Severity, X12ReadError
@@ -45,7 +45,7 @@ def claim_record(claim: Claim, claim_codes: list[str] | None = None) -> dict:
     """
     envelope = claim.envelope
     if claim_codes is None:
-        claim_codes = _dotted_codes(claim.diagnoses)
+        claim_codes = [dotted_code(d.code) for d in claim.diagnoses]
     return {
         "file": envelope.file,
         "interchange_control": envelope.interchange_control,
@@ -87,25 +87,6 @@ def claim_record(claim: Claim, claim_codes: list[str] | None = None) -> dict:
         "segment": None,  # line
         "line": None,  # line
     }
-
-
-_DOTTED: dict[str, str] = {}  # diagnosis code as written -> Diagnosis.dotted (bounded)
-
-
-def _dotted_codes(diagnoses: list[Diagnosis]) -> list[str]:
-    """``[d.dotted for d in diagnoses]``, each code's dotted form worked out once per run
-    (a claim file repeats a few hundred codes)."""
-    cache = _DOTTED
-    codes = []
-    for diagnosis in diagnoses:
-        dotted = cache.get(diagnosis.code)
-        if dotted is None:
-            dotted = diagnosis.dotted
-            if len(cache) >= 4096:
-                cache.clear()
-            cache[diagnosis.code] = dotted
-        codes.append(dotted)
-    return codes
 
 
 def line_record(claim: Claim, line: ServiceLine, claim_codes: list[str] | None = None,

@@ -12,10 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from edi_j0256.x12.envelope import Envelope
 
-__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim", "Diagnosis", "Envelope", "ServiceLine"]
+__all__ = ["DIAGNOSIS_QUALIFIERS", "Claim", "Diagnosis", "Envelope", "ServiceLine", "dotted_code"]
+
+
+@lru_cache(maxsize=4096)  # a file uses a few hundred codes: each is formatted once
+def dotted_code(code: str) -> str:
+    """An HI code in its printed form: "E8801" -> "E88.01"."""
+    code = code.replace(".", "")
+    return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
 
 
 @dataclass(slots=True)
@@ -27,9 +35,8 @@ class Diagnosis:
 
     @property
     def dotted(self) -> str:
-        """The code in its printed form: "E8801" -> "E88.01"."""
-        code = self.code.replace(".", "")
-        return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+        """The code in its printed form: "E8801" -> "E88.01" (:func:`dotted_code`)."""
+        return dotted_code(self.code)
 
 
 @dataclass(slots=True)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
-from edi_j0256.claims.model import Claim, Diagnosis, ServiceLine
+from edi_j0256.claims.model import Claim, ServiceLine, dotted_code
 from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.rules.finding import Hit, Where
 from edi_j0256.rules.history import Dose, DoseRef, History, Seen, patient_key
@@ -250,12 +249,6 @@ def claim_facts(claim: Claim, policy: Policy, crosswalk: Crosswalk | None = None
     return ClaimFacts(claim, lines, policy, not practitioner, by_date, frozenset(modifiers),
                       dotted, icd10, weight, odd_units, odd_basis, odd_charge, bare, inpatient,
                       no_ndc, ndc_text, ndc_product, ndc_quantity, ndc_unit)
-
-
-@lru_cache(maxsize=4096)  # a file uses a few hundred codes: each is formatted once
-def dotted_code(code: str) -> str:
-    """An HI code in its printed form (:attr:`Diagnosis.dotted`): "E8801" -> "E88.01"."""
-    return Diagnosis("", code).dotted
 
 
 def member_key(claim: Claim) -> int | None:
