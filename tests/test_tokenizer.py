@@ -180,6 +180,17 @@ def test_newlines_after_terminators(after):
     assert list(diagnostics) == []
 
 
+@pytest.mark.parametrize("after", ["", "\n"])
+def test_a_line_break_inside_a_segment_moves_the_lines_after_it(after):
+    """An LF inside BHT (not after a terminator) is one more line for every later segment:
+    the rows count it whether the file is one segment per line or all on one line."""
+    data = (isa(terminator="~" + after) + body(after=after)).replace("BHT*", "BHT*\n")
+    segments, _, _ = tokenize(data.encode())
+    assert [s.tag for s in segments] == TAGS
+    assert positions(segments) == expected_positions(data.encode(), TAGS)
+    assert segments[4].line == (6 if after else 2)
+
+
 def test_leading_spaces_and_blank_lines_before_isa():
     data = ("  \n\n   " + STANDARD).encode()
     segments, diagnostics, _ = tokenize(data)

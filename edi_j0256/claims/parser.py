@@ -456,7 +456,7 @@ class ClaimReader:
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
         context = self._context()  # first: positions are resolved in file order
         component = unit.delimiters.component
-        rows = iter(unit.rows(CLAIM_TAGS, offsets=False))
+        rows = unit.stream_rows(CLAIM_TAGS, offsets=False)
         _, e, index, line, _ = next(rows)
         if len(e) < 6:  # padded inline (hot path)
             e = e + _BLANK[:6 - len(e)]
