@@ -306,10 +306,10 @@ def _rows(unit: Unit, tags: frozenset[str] | None = None, offsets: bool = True) 
     separator = delimiters.segment
     # a line break that is not right after a terminator (inside a segment, a blank line, a CR
     # before it) leaves the lines to be counted part by part
-    stray = separator != "\n" and "\n" in text and (
-        text.count("\n") != text.count(separator + "\n"))
-    if (separator != "\n" and "\n" in text and not stray
-            and text.count(separator) == text.count(separator + "\n")):
+    newlines = text.count("\n") if separator != "\n" else 0
+    after = text.count(separator + "\n") if newlines else 0
+    stray = newlines != after
+    if newlines and not stray and text.count(separator) == after:
         separator += "\n"  # one segment per line: cut the newline off with the terminator
     wrap = region.wrap  # a wrapped file's lines follow from the offsets
     out = (_regular_rows(text, separator, element, tags, index, line, offset,
