@@ -337,6 +337,8 @@ def _typed_rows(unit: Unit, tags: frozenset[str] | None, offsets: bool) -> list[
     segment per line); else none may be. Anything :func:`_regular_rows` refuses (a space or
     control character next to a separator, two separators in a row, a leading separator,
     text past the last terminator ending in a space) returns None as soon as it is seen.
+    A unit read to the end of its last terminator leaves its end's segment index and line
+    with the region, so the next unit's position is not counted over these bytes again.
     """
     region = unit._region
     d = unit.delimiters
@@ -412,6 +414,8 @@ def _typed_rows(unit: Unit, tags: frozenset[str] | None, offsets: bool) -> list[
         index += 1
         line += step
         s = a + width
+    if s == end:  # ended right after a terminator: the next unit's position is known
+        region.pos, region.index, region.line = end, index, line
     return out
 
 
