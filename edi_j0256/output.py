@@ -3,7 +3,8 @@
 A record is a plain ``dict`` of JSON-friendly values (str, int, float, bool, None, list,
 dict). Writers stream: JSON Lines and CSV write one record at a time; JSON writes an array
 without building a list first. Money and quantities arrive as :class:`~decimal.Decimal` and
-leave as JSON numbers (ints when whole).
+leave as JSON numbers with every digit they came with (ints when whole; see
+:func:`number_text`).
 
 What people open is made safe here, once for every command: CSV text cells that a spreadsheet
 would run as a formula are neutralised (:func:`~edi_j0256.safe_text.csv_cell`), and table
@@ -23,6 +24,7 @@ from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
 from itertools import chain, islice
+from math import isfinite
 from typing import IO, Any
 
 import orjson
@@ -93,7 +95,9 @@ def atomic_path(path: str) -> Iterator[str]:
 
 
 def plain(value: Any) -> Any:
-    """A value as JSON would carry it: Decimal -> int/float, date -> ISO text, tuple -> list.
+    """A value as a JSON reader would hold it: Decimal -> int/float, date -> ISO text,
+    tuple -> list (what the Parquet and Spark columns hold: a float can lose digits that
+    :func:`number_text` keeps).
 
     A Decimal that is not a number (NaN, Infinity: JSON has no such value) becomes None; one
     too large for a float (``1E+5000``, which the readers should have refused) its own text.
@@ -113,23 +117,100 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _json_default(value: Any) -> Any:
-    """What ``json`` cannot write itself: Decimal as a number, date as ISO text."""
-    if isinstance(value, (Decimal, date)):
+def number_text(value: Decimal) -> str:
+    """The JSON number of a finite Decimal under 1E+300, with all its digits.
+
+    Whole: the integer (``4500``, ``12.00`` -> ``12``). Otherwise the shortest float text
+    when that float is exactly the Decimal (``12.5``, ``0.001``, ``1e-07``: what a float
+    would have given), else the Decimal's own text without trailing zeros: X12 amounts and
+    quantities may carry 18 digits (R 1/18), and ``0.123456789012345678`` as a float is
+    ``0.12345678901234568``.
+    """
+    if value == value.to_integral_value():
+        return str(int(value))
+    text = repr(float(value))
+    if Decimal(text) == value:
+        return text
+    text = str(value)
+    return text if "E" in text else text.rstrip("0")
+
+
+def decimal_json(value: Decimal) -> str:
+    """A Decimal as JSON text: :func:`number_text`, ``null`` when it is not a number, and
+    the quoted text of one past 1E+300 (see :func:`plain`)."""
+    if not value.is_finite():
+        return "null"
+    if value.adjusted() >= 300:
+        return _encode_scalar(str(value))
+    return number_text(value)
+
+
+class _Inexact(Exception):
+    """A Decimal that no float holds exactly: the stdlib encoder cannot write it."""
+
+
+def _stdlib_default(value: Any) -> Any:
+    """The stdlib encoder's hook: a Decimal as the int or float that holds it exactly (else
+    :class:`_Inexact`), a date as ISO text; anything else is refused."""
+    if isinstance(value, Decimal):
+        if value.is_finite() and value.adjusted() < 300:
+            if value == value.to_integral_value():
+                return int(value)
+            number = float(value)
+            if Decimal(repr(number)) != value:
+                raise _Inexact
+            return number
         return plain(value)
+    if isinstance(value, date):
+        return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+_encode_scalar = json.JSONEncoder(ensure_ascii=False, default=_stdlib_default).encode
 
-# -- JSON through orjson, byte for byte what ``_encode`` writes ---------------------------------
+
+def encode_value(value: Any) -> str:
+    """Any value as JSON text, as the stdlib encoder writes it (``", "`` and ``": "``
+    between items, ``ensure_ascii=False``), with a Decimal as :func:`decimal_json` and a
+    float that is not a number as ``null``: :func:`encode_record`'s path for what orjson
+    cannot write the same way (records in lists, lone surrogates, huge ints, keys that are
+    not text). The stdlib's C encoder writes it, unless a Decimal has more digits than a
+    float holds or a value is NaN: then it is written here, value by value (and what is
+    not JSON is refused with TypeError)."""
+    try:
+        return _ENCODE_STDLIB(value)
+    except (_Inexact, ValueError, TypeError):  # TypeError: sNaN cannot be a memo's key
+        return _encode_exact(value)
+
+
+def _encode_exact(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return decimal_json(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)}: {_encode_exact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_encode_exact(v) for v in value) + "]"
+    if isinstance(value, float) and not isfinite(value):
+        return "null"  # JSON has no NaN
+    return _encode_scalar(value)
+
+
+def _key(key: Any) -> str:
+    """A key as the stdlib writes it: text quoted; a number, bool or None as its JSON text,
+    quoted."""
+    if isinstance(key, str):
+        return _encode_scalar(key)
+    return _encode_scalar({key: 0})[1:-len(": 0}")]
+
+
+# -- JSON through orjson, byte for byte what ``encode_value`` writes ----------------------------
 # orjson writes compact JSON, but the records' format has a space after ``,`` and ``:``. With
 # OPT_INDENT_2 orjson writes ``": "`` and puts every item on its own line; raw newlines can
 # only be structure (strings escape theirs), so turning ``,\n<indent>`` into ``", "`` and
 # dropping the other ``\n<indent>`` gives exactly the stdlib's text, in C. Decimals become
-# Fragments of the number ``plain`` would give. Deeper nesting than a list in a record, an
-# output with a float orjson spells differently (1e-05, 0.00001), a lone surrogate, a huge
-# int or a non-text key go through the stdlib encoder: same bytes, slower.
+# Fragments of their ``number_text``. Deeper nesting than a list in a record, an output with
+# a float orjson spells differently (1e-05, 0.00001), a lone surrogate, a huge int or a
+# non-text key go through ``encode_value``: same bytes, slower.
 
 _FRAGMENT = orjson.Fragment
 _INDENT = orjson.OPT_INDENT_2
@@ -140,32 +221,38 @@ def _orjson_default(value: Any) -> Any:
         text = str(value)
         if text.isdigit():
             return _FRAGMENT(text)
-        plain_value = plain(value)
-        return plain_value if plain_value is None or type(plain_value) is str else _FRAGMENT(
-            repr(plain_value))
-    return plain(value) if isinstance(value, (Decimal, date)) else _json_default(value)
+        if not value.is_finite():
+            return None
+        return text if value.adjusted() >= 300 else _FRAGMENT(number_text(value))
+    return plain(value) if isinstance(value, (Decimal, date)) else _stdlib_default(value)
 
 
-class _Fragments(dict):
-    """Decimal -> the orjson Fragment of the number ``plain`` gives, filled on first use.
+class _Memo(dict):
+    """Decimal -> what an encoder's ``default`` hook gives for it, filled on first use.
 
-    Its ``__getitem__`` is orjson's ``default`` hook: a Decimal seen before costs one C-level
-    dict look-up instead of a Python call (amounts and units repeat). Equal Decimals (``1.0``,
-    ``1``) share a key and give the same text. Only finite values are kept (NaN is never
-    equal to itself); any other type goes to :func:`_orjson_default`. Bounded: emptied when
-    full.
+    Its ``__getitem__`` is the hook: a Decimal seen before costs one C-level dict look-up
+    instead of a Python call (amounts and units repeat). Equal Decimals (``1.0``, ``1``)
+    share a key and give the same number. Only finite Decimals are kept (NaN is never equal
+    to itself); anything else is handed to the hook every time. Bounded: emptied when full.
     """
 
+    def __init__(self, hook: Any) -> None:
+        super().__init__()
+        self.hook = hook
+
     def __missing__(self, value: Any) -> Any:
-        read = _orjson_default(value)
-        if type(read) is _FRAGMENT and value.is_finite():  # a number's text, not NaN's
+        read = self.hook(value)
+        if type(value) is Decimal and value.is_finite():
             if len(self) >= 8192:
                 self.clear()
             self[value] = read
         return read
 
 
-_fragment = _Fragments().__getitem__
+_fragment = _Memo(_orjson_default).__getitem__  # Decimal -> its number_text Fragment
+# allow_nan=False: a NaN float is refused (the stdlib would write NaN), then written as null
+_ENCODE_STDLIB = json.JSONEncoder(ensure_ascii=False, allow_nan=False,
+                                  default=_Memo(_stdlib_default).__getitem__).encode
 # Values a flat record may hold for the compact path; anything else (float, dict, datetime,
 # a subclass) takes the indented path, whose handling of each is what the stdlib writes.
 _FLAT_VALUES = frozenset({str, int, bool, type(None), Decimal, date})
@@ -173,8 +260,9 @@ _FLAT_ITEMS = frozenset({str, int, bool, type(None), Decimal})
 
 
 def encode_record(record: dict) -> str:
-    """One record as JSON text, exactly as ``json`` with ``ensure_ascii=False`` writes it
-    (except NaN and infinite floats, which no record carries: JSON ``null``).
+    """One record as JSON text, exactly as :func:`encode_value` writes it: the text of
+    ``json`` with ``ensure_ascii=False``, every Decimal with all its digits, and NaN and
+    infinite values (which no record carries) as ``null``.
 
     A flat record (scalars and lists of scalars) is written compact by orjson, and ``:`` and
     ``,`` become ``": "`` and ``", "``: that is right only where every ``:`` and ``,`` in
@@ -205,16 +293,16 @@ def encode_record(record: dict) -> str:
 
 def _encode_indented(record: dict) -> str:
     """What :func:`encode_record` gives, for any record: orjson's indented text with the
-    indentation taken out (module comment above), else the stdlib."""
+    indentation taken out (module comment above), else :func:`encode_value`."""
     for value in record.values():  # records inside lists (remit adjustments): the stdlib
         if type(value) is list and value and type(value[0]) is dict:  # writes them at once
-            return _encode(record)
+            return encode_value(record)
     try:
         text = orjson.dumps(record, default=_orjson_default, option=_INDENT)
     except (orjson.JSONEncodeError, TypeError):
-        return _encode(record)
+        return encode_value(record)
     if text[:1] != b"{" or b"\n      " in text or b"e-" in text or b"0.0000" in text:
-        return _encode(record)
+        return encode_value(record)
     if len(text) < 4:  # {}
         return "{}"
     text = text[4:-2].replace(b",\n    ", b", ").replace(b"[\n    ", b"[").replace(b"\n  ]", b"]")
@@ -260,16 +348,23 @@ def write_json(records: Iterable[dict], stream: IO[str]) -> int:
 
 
 def _cell(value: Any) -> str:
-    value = plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, list):
+    """A value as one cell's text: numbers with all their digits, dates in ISO form, a list
+    joined with ``;``, records as their JSON text; None (and NaN) empty."""
+    if isinstance(value, (list, tuple)):
         if value and isinstance(value[0], dict):
-            return json.dumps(value, ensure_ascii=False)
-        return ";".join(str(v) for v in value)
+            return encode_value(value)
+        return ";".join(str(_exact(v)) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return encode_value(value)
+    value = _exact(value)
+    return "" if value is None else str(value)
+
+
+def _exact(value: Any) -> Any:
+    """:func:`plain`, but a Decimal as its :func:`number_text` (no digit lost to a float)."""
+    if type(value) is Decimal and value.is_finite() and value.adjusted() < 300:
+        return number_text(value)
+    return plain(value)
 
 
 def _csv_value(value: Any) -> str:
@@ -364,7 +459,7 @@ def _parquet_value(value: Any, kind: str) -> Any:
         return float(value) if type(value) is Decimal else value
     if isinstance(value, date):
         return value.isoformat()
-    return json.dumps(plain(value), ensure_ascii=False)
+    return encode_value(value)
 
 
 def _parquet_column(values: list, kind: str, item: str | None) -> list:

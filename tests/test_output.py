@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import random
 from datetime import date, datetime
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from json_reference import stdlib_json
 
 from edi_j0256.cli import cli
-from edi_j0256.output import _encode, atomic_path, encode_record, write_json, write_jsonl
+from edi_j0256.output import atomic_path, encode_record, write_csv, write_json, write_jsonl
 from edi_j0256.scan import iter_scan
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -22,7 +24,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 def reference_jsonl(records) -> str:
     """What the writer wrote before orjson: the stdlib encoder with Decimal/date callbacks."""
-    return "".join(_encode(r) + "\n" for r in records)
+    return "".join(stdlib_json(r) + "\n" for r in records)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("837*.x12")))
@@ -73,7 +75,7 @@ def test_jsonl_identical_to_stdlib_on_generated_records():
     write_jsonl(records, out)
     assert out.getvalue() == reference_jsonl(records)
     for record in records[:50]:
-        assert encode_record(record) == _encode(record)
+        assert encode_record(record) == stdlib_json(record)
 
 
 def test_json_array_identical():
@@ -81,21 +83,21 @@ def test_json_array_identical():
     records = list(records)
     out = io.StringIO()
     write_json(records, out)
-    assert out.getvalue() == "[\n  " + ",\n  ".join(_encode(r) for r in records) + "\n]\n"
+    assert out.getvalue() == "[\n  " + ",\n  ".join(stdlib_json(r) for r in records) + "\n]\n"
 
 
 def test_unusual_values_fall_back_to_stdlib():
     record = {"lone": "\ud800", 1: "int key", "big": 2**80}
-    assert encode_record(record) == _encode(record)
+    assert encode_record(record) == stdlib_json(record)
     deep = {"history": [{"carc": [{"code": "16", "amount": Decimal("1.5")}]}], "e": "file-e-"}
-    assert encode_record(deep) == _encode(deep)
+    assert encode_record(deep) == stdlib_json(deep)
     assert encode_record({}) == "{}"
 
 
 def test_huge_decimal_is_written_not_raised():
     """A charge of 1E+5000 (found by fuzzing scan) once raised ValueError in the writer."""
     record = {"charge": Decimal("1E+5000"), "units": Decimal("1E+999999")}
-    assert encode_record(record) == _encode(record) == (
+    assert encode_record(record) == stdlib_json(record) == (
         '{"charge": "1E+5000", "units": "1E+999999"}')
     out = io.StringIO()
     from edi_j0256.output import write_csv
@@ -107,6 +109,79 @@ def test_not_a_number_is_null():
     """JSON has no NaN: a Decimal or float that is not a number is written as null."""
     assert encode_record({"a": Decimal("NaN"), "b": float("nan"), "c": float("inf")}) == (
         '{"a": null, "b": null, "c": null}')
+
+
+# -- every digit of a Decimal --------------------------------------------------------------------
+
+LONG = [("0.123456789012345678", "0.123456789012345678"),
+        ("1234567890123456.78", "1234567890123456.78"),
+        ("-9999999999999999.99", "-9999999999999999.99"),
+        ("1.00000000000000000001", "1.00000000000000000001"),
+        ("0.000000123456789012345678", "1.23456789012345678E-7"),  # the Decimal's own form
+        ("12.3456789012345678900", "12.34567890123456789")]
+
+
+def _nested(amount: Decimal) -> dict:
+    return {"claim_id": "PCN1", "paid": amount, "carc": ["CO-45"],
+            "adjustments": [{"group": "CO", "reason": "45", "amount": amount}],
+            "payer": {"id": "SCHP1", "amount": amount}}
+
+
+@pytest.mark.parametrize("text, exact", LONG)
+def test_a_long_decimal_keeps_every_digit(text, exact):
+    """R elements carry up to 18 digits; as a float 0.123456789012345678 was written
+    0.12345678901234568. Flat, nested and indented records, JSON Lines and CSV keep them."""
+    amount = Decimal(text)
+    assert repr(float(amount)) != exact  # the float would lose digits
+    flat = {"charge": amount, "units": [amount, Decimal("2")]}
+    assert encode_record(flat) == f'{{"charge": {exact}, "units": [{exact}, 2]}}'
+    nested = encode_record(_nested(amount))
+    assert nested == (f'{{"claim_id": "PCN1", "paid": {exact}, "carc": ["CO-45"], '
+                      f'"adjustments": [{{"group": "CO", "reason": "45", "amount": {exact}}}], '
+                      f'"payer": {{"id": "SCHP1", "amount": {exact}}}}}')
+    back = json.loads(nested, parse_float=Decimal)
+    assert back["paid"] == back["adjustments"][0]["amount"] == back["payer"]["amount"] == amount
+    out = io.StringIO()
+    write_csv([flat], out)
+    quote = "'" if exact.startswith("-") else ""  # "-9...;2" is text a formula could start
+    assert out.getvalue() == f"charge,units\n{exact},{quote}{exact};2\n"
+
+
+def test_scan_writes_an_18_digit_charge_as_billed(tmp_path):
+    """SV102 of 18 digits (R 1/18) read from X12 comes out of ``scan`` digit for digit."""
+    text = (FIXTURES / "837p-medicare.x12").read_text()
+    billed = "SV1*HC:J0256*2250.12345678901234*UN*450.123456789012345***1:2~"
+    assert text.count("SV1*HC:J0256*2250*UN*450***1:2~") == 1
+    path = tmp_path / "long.x12"
+    path.write_text(text.replace("SV1*HC:J0256*2250*UN*450***1:2~", billed))
+    for fmt, expected in (("jsonl", '"charge": 2250.12345678901234, "unit_basis": "UN", '
+                                    '"units": 450.123456789012345'),
+                          ("csv", "2250.12345678901234,UN,450.123456789012345")):
+        result = CliRunner().invoke(cli, ["scan", str(path), "-q", "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert expected in result.output, result.output
+
+
+def test_a_decimal_a_float_holds_is_written_as_before():
+    """Whole numbers as ints, the rest as the float's shortest text when that float is the
+    Decimal: the bytes the stdlib wrote (json_reference) do not change."""
+    for text in ["12.50", "0.1", "1E-7", "0.00001", "99999999999.99", "2370.75", "-0.5",
+                 "1E+3", "12.00", "0.3"]:
+        record = _nested(Decimal(text))
+        assert encode_record(record) == stdlib_json(record), text
+
+
+def test_generated_long_decimals_read_back_equal():
+    rng = random.Random(18)
+    for _ in range(2000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 19)))
+        amount = Decimal(digits).scaleb(-rng.randrange(0, 19)) * rng.choice([1, -1])
+        flat = json.loads(encode_record({"a": amount, "b": [amount]}), parse_float=Decimal)
+        nested = json.loads(encode_record(_nested(amount)), parse_float=Decimal)
+        inner = json.loads(encode_record({"x": {"y": amount}}), parse_float=Decimal)
+        assert flat == {"a": amount, "b": [amount]}, amount
+        assert nested["adjustments"][0]["amount"] == nested["paid"] == amount, amount
+        assert inner == {"x": {"y": amount}}, amount
 
 
 # -- atomic files ------------------------------------------------------------------------------

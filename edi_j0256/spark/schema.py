@@ -11,7 +11,6 @@ nullable: the JSON Schema says which may be null.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -76,9 +75,9 @@ def _value(value: Any, spark_type) -> Any:
     if isinstance(spark_type, T.StructType):
         return tuple(_value(value.get(f.name), f.dataType) for f in spark_type.fields)
     if isinstance(spark_type, T.StringType) and not isinstance(value, str):
-        from edi_j0256.output import encode_record, plain
+        from edi_j0256.output import encode_value
 
-        return encode_record(value) if isinstance(value, dict) else json.dumps(plain(value))
+        return encode_value(value)
     return value
 
 
