@@ -65,6 +65,30 @@ def test_machine_formats(fmt: str) -> None:
     assert str(first["predicted_carc"]) == "4" and first["predicted_rarc"] == "N822"
 
 
+def test_parquet_holds_exactly_the_jsonl_findings(tmp_path: Path) -> None:
+    """``--format parquet`` (batch jobs load findings into a warehouse): the rows are the
+    JSON Lines records, field for field, in the finding schema's column order."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    files = [ERRORS, *map(str, sorted(RULE_FIXTURES.glob("J*-trigger*.x12")))]
+    target = tmp_path / "findings.parquet"
+    result = invoke("--format", "parquet", "-o", str(target), *files)
+    assert result.exit_code == 1, result.output
+    assert result.output == ""
+    expected = [json.loads(line) for line in invoke("--format", "jsonl", *files).output
+                .splitlines()]
+    table = pq.read_table(target)
+    assert table.column_names == list(json.loads(SCHEMA.read_text())["properties"])
+    assert table.to_pylist() == expected
+    assert len(expected) > 40
+    assert os.listdir(tmp_path) == ["findings.parquet"]
+
+
+def test_parquet_needs_an_output_path() -> None:
+    result = invoke("--format", "parquet", ERRORS)
+    assert result.exit_code == 2
+    assert "--format parquet needs --output PATH" in result.output
+
+
 def test_output_validates_against_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from edi_j0256.cli.common import echo_err, expand_inputs, fail, open_output
-from edi_j0256.output import write_records
+from edi_j0256.cli.common import echo_err, emit, expand_inputs, fail, open_output
 from edi_j0256.rules import (
     FIELDS,
     RULES,
@@ -26,7 +25,7 @@ from edi_j0256.rules.mue import MueError, load_mue
 from edi_j0256.rules.registry import FAMILIES
 from edi_j0256.safe_text import escape_controls
 
-CHECK_FORMATS = ("text", "jsonl", "json", "csv")
+CHECK_FORMATS = ("text", "jsonl", "json", "csv", "parquet")
 
 
 def split_codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -99,7 +98,8 @@ def summary(checker: Checker) -> str:
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write findings to this file instead of standard output.")
+              help="Write findings to this file instead of standard output (required for "
+                   "parquet).")
 @click.option("--select", multiple=True, metavar="CODES",
               help="Only these rule codes or prefixes (repeatable or comma-separated: JU,JM001).")
 @click.option("--ignore", multiple=True, metavar="CODES",
@@ -142,11 +142,14 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
       edi-j0256 check claims.x12 --select JU,JM --ignore JM006 --policy payers.toml
       edi-j0256 check claims.x12 --ig --ack-dir acks/
       edi-j0256 check big.x12 --jobs 2 --format jsonl -o findings.jsonl
+      edi-j0256 check drop/ --format parquet -o findings.parquet
 
     Exit codes: 0 nothing at or above --fail-on; 1 something was; 2 an input could not be
     checked (not X12, not an 837 claim file, unreadable: named in one line each, the others
     are still checked), a bad option, policy, crosswalk or MUE file, or an output error.
     """
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs --output PATH")
     try:
         select_codes = split_codes(select, "--select")
         ignore_codes = split_codes(ignore, "--ignore")
@@ -181,13 +184,14 @@ def command(files, fmt, output, select, ignore, fail_on, policy_file, crosswalk_
             failing += SEVERITY_RANK[found.severity] >= worst
             yield found
 
-    with open_output(output, fmt) as stream:
-        if fmt == "text":
+    if fmt == "text":
+        with open_output(output, fmt) as stream:
             for text in text_lines(findings(), list(files), checker):
                 stream.write(text + "\n")
             stream.write(summary(checker) + "\n")
-        else:
-            write_records((f.record() for f in findings()), fmt, stream, csv_fields=FIELDS)
+    else:
+        emit((f.record() for f in findings()), fmt, output, (), csv_fields=FIELDS,
+             kind="finding")
     if checker.unusable:
         raise SystemExit(2)
     raise SystemExit(1 if failing else 0)
