@@ -274,3 +274,74 @@ def test_oa23_on_a_secondary_claim_is_not_a_denial() -> None:
             if a["group"] == "OA"] == [("OA", "23")]
     assert [(r["denied_amount"], r["root_causes"], r["recoverable"]) for r in records] == [
         (0, [], "no")]
+
+
+# -- a claim payment too large to build ----------------------------------------------------------
+
+def _with_services(count: int) -> bytes:
+    """The PLB fixture with ``count`` more SVC loops in its last claim (PLB-O-1003, just
+    before the PLB that closes the transaction); SE01 is left as it was (X223)."""
+    text = PLB_FILE.read_text()
+    extra = "SVC*HC:J0256*0*0**0~\nDTM*472*20260213~\nREF*6R*PLBO1003-XX~\n" * count
+    at = text.index("PLB*1999000049")
+    return (text[:at] + extra + text[at:]).encode()
+
+
+def _read(data: bytes, chunk: int | None = None
+          ) -> tuple[list[dict], RemitReader, list[str], int]:
+    """Records, the reader, diagnostics (X223 left out) and the provider adjustments."""
+    diagnostics = Diagnostics()
+    reader = RemitReader(io.BytesIO(data), name="big.835", hcpcs="J0256",
+                         diagnostics=diagnostics)
+    if chunk:
+        reader.reader.tokenizer.chunk_size = chunk  # read in small chunks: units cut in pieces
+    found = list(reader.items())
+    records = list(remit_records(found, hcpcs="J0256"))
+    plb = sum(isinstance(i, ProviderAdjustment) for i in found)
+    return records, reader, [str(d) for d in diagnostics if d.code != "X223"], plb
+
+
+def test_a_claim_payment_over_the_build_limit_is_counted_not_built(monkeypatch) -> None:
+    """More SVC loops than MAX_BUILT_SERVICES: X359, counted as unreadable, not built; the
+    other claims, the PLB after it and the payment's balance (its CLP04 counts) unchanged."""
+    import edi_j0256.remit.parser as parser
+
+    baseline, base_reader, base_diagnostics, base_plb = _read(PLB_FILE.read_bytes())
+    monkeypatch.setattr(parser, "MAX_BUILT_SERVICES", 40)
+    records, reader, diagnostics, plb = _read(_with_services(40))
+    assert diagnostics == base_diagnostics + [
+        "big.835:37: X359 claim payment at segment 37 has 41 service lines, more than the "
+        "reader builds (40); counted, not read"]
+    assert [r for r in records if r.get("claim_id") != "PLB-O-1003"] == [
+        r for r in baseline if r.get("claim_id") != "PLB-O-1003"]
+    assert plb == base_plb == 4
+    stats, base = reader.stats, base_reader.stats
+    assert (stats.claims, stats.claims_unreadable, stats.claims_read) == (
+        base.claims, base.claims_unreadable + 1, base.claims_read - 1 + base.claims_skipped)
+    assert stats.claims == (stats.claims_read + stats.claims_skipped + stats.claims_outside
+                            + stats.claims_unreadable)
+    assert stats.service_lines == base.service_lines + 40
+    monkeypatch.setattr(parser, "MAX_BUILT_SERVICES", 41)  # at the limit: built
+    assert not [d for d in _read(_with_services(40))[2] if "X359" in d]
+
+
+def test_a_claim_payment_cut_in_pieces_is_one_claim_not_built(monkeypatch) -> None:
+    """A CLP unit past the tokenizer's piece size comes in pieces: one claim, X359 once, no
+    record made of a piece (each used to be read as a claim of its own, its first SVC taken
+    for the CLP), and the PLB in its last piece still read."""
+    import edi_j0256.x12.tokenizer as tokenizer
+
+    baseline, base_reader, base_diagnostics, base_plb = _read(PLB_FILE.read_bytes())
+    monkeypatch.setattr(tokenizer, "_PIECE", 2000)
+    data = _with_services(2000)  # 110 KB: the first 64 KB are read at once, then 4 KB reads
+    records, reader, diagnostics, plb = _read(data, chunk=4096)
+    assert diagnostics == base_diagnostics + [
+        "big.835:37: X359 claim payment at segment 37 is larger than the reader builds (more "
+        "than 10000 service lines); counted, not read"]
+    assert [r for r in records if r.get("claim_id") != "PLB-O-1003"] == [
+        r for r in baseline if r.get("claim_id") != "PLB-O-1003"]
+    assert {r.get("claim_id") for r in records} <= {r.get("claim_id") for r in baseline}
+    stats = reader.stats
+    assert (stats.claims, stats.claims_unreadable) == (base_reader.stats.claims, 1)
+    assert plb == base_plb == 4
+    assert stats.service_lines == base_reader.stats.service_lines + 2000

@@ -76,7 +76,7 @@ def _counts(stats: RemitStats, records: int, codes: tuple[str, ...]) -> list[str
     if stats.claims_outside:
         parts.append(f"{stats.claims_outside} outside an 835 transaction (X356)")
     if stats.claims_unreadable:
-        parts.append(f"{stats.claims_unreadable} unreadable (X357)")
+        parts.append(f"{stats.claims_unreadable} unreadable (X357, X359)")
     lines.append(f"claims: {stats.claims} = " + " + ".join(parts))
     return lines
 

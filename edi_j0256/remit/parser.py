@@ -29,6 +29,9 @@ Diagnostic codes (family ``X35x``-``X36x``, remittance structure):
 - ``X357`` error: a claim payment that could not be read; counted, skipped.
 - ``X358`` warning: ISA16 gives no usable component separator (empty, or equal to the element
   separator); ``:`` is assumed.
+- ``X359`` error: a claim payment with more service lines than the reader builds
+  (:data:`MAX_BUILT_SERVICES`), or too large to hold whole (cut in pieces by the tokenizer);
+  counted, not read (its CLP04 still goes into the payment's balance).
 - ``X360``-``X362``: balancing, see :mod:`edi_j0256.remit.balance`.
 - ``X365``-``X367``: CARC/RARC not in the code tables, see :mod:`edi_j0256.remit.codes`.
 """
@@ -69,6 +72,9 @@ CLAIM_LOOP_TAGS = frozenset({"SVC", "CAS", "LQ", "MOA", "MIA", "NM1", "AMT", "QT
 CAS_AMOUNTS = {n: f"CAS{n + 1:02d}" for n in range(2, 20, 3)}
 CAS_QUANTITIES = {n: f"CAS{n + 2:02d}" for n in range(2, 20, 3)}
 _SHOWN = 24  # characters of a bad value quoted in a message
+# The 835 guide (005010X221A1) repeats loop 2110 (SVC) up to 999 times per claim; past ten
+# times that a claim payment is absurd, and building it would hold the memory of a batch.
+MAX_BUILT_SERVICES = 10_000
 VALUE_CACHE_LIMIT = 16_384  # distinct texts remembered per cache, so memory stays bounded
 # An 835 repeats the same amounts, quantities, dates and CAS segments thousands of times: each
 # text is read into its (immutable) Decimal, date or CAS triplets once, then found by a dict
@@ -272,6 +278,9 @@ class RemitReader:
     # -- claims ------------------------------------------------------------------------------
 
     def _clp(self, unit: Unit) -> Iterator[RemitItem]:
+        if unit.continued:  # the rest of a claim payment too large to build (X359, counted)
+            yield from self._trailing_plb(unit)
+            return
         stats = self.stats
         stats.claims += 1
         header = self._header
@@ -279,6 +288,13 @@ class RemitReader:
             stats.claims_outside += 1
             self._warn("X356", "CLP outside an 835 transaction (no ST*835 before it); "
                        "counted, not read", unit.index, unit.line, Severity.ERROR)
+            return
+        refusal = self._refusal(unit)
+        if refusal is not None:
+            stats.claims_unreadable += 1
+            self._warn("X359", refusal, unit.index, unit.line, Severity.ERROR)
+            self._skipped_claim(unit)
+            yield from self._trailing_plb(unit)
             return
         if not self.every and not self._concerns(unit):
             stats.claims_skipped += 1
@@ -304,6 +320,20 @@ class RemitReader:
         yield claim
         for e, index, line in trailer:
             yield from self._plb(e, self._component(unit), index, line)
+
+    def _refusal(self, unit: Unit) -> str | None:
+        """Why a claim payment is not built (X359), or None to build it: cut in pieces (the
+        tokenizer hands on a unit past 4 MB in parts), or more SVC loops than
+        :data:`MAX_BUILT_SERVICES` (counted on the bytes)."""
+        if unit.piece:
+            return (f"claim payment at segment {unit.index} is larger than the reader builds "
+                    f"(more than {MAX_BUILT_SERVICES} service lines); counted, not read")
+        if unit.count_at_most("SVC") > MAX_BUILT_SERVICES:
+            services = unit.count("SVC")
+            if services > MAX_BUILT_SERVICES:
+                return (f"claim payment at segment {unit.index} has {services} service lines, "
+                        f"more than the reader builds ({MAX_BUILT_SERVICES}); counted, not read")
+        return None
 
     def _check_codes(self, claim: ClaimPayment, header: PaymentHeader) -> None:
         """:func:`~edi_j0256.remit.codes.check_claim_codes` for a claim that has a CARC or
