@@ -51,6 +51,7 @@ class Diagnostics(list):
         self.sink = sink
         self.kept: Counter[str] = Counter()
         self.suppressed: Counter[tuple[str, Severity]] = Counter()
+        self._last_suppressed: dict[tuple[str, Severity], Diagnostic] = {}
 
     def add(self, code: str, severity: Severity | str, message: str, file: str,
             segment: int | None = None, line: int | None = None) -> Diagnostic:
@@ -58,17 +59,34 @@ class Diagnostics(list):
         if self.sink is not None:
             self.sink(diagnostic)
         if self.keep_per_code is not None and self.kept[code] >= self.keep_per_code:
-            self.suppressed[(code, diagnostic.severity)] += 1
+            key = (code, diagnostic.severity)
+            self.suppressed[key] += 1
+            self._last_suppressed[key] = diagnostic
         else:
             self.kept[code] += 1
             self.append(diagnostic)
         return diagnostic
+
+    def unlisted(self) -> list[Diagnostic]:
+        """One diagnostic per code (and severity) past ``keep_per_code``, saying how many
+        more there were (:func:`unlisted`), so a consumer that lists the kept ones (check's
+        findings) still reports that the rest exist."""
+        return [unlisted(self._last_suppressed[key], n, self.keep_per_code or 0)
+                for key, n in self.suppressed.items()]
 
     def count(self, severity: Severity | str | None = None) -> int:  # type: ignore[override]
         """How many were added (kept or suppressed), of one severity or all."""
         kept = sum(1 for d in self if severity is None or d.severity == severity)
         return kept + sum(n for (_, level), n in self.suppressed.items()
                           if severity is None or level == severity)
+
+
+def unlisted(last: Diagnostic, count: int, kept: int) -> Diagnostic:
+    """``N more CODE diagnostics in this file not listed (the first K are; the last is
+    here)``, at the last of them."""
+    more = f"{count} more {last.code} diagnostic{'s' if count != 1 else ''}"
+    return Diagnostic(last.code, last.severity, f"{more} in this file not listed (the first "
+                      f"{kept} are; the last is here)", last.file, last.segment, last.line)
 
 
 class X12ReadError(Exception):

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from edi_j0256.claims.parser import ClaimReader, ReadStats
 from edi_j0256.codes import DEFAULT_HCPCS, normalize_codes
-from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError
+from edi_j0256.diagnostics import Diagnostic, Diagnostics, X12ReadError, unlisted
 from edi_j0256.output import write_records
 from edi_j0256.scan import line_record
 
@@ -895,6 +895,7 @@ class _Merge:
         self.counts = checker.counts
         self.unpack = doses_unpacker(policy_profiles(checker.context))
         self.kept: dict[str, int] = {}  # reader diagnostics per code
+        self.past_kept: dict[tuple, tuple[int, Diagnostic]] = {}  # count, the last one
         self.pending: list[Diagnostic] = []  # read since the last claim
         self.end_position = checker.position
         self.from_diagnostic = from_diagnostic
@@ -908,10 +909,14 @@ class _Merge:
         upcoming = next(doses, None)
         for event in spool_items(piece.events):
             if event[0] == "diag":
-                code = event[1].code
+                diagnostic = event[1]
+                code = diagnostic.code
                 self.kept[code] = self.kept.get(code, 0) + 1
                 if self.kept[code] <= _DIAGNOSTICS_KEPT:
-                    self.pending.append(event[1])
+                    self.pending.append(diagnostic)
+                else:
+                    key = (code, diagnostic.severity)
+                    self.past_kept[key] = (self.past_kept.get(key, (0, None))[0] + 1, diagnostic)
                 continue
             _, number, position, found = event
             while upcoming is not None and upcoming[0] < number:
@@ -950,6 +955,8 @@ class _Merge:
         checker = self.checker
         checker.position = self.end_position
         yield from self._drained()
+        yield from checker.unlisted_findings(unlisted(last, n, _DIAGNOSTICS_KEPT)
+                                     for n, last in self.past_kept.values())
         checker.position = self.end_position
 
     def _drained(self) -> Iterator:

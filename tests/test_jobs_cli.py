@@ -117,3 +117,26 @@ def test_check_one_large_file(fmt, generated, pieces, tmp_path):
     found = files[f"findings.{fmt}"]
     assert found.count(b"JC005") > 300 and found.count(b"X223") == 6
     assert stdout == b"" and stderr == ""
+
+
+def test_check_reports_the_reader_diagnostics_past_the_kept_ones(pieces, tmp_path):
+    """1,250 X306 in one file: the first 1,000 are findings, then one finding at the last of
+    them says how many more there were (they used to vanish); the same for every --jobs."""
+    import re
+
+    text = (FIXTURES / "837p-medicare.x12").read_text()
+    bad = re.sub(r"(SV1\*HC:J0256[^*]*\*\d+\*UN\*)(\d+)", r"\g<1>\g<2>x", text)
+    assert bad.count("UN*") - bad.count("x*") == text.count("UN*") - 5  # the 5 J0256 lines
+    many = tmp_path / "many.x12"
+    many.write_text(bad * 250)
+    exit_code, stdout, stderr, files = _same_for_every_jobs(
+        ["check", str(many), "--format", "jsonl", "-o", "OUT/findings.jsonl"], tmp_path)
+    assert [len(plan) >= 6 for plan in pieces] == [True, True]
+    lines = files["findings.jsonl"].decode().splitlines()
+    x306 = [line for line in lines if '"code": "X306"' in line]
+    assert len(x306) == 1001
+    last_line = len(bad.splitlines()) * 249 + max(
+        n for n, line in enumerate(bad.splitlines(), 1) if "x*" in line)
+    assert ('"message": "250 more X306 diagnostics in this file not listed (the first 1000 '
+            'are; the last is here)", ') in x306[-1]
+    assert f'"line": {last_line}, ' in x306[-1]

@@ -127,6 +127,7 @@ class Checker:
             yield from self.check_claim(claim)
             yield from self._drain(diagnostics)
         yield from self._drain(diagnostics)
+        yield from self.unlisted_findings(diagnostics.unlisted())
         if self.ig and isinstance(path, (str, Path)):
             from edi_j0256.rules.ig import run_pyx12
 
@@ -186,6 +187,13 @@ class Checker:
         for path in paths:
             yield from self.check_file(path)
         yield from self.finish()
+
+    def unlisted_findings(self, unlisted: Iterable[Diagnostic]) -> Iterator[Finding]:
+        """At a file's end: how many reader diagnostics of a code were past the ones kept
+        (1,000 per code and file), as one finding per code."""
+        for diagnostic in unlisted:
+            if diagnostic.severity != Severity.INFO and self.wanted(diagnostic.code):
+                yield self.counts.add(from_diagnostic(diagnostic))
 
     def _drain(self, diagnostics: Diagnostics) -> Iterator[Finding]:
         pending = list(diagnostics)
