@@ -126,13 +126,19 @@ def number_text(value: Decimal) -> str:
     quantities may carry 18 digits (R 1/18), and ``0.123456789012345678`` as a float is
     ``0.12345678901234568``.
     """
-    if value == value.to_integral_value():
-        return str(int(value))
-    text = repr(float(value))
-    if Decimal(text) == value:
-        return text
+    number = _held_exactly(value)
+    if number is not None:
+        return repr(number)
     text = str(value)
     return text if "E" in text else text.rstrip("0")
+
+
+def _held_exactly(value: Decimal) -> int | float | None:
+    """The int (whole) or float that is exactly a finite Decimal under 1E+300, else None."""
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    return number if Decimal(repr(number)) == value else None
 
 
 def decimal_json(value: Decimal) -> str:
@@ -154,10 +160,8 @@ def _stdlib_default(value: Any) -> Any:
     :class:`_Inexact`), a date as ISO text; anything else is refused."""
     if isinstance(value, Decimal):
         if value.is_finite() and value.adjusted() < 300:
-            if value == value.to_integral_value():
-                return int(value)
-            number = float(value)
-            if Decimal(repr(number)) != value:
+            number = _held_exactly(value)
+            if number is None:
                 raise _Inexact
             return number
         return plain(value)

@@ -75,6 +75,7 @@ _SHOWN = 24  # characters of a bad value quoted in a message
 # The 835 guide (005010X221A1) repeats loop 2110 (SVC) up to 999 times per claim; past ten
 # times that a claim payment is absurd, and building it would hold the memory of a batch.
 MAX_BUILT_SERVICES = 10_000
+_FEWEST_SVC_BYTES = len("SVC*A*1~")  # a unit shorter than this per SVC loop is never counted
 VALUE_CACHE_LIMIT = 16_384  # distinct texts remembered per cache, so memory stays bounded
 # An 835 repeats the same amounts, quantities, dates and CAS segments thousands of times: each
 # text is read into its (immutable) Decimal, date or CAS triplets once, then found by a dict
@@ -324,11 +325,13 @@ class RemitReader:
     def _refusal(self, unit: Unit) -> str | None:
         """Why a claim payment is not built (X359), or None to build it: cut in pieces (the
         tokenizer hands on a unit past 4 MB in parts), or more SVC loops than
-        :data:`MAX_BUILT_SERVICES` (counted on the bytes)."""
+        :data:`MAX_BUILT_SERVICES` (counted on the bytes, only in a unit long enough to hold
+        that many: the usual claim is not searched again)."""
         if unit.piece:
             return (f"claim payment at segment {unit.index} is larger than the reader builds "
                     f"(more than {MAX_BUILT_SERVICES} service lines); counted, not read")
-        if unit.count_at_most("SVC") > MAX_BUILT_SERVICES:
+        if (unit.end - unit.start > MAX_BUILT_SERVICES * _FEWEST_SVC_BYTES
+                and unit.count_at_most("SVC") > MAX_BUILT_SERVICES):
             services = unit.count("SVC")
             if services > MAX_BUILT_SERVICES:
                 return (f"claim payment at segment {unit.index} has {services} service lines, "
