@@ -77,13 +77,50 @@ def test_wrapped_file_keeps_values_that_a_line_break_cut():
 def test_scan_takes_a_wrapped_file_whatever_the_width(tmp_path):
     # At some widths the wrap cuts ST03 and GS08: the kind check reads them unwrapped.
     flat = BASE.read_bytes().replace(b"\n", b"")
-    for width in (58, 59, 80, 83):  # 58, 59: ST disappears; 83: ST03 and GS08 cut
+    for width, bom in [(58, b""), (59, b""), (80, b""), (83, b""), (83, b"\xef\xbb\xbf")]:
+        # 58, 59: ST disappears; 83: ST03 and GS08 cut (also with a BOM before the lines)
         path = tmp_path / f"wrapped-{width}.x12"
-        path.write_bytes(b"\n".join(flat[i:i + width] for i in range(0, len(flat), width)))
+        path.write_bytes(bom + b"\n".join(flat[i:i + width] for i in range(0, len(flat), width)))
         result = scan(str(path), "--hcpcs", "ALL", "--format", "jsonl")
         assert result.exit_code == 0, result.stderr
         assert [json.loads(line)["transaction_type"] for line in result.stdout.splitlines()] == [
             "837P", "837P"]
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("newline", (b"\n", b"\r\n"), ids=("lf", "crlf"))
+@pytest.mark.parametrize("bom_first", (True, False), ids=("bom-then-wrap", "wrap-then-bom"))
+@pytest.mark.parametrize("width", (60, 80, 83))
+def test_wrapped_file_after_a_bom_reads_as_unwrapped_at_its_real_places(width, bom_first,
+                                                                         newline):
+    # A BOM put in before wrapping sits in the first line; one put in front of a file already
+    # wrapped comes before the first line. Either way the records are the unwrapped file's
+    # (line breaks inside values used to stay in them: SV104 '4\n50', NDC lost).
+    flat = BASE.read_bytes().replace(b"\n", b"")
+    text = BOM + flat if bom_first else flat
+    wrapped = newline.join(text[i:i + width] for i in range(0, len(text), width)) + newline
+    data = wrapped if bom_first else BOM + wrapped
+    records, reader, diagnostics = read(io.BytesIO(data), hcpcs=("ALL",))
+    plain, _, _ = read(BASE, hcpcs=("ALL",))
+    strip = (lambda r: {k: v for k, v in r.items() if k not in ("file", "line")})  # noqa: E731
+    assert [strip(r) for r in records] == [strip(r) for r in plain]
+    assert diagnostics == [f"1: X113 file is wrapped at {width} columns (line breaks inside "
+                           "segments); read as if unwrapped",
+                           "1: X101 UTF-8 byte order mark at the start of the file skipped"]
+    # Every segment's offset and line name its first byte in the file as written.
+    segments = list(Tokenizer(io.BytesIO(data)).segments())
+    assert [s.tag for s in segments] == [line.split(b"*")[0].decode()
+                                         for line in BASE.read_bytes().splitlines()]
+    for segment in segments:
+        assert data[segment.offset:segment.offset + 1] == segment.tag[:1].encode()
+        assert segment.line == data.count(b"\n", 0, segment.offset) + 1
+    lead = 0 if bom_first else len(BOM)
+    sv1 = [s for s in segments if s.tag == "SV1"]
+    assert [(s.offset, s.line) for s in sv1] == [
+        (at + at // width * len(newline) + lead, at // width + 1)
+        for at in (text.find(b"SV1*HC:J0256"), text.find(b"SV1*HC:96365"))]
 
 
 def test_lines_padded_to_a_fixed_width_are_not_a_wrapped_file():

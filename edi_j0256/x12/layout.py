@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 if TYPE_CHECKING:
     from edi_j0256.x12.tokenizer import Segment
@@ -44,20 +44,39 @@ def observed_component(buffer: bytes, start: int, element: str, segment: str) ->
     return seen.most_common(1)[0][0].decode("latin-1") if seen else None
 
 
-def wrap_width(data: bytes) -> tuple[int, int] | None:
-    r"""(width, newline length) when ``data`` starts a file wrapped at a fixed width: an ISA
-    at the start, every line but the last two of the same width, and line breaks inside
-    segments (the ISA's 106 characters joined up end at a terminator).
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark some editors put before the ISA
+
+
+class Wrap(NamedTuple):
+    """How a file wrapped at a fixed width maps to the stream read with its line breaks taken
+    out: ``width`` bytes per line, each line break ``newline`` bytes, and ``lead`` bytes in
+    front of the first line that are not part of it (a BOM put before a file already
+    wrapped). The lead is left out of the stream; a BOM inside the first line stays in it."""
+
+    width: int
+    newline: int
+    lead: int = 0
+
+
+def wrap_width(data: bytes) -> Wrap | None:
+    r"""The :class:`Wrap` of ``data`` when it starts a file wrapped at a fixed width: an ISA
+    at the start (after a BOM, if any), every line but the last two of the same width, and
+    line breaks inside segments (the ISA's 106 characters joined up end at a terminator).
 
     >>> isa = (b"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260202*"
     ...        b"0930*^*00501*000000301*0*T*:~")
     >>> flat = isa + b"GS*HC*SENDER*RECEIVER*20260202*0930*301*X*005010X222A1~ST*837*0001~" * 3
-    >>> wrap_width(b"\n".join(flat[i:i + 80] for i in range(0, len(flat), 80)))
-    (80, 1)
+    >>> lines = [flat[i:i + 80] for i in range(0, len(flat), 80)]
+    >>> wrap_width(b"\n".join(lines))
+    Wrap(width=80, newline=1, lead=0)
+    >>> wrap_width(BOM + b"\r\n".join(lines))  # a BOM put in front after wrapping
+    Wrap(width=80, newline=2, lead=3)
     >>> wrap_width(flat.replace(b"~", b"~\n")) is None
     True
     """
-    if not data.startswith(b"ISA"):
+    bom = data.startswith(BOM)
+    body = data[len(BOM):] if bom else data
+    if not body.startswith(b"ISA"):
         return None
     lines = data[:_START_LIMIT].split(b"\n")
     full = lines[:-1]  # the last line may be cut by the chunk or be the file's short end
@@ -65,18 +84,20 @@ def wrap_width(data: bytes) -> tuple[int, int] | None:
         return None
     crlf = all(line.endswith(b"\r") for line in full)
     newline = 2 if crlf else 1
-    widths = {len(line) - (newline - 1) for line in full[:-1]}
-    if len(widths) != 1:
+    sizes = [len(line) - (newline - 1) for line in full[:-1]]
+    lead = len(BOM) if bom and sizes[1:] and set(sizes[1:]) == {sizes[0] - len(BOM)} else 0
+    sizes[0] -= lead
+    if len(set(sizes)) != 1:
         return None
-    width = widths.pop()
-    joined = data[:4096].replace(b"\r", b"").replace(b"\n", b"")
+    width = sizes[0]
+    joined = body[:4096].replace(b"\r", b"").replace(b"\n", b"")
     element, terminator = joined[3:4], joined[105:106]
     if (width < 10 or element.isalnum() or element.isspace() or joined[:106].count(element) != 16
             or not terminator or terminator.isalnum() or terminator.isspace()):
         return None
     if all(line.rstrip(b"\r \t").endswith(terminator) for line in full):
         return None  # every line ends a segment (maybe padded): not wrapped
-    return width, newline
+    return Wrap(width, newline, lead)
 
 
 class CarriageReturns:

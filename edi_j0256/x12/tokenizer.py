@@ -57,7 +57,6 @@ CLAIM_BOUNDARIES = ("HL", "CLM")
 REMIT_BOUNDARIES = ("CLP",)
 
 _WHITESPACE = b" \t\r\n"
-_BOM = b"\xef\xbb\xbf"
 _START_LIMIT = 1 << 16  # bytes searched for the first ISA / GS / ST
 _MAX_UNIT = 1 << 26  # this many bytes without one segment terminator: not X12
 _OVERLAP = 256  # bytes searched again when a carried unit's search resumes
@@ -128,12 +127,12 @@ class _Region:
 
     def __init__(self, file: str, buffer: bytes, offset: int, pos: int, index: int, line: int,
                  terminator: bytes, empty: re.Pattern[bytes] | None,
-                 wrap: tuple[int, int] | None = None, newlines: bool = True):
+                 wrap: layout.Wrap | None = None, newlines: bool = True):
         self.file = file
         self.buffer, self.offset, self.terminator = buffer, offset, terminator
         self.empty = empty  # the caller passes it only when the buffer holds an empty segment
         self.pos, self.index, self.line = pos, index, line
-        self.wrap = wrap  # (width, newline length) of a wrapped file: lines from offsets
+        self.wrap = wrap  # a wrapped file's layout: lines from offsets
         self.newlines = newlines  # False: no LF in the buffer from ``pos`` on (none counted)
 
     def at(self, pos: int) -> tuple[int, int]:
@@ -155,8 +154,8 @@ class _Region:
         """The byte offset in the file of an offset in the (unwrapped) stream."""
         if self.wrap is None:
             return offset
-        width, newline = self.wrap
-        return offset + offset // width * newline
+        width, newline, lead = self.wrap
+        return lead + offset + offset // width * newline
 
 
 class Unit:
@@ -661,7 +660,7 @@ class Tokenizer:
         self.tallies = dict.fromkeys(tally, 0)  # segments counted by tag, in every unit
         self.delimiters: Delimiters | None = None
         self.interchanges = 0
-        self.wrap: tuple[int, int] | None = None  # (width, newline length) of a wrapped file
+        self.wrap: layout.Wrap | None = None  # how a wrapped file maps to the stream read
         self._pattern: re.Pattern[bytes] | None = None
         self._tags: dict[bytes, str] = {}
         self._empty: re.Pattern[bytes] | None = None
@@ -733,6 +732,9 @@ class Tokenizer:
                     self.wrap = wrap
                     self.warn("X113", f"file is wrapped at {wrap[0]} columns (line breaks "
                               "inside segments); read as if unwrapped", 1, 1)
+                    if wrap.lead:  # a BOM before the first line: out of the stream
+                        self._warn_bom()
+                        data = data[wrap.lead:]
                     stream = layout.Unwrapped(stream, data)  # type: ignore[assignment]
                     data = self._read(stream)
             final = not data
@@ -920,14 +922,17 @@ class Tokenizer:
 
     # -- finding the start and the delimiters ---------------------------------------------
 
+    def _warn_bom(self) -> None:
+        self.warn("X101", "UTF-8 byte order mark at the start of the file skipped", 1, 1)
+
     def _find_start(self, buffer: bytes, state: _State, final: bool) -> int | None:
         window = buffer[:_START_LIMIT]
         if len(window) < _START_LIMIT and not final and len(window) < 200:
             return None  # too little to decide
         pos = 0
-        if window.startswith(_BOM):
-            self.warn("X101", "UTF-8 byte order mark at the start of the file skipped", 1, 1)
-            pos = len(_BOM)
+        if window.startswith(layout.BOM):
+            self._warn_bom()
+            pos = len(layout.BOM)
         isa = re.compile(rb"ISA[^A-Za-z0-9\s]").search(window, pos)
         if isa is not None:
             skipped = window[pos:isa.start()]
