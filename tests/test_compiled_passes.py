@@ -170,3 +170,22 @@ def test_reads_the_same_without_cython_installed() -> None:
     assert (records, lines) == (5, 11)
     # compiled, ``cython`` is the compiler's and no name of the module at run time
     assert name == (None if COMPILED else "edi_j0256._cython_shim")
+
+
+@pytest.mark.parametrize(("name", "data"), CASES, ids=[c[0] for c in CASES])
+def test_position_tally_equals_the_byte_counts(name: str, data: bytes) -> None:
+    """The one-pass count of terminators and LFs behind every segment index and line gives
+    ``bytes.count``'s numbers over ranges that start and end anywhere (across its 255-byte
+    blocks), with and without the LFs."""
+    if not COMPILED:
+        pytest.skip("tokenizer not compiled: the pure module counts with bytes.count")
+    terminator = b"~" if b"~" in data else b"\n"
+    rng = random.Random(name)
+    ranges = [(0, len(data)), (0, 0), (len(data), len(data))]
+    ranges += sorted((rng.randrange(len(data) + 1), rng.randrange(len(data) + 1))
+                     for _ in range(40))
+    ranges += [(a, a + n) for a in (0, 1, 254) for n in (254, 255, 256, 511, 510)]
+    for low, high in ranges:
+        want = (data.count(terminator, low, high), data.count(b"\n", low, high))
+        assert loaded._typed_tally(data, low, high, terminator[0], True) == want, (low, high)
+        assert loaded._typed_tally(data, low, high, terminator[0], False) == (want[0], 0)
