@@ -189,3 +189,24 @@ def test_position_tally_equals_the_byte_counts(name: str, data: bytes) -> None:
         want = (data.count(terminator, low, high), data.count(b"\n", low, high))
         assert loaded._typed_tally(data, low, high, terminator[0], True) == want, (low, high)
         assert loaded._typed_tally(data, low, high, terminator[0], False) == (want[0], 0)
+
+
+@pytest.mark.parametrize(("name", "data"), CASES, ids=[c[0] for c in CASES])
+def test_needle_positions_equal_the_find_loop(name: str, data: bytes) -> None:
+    """The typed search for needle keys finds every position ``bytes.find`` finds, overlapping
+    ones and ones at the very start and end too, from any start; the needle positions built
+    on it equal the pure module's."""
+    if not COMPILED:
+        pytest.skip("tokenizer not compiled: the pure module searches with bytes.find")
+    rng = random.Random(name)
+    keys = [b"0256", b"J0256", b"00", b"~\n", b"*HC:", data[:3], data[-4:], data[-2:]]
+    for key in keys:
+        for start in (0, 1, len(data) // 3, len(data) - len(key), len(data),
+                      rng.randrange(len(data) + 1)):
+            want, at = [], data.find(key, start)
+            while at >= 0:
+                want.append(at)
+                at = data.find(key, at + 1)
+            assert loaded._typed_find_all(data, start, key) == want, (key, start)
+    for needles in ((b"J0256", b"j0256"), (b"J0256",), (b"J0256", b"J1561", b"96365")):
+        assert (loaded._positions(data, 0, needles) == PURE._positions(data, 0, needles))
