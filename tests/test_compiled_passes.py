@@ -210,3 +210,26 @@ def test_needle_positions_equal_the_find_loop(name: str, data: bytes) -> None:
             assert loaded._typed_find_all(data, start, key) == want, (key, start)
     for needles in ((b"J0256", b"j0256"), (b"J0256",), (b"J0256", b"J1561", b"96365")):
         assert (loaded._positions(data, 0, needles) == PURE._positions(data, 0, needles))
+
+
+@pytest.mark.parametrize(("name", "data"), CASES, ids=[c[0] for c in CASES])
+def test_unit_boundaries_equal_the_regex(name: str, data: bytes) -> None:
+    """The typed boundary search gives the boundary regex's matches (end, tag) from any
+    start, up to and with the first ISA, for the claim and the remit boundaries, with the
+    file's terminator and with each crafted case's."""
+    if not COMPILED:
+        pytest.skip("tokenizer not compiled: the pure module searches with the regex")
+    segment = "~" if b"~" in data else "\n"
+    for boundaries in (loaded.CLAIM_BOUNDARIES, loaded.REMIT_BOUNDARIES, ("HL", "CLM", "LX")):
+        tokenizer = PURE.Tokenizer(b"", name="x", boundaries=boundaries)
+        tokenizer._set_delimiters(PURE.Delimiters("*", ":", segment))
+        names = tokenizer._boundary_names
+        starts = sorted({0, 1, len(data) // 2, len(data)} | {data.find(b"ISA", 1) + 1})
+        for start in starts:
+            want = []
+            for match in tokenizer._pattern.finditer(data, start):
+                want.append((match.end(), tokenizer._tags[match[1] or match[2]]))
+                if want[-1][1] == "ISA":
+                    break
+            got = loaded._typed_boundaries(data, start, ord(segment), ord("*"), *names)
+            assert got == want, (boundaries, start)

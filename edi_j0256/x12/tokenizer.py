@@ -537,6 +537,69 @@ def _head_tag(buffer: bytes, start: int, delimiters: Delimiters) -> str:
     return head.split(delimiters.element, 1)[0].split(delimiters.segment, 1)[0]
 
 
+def _typed_boundaries(buffer: bytes, start: int, terminator: int, element: int,
+                      names: bytes, tags: tuple[str, ...], initials: bytes
+                      ) -> list[tuple[int, str]]:
+    """What :meth:`Tokenizer._boundaries` gives from ``_pattern.finditer``, as one typed
+    pass with single-byte ASCII delimiters: at each terminator, after spaces, tabs, CR and
+    LF, an ``ISA`` followed by a character that is neither the terminator, a letter, a digit
+    nor whitespace (the list ends there: the delimiters may change), or one of the tags in
+    ``names`` (``b"IEA|GS|...|"``, in the order of ``tags``) followed by the element
+    separator or the terminator (``initials[c]`` is 1 for a byte ``c`` a name starts with).
+    As the regex, the search goes on at a match's end, else one byte after the terminator.
+    No Python object is touched between matches. Only called when compiled."""
+    p: cython.p_uchar = cython.cast(cython.p_uchar, cython.cast(cython.p_char, buffer))
+    q: cython.p_uchar = cython.cast(cython.p_uchar, cython.cast(cython.p_char, names))
+    size: cython.Py_ssize_t = len(buffer)
+    count: cython.Py_ssize_t = len(names)
+    t: cython.uchar = terminator
+    el: cython.uchar = element
+    i: cython.Py_ssize_t = start
+    j: cython.Py_ssize_t
+    k: cython.Py_ssize_t
+    a: cython.Py_ssize_t
+    name: cython.Py_ssize_t
+    c: cython.uchar
+    hit: cython.p_uchar
+    first: cython.p_uchar = cython.cast(cython.p_uchar, cython.cast(cython.p_char, initials))
+    out: list = []
+    while i < size:
+        hit = cython.cast(cython.p_uchar, memchr(p + i, t, size - i))  # the next terminator
+        if hit == cython.NULL:
+            break
+        i = hit - p
+        j = i + 1
+        while j < size:
+            c = p[j]
+            if c != 32 and c != 9 and c != 13 and c != 10:
+                break
+            j += 1
+        if j + 3 < size and p[j] == 73 and p[j + 1] == 83 and p[j + 2] == 65:  # ISA
+            c = p[j + 3]
+            if not (c == t or (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122)
+                    or c == 32 or (9 <= c <= 13)):
+                out.append((j, "ISA"))
+                return out
+        a = 0 if j < size and first[p[j]] else count  # the start of the name tried
+        name = 0
+        while a < count:
+            k = 0
+            while a + k < count and q[a + k] != 124 and j + k < size and p[j + k] == q[a + k]:
+                k += 1
+            if q[a + k] == 124 and j + k < size and (p[j + k] == el or p[j + k] == t):
+                break  # the whole name, then a separator
+            while q[a] != 124:
+                a += 1
+            a += 1
+            name += 1
+        if a < count:
+            out.append((j, tags[name]))
+            i = j
+        else:
+            i += 1
+    return out
+
+
 def _typed_tally(buffer: bytes, low: int, high: int, terminator: int, newlines: bool
                  ) -> tuple[int, int]:
     """(terminators, LFs) in ``buffer[low:high]`` (``0 <= low``), the two ``bytes.count`` of
@@ -867,12 +930,10 @@ class Tokenizer:
             delimiters = self.delimiters
             terminator = delimiters.segment.encode("latin-1")
             region = self._region(buffer, pos, state)
-            tags = self._tags
             tag = state.tag
             unit_start = pos
             new_interchange = False
-            for match in self._pattern.finditer(buffer, max(pos, resume)):
-                end = match.end()
+            for end, next_tag in self._boundaries(buffer, max(pos, resume)):
                 if state.continued:
                     state.continued = False
                     yield Unit(tag, unit_start, end, delimiters, region, continued=True)
@@ -887,7 +948,7 @@ class Tokenizer:
                 else:
                     yield Unit(tag, unit_start, end, delimiters, region)
                 unit_start = end
-                tag = tags[match[1] or match[2]]
+                tag = next_tag
                 if tag == "ISA":
                     new_interchange = True
                     break
@@ -922,6 +983,19 @@ class Tokenizer:
             state.carry_hit = (unit_start == carried and carry_hit) or any(
                 unit_start <= h for h in hits[hit:])
             return unit_start
+
+    def _boundaries(self, buffer: bytes, start: int):
+        """(end, tag) of each unit boundary from ``start``, up to and with the first ISA:
+        where the ``_pattern`` matches, and the tag of the unit that starts there."""
+        d = self.delimiters
+        assert d is not None and self._pattern is not None
+        if cython.compiled and len(d.segment) == 1 and len(d.element) == 1 and (
+                d.segment < "\x80" and d.element < "\x80"):
+            return _typed_boundaries(buffer, start, ord(d.segment), ord(d.element),
+                                     *self._boundary_names)
+        tags = self._tags
+        return ((match.end(), tags[match[1] or match[2]])
+                for match in self._pattern.finditer(buffer, start))
 
     def _count(self, buffer: bytes, start: int, end: int) -> None:
         """Tally segment starts: the tag right after a terminator and any whitespace."""
@@ -1129,6 +1203,9 @@ class Tokenizer:
                                    rb"(?!" + term + rb")[^A-Za-z0-9\s]|(" + tags + rb")(?:" + elem
                                    + b"|" + term + rb")))")
         self._tags = {t.encode(): t for t in ENVELOPE_TAGS + self.boundaries}
+        names = ENVELOPE_TAGS[1:] + self.boundaries  # the regex's alternation, in its order
+        initials = bytes(int(any(t.encode()[0] == c for t in names)) for c in range(256))
+        self._boundary_names = ("".join(t + "|" for t in names).encode(), names, initials)
         ws = rb"[ \t\r]*+" if delimiters.segment == "\n" else rb"[ \t\r\n]*+"
         self._empty = re.compile(term + ws + rb"(?=" + term + rb")")
 
