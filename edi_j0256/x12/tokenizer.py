@@ -568,12 +568,7 @@ def _typed_boundaries(buffer: bytes, start: int, terminator: int, element: int,
         if hit == cython.NULL:
             break
         i = hit - p
-        j = i + 1
-        while j < size:
-            c = p[j]
-            if c != 32 and c != 9 and c != 13 and c != 10:
-                break
-            j += 1
+        j = _skip_space(cython.cast(cython.p_char, p), i + 1, size)
         if j + 3 < size and p[j] == 73 and p[j + 1] == 83 and p[j + 2] == 65:  # ISA
             c = p[j + 3]
             if not (c == t or (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122)
@@ -687,7 +682,6 @@ def _typed_count_one(p: cython.p_char, start: cython.Py_ssize_t, end: cython.Py_
     i: cython.Py_ssize_t = start
     j: cython.Py_ssize_t
     k: cython.Py_ssize_t
-    c: cython.char
     found: cython.Py_ssize_t = 0
     hit: cython.p_char
     while i < end:
@@ -695,12 +689,7 @@ def _typed_count_one(p: cython.p_char, start: cython.Py_ssize_t, end: cython.Py_
         if hit == cython.NULL:
             break
         i = hit - p
-        j = i + 1
-        while j < end:
-            c = p[j]
-            if c != 32 and c != 9 and c != 13 and c != 10:
-                break
-            j += 1
+        j = _skip_space(p, i + 1, end)
         i += 1
         if j + n >= end:
             continue
@@ -711,6 +700,21 @@ def _typed_count_one(p: cython.p_char, start: cython.Py_ssize_t, end: cython.Py_
             found += 1
             i = j + n
     return found
+
+
+@cython.cfunc
+@cython.inline
+def _skip_space(p: cython.p_char, j: cython.Py_ssize_t, end: cython.Py_ssize_t
+                ) -> cython.Py_ssize_t:
+    """The first position from ``j`` (``end`` at most) that is not a space, tab, CR or LF:
+    where the segment after a terminator starts."""
+    c: cython.char
+    while j < end:
+        c = p[j]
+        if c != 32 and c != 9 and c != 13 and c != 10:
+            break
+        j += 1
+    return j
 
 
 def _split_segments(unit: Unit, tags: frozenset[str] | None = None) -> list[Segment]:
