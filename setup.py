@@ -31,6 +31,7 @@ COMPILED = (
     "edi_j0256.x12.needle",
     "edi_j0256.x12.reader",
     "edi_j0256.claims.parser",
+    "edi_j0256.claims.model",  # pointed_diagnoses runs once per line of every record
     "edi_j0256.scan",
     "edi_j0256.output",
     # check: the rules that run on every claim, their context and history (the checkfast
