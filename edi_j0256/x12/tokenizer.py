@@ -8,10 +8,10 @@ several interchanges with different delimiters.
 The stream is cut into *units* at a few boundary segments (the envelope, plus ``HL`` and
 ``CLM`` for claims or ``CLP`` for remittances). Cutting uses one compiled regex per delimiter
 set, so it runs at C speed (with the compiled core, the same search as one typed pass, as are
-the segment and line counts and the needle search); a unit is only split into segments and elements when a consumer
-asks for them (:meth:`Unit.segments`). Consumers that can tell from a unit's raw bytes that
-it holds nothing of interest skip it without tokenizing it, and still know how many segments
-it held, so positions stay exact.
+the segment and line counts and the needle search); a unit is only split into segments and
+elements when a consumer asks for them (:meth:`Unit.segments`). Consumers that can tell from
+a unit's raw bytes that it holds nothing of interest skip it without tokenizing it, and
+still know how many segments it held, so positions stay exact.
 
 What real files carry is tolerated with a warning, never an exception: a UTF-8 BOM, CR/LF
 or LF after terminators, leading spaces, text before the first ISA, an ISA whose padding was
