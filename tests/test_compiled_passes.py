@@ -54,6 +54,7 @@ def _variants(name: str, data: bytes) -> list[tuple[str, bytes]]:
     out = [(name, data)]
     if b"~\n" in data:
         out.append((name + " (one line)", data.replace(b"~\n", b"~")))
+        out.append((name + " (crlf)", data.replace(b"~\n", b"~\r\n")))
     rng = random.Random(name)
     for what, old, new in (("space", b"~", b" ~"), ("cr", b"~\n", b"~\r\n"),
                            ("empty", b"~", b"~~"), ("lead", b"~", b"~ "),
@@ -98,12 +99,14 @@ def test_rows_equal_pure(name: str, data: bytes) -> None:
 
 
 def test_compiled_rows_cover_the_regular_layouts() -> None:
-    """Compiled, the typed loop reads both regular layouts itself (it is not always None)."""
+    """Compiled, the typed loop reads the regular layouts itself (it is not always None):
+    one segment per line after LF or CR LF, and one line."""
     if not COMPILED:
         pytest.skip("tokenizer not compiled: nothing to compare")
     import io
 
-    for data in (b"ST*837*1~\nBHT*0019~\nSE*3*1~\n", b"ST*837*1~BHT*0019~SE*3*1~"):
+    for data in (b"ST*837*1~\nBHT*0019~\nSE*3*1~\n", b"ST*837*1~\r\nBHT*0019~\r\nSE*3*1~\r\n",
+                 b"ST*837*1~BHT*0019~SE*3*1~"):
         unit = next(iter(Tokenizer(io.BytesIO(data), name="x").units()))
         rows = loaded._typed_rows(unit, None, True)
         assert rows == PURE._rows(unit, None, True)

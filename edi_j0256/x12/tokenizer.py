@@ -334,11 +334,12 @@ def _typed_rows(unit: Unit, tags: frozenset[str] | None, offsets: bool) -> list[
     """:func:`_rows` of a unit that :func:`_regular_rows` reads (ASCII, single-byte ASCII
     delimiters, not wrapped), made from the buffer's bytes in one typed pass when compiled:
     no decoded copy of the unit, no list of segment texts, and segments whose tag is not in
-    ``tags`` never split. The rows are exactly :func:`_regular_rows`'; None for any other
-    unit (the caller reads it the usual way). Only called when compiled.
+    ``tags`` never split. The rows are exactly :func:`_regular_rows`' (:func:`_general_rows`'
+    for CR LF line ends); None for any other unit (the caller reads it the usual way). Only
+    called when compiled.
 
-    The layout is the first terminator's: followed by LF, every terminator must be (one
-    segment per line); else none may be. Anything :func:`_regular_rows` refuses (a space or
+    The layout is the first terminator's: followed by LF, or by CR LF, every terminator must
+    be (one segment per line); else none may be. Anything :func:`_regular_rows` refuses (a space or
     control character next to a separator, two separators in a row, a leading separator,
     text past the last terminator ending in a space) returns None as soon as it is seen.
     A unit read to the end of its last terminator leaves its end's segment index and line
@@ -362,8 +363,10 @@ def _typed_rows(unit: Unit, tags: frozenset[str] | None, offsets: bool) -> list[
     while i < end and p[i] != t:
         i += 1
     lf: cython.bint = t != 10 and i + 1 < end and p[i + 1] == 10  # one segment per line
-    width: cython.Py_ssize_t = 2 if lf else 1
-    step: cython.Py_ssize_t = 1 if (lf or t == 10) else 0  # lines per separator
+    crlf: cython.bint = (t != 10 and t != 13 and i + 2 < end and p[i + 1] == 13
+                         and p[i + 2] == 10)  # one segment per line, CR LF after each
+    width: cython.Py_ssize_t = 3 if crlf else 2 if lf else 1
+    step: cython.Py_ssize_t = 1 if (lf or crlf or t == 10) else 0  # lines per separator
     index: cython.Py_ssize_t
     line: cython.Py_ssize_t
     index, line = region.at(unit.start)
@@ -409,6 +412,9 @@ def _typed_rows(unit: Unit, tags: frozenset[str] | None, offsets: bool) -> list[
             if lf:
                 if a + 1 >= end or p[a + 1] != 10:
                     return None  # not every terminator followed by LF
+            elif crlf:
+                if a + 2 >= end or p[a + 1] != 13 or p[a + 2] != 10:
+                    return None  # not every terminator followed by CR LF
             elif a + 1 < end and p[a + 1] == 10 and t != 10:
                 return None  # a terminator followed by LF, the first one was not
         elif p[end - 1] <= 32:
