@@ -136,8 +136,8 @@ def test_tallies_and_empty_segments_equal_pure(name: str, data: bytes) -> None:
 @pytest.mark.parametrize(("name", "data"), CASES, ids=[c[0] for c in CASES])
 def test_needle_items_equal_the_regex(name: str, data: bytes) -> None:
     """The needle path's items (boundaries, tallied variants, irregular characters after
-    each terminator) from the typed pass equal the regex's ``findall``, with and without
-    the newline lead, over the whole text and over ranges that cut segments."""
+    each terminator) from the typed pass equal the regex's ``findall``, with no lead, LF
+    and CR LF, over the whole text and over ranges that cut segments."""
     if not COMPILED:
         pytest.skip("needle not compiled: nothing to compare")
     from edi_j0256.x12 import needle
@@ -146,11 +146,11 @@ def test_needle_items_equal_the_regex(name: str, data: bytes) -> None:
     delimiters = loaded.Delimiters("*", ":", terminator.decode())
     cuts = [(0, len(data))] + [(a, min(len(data), a + 4099))
                                for a in range(0, len(data), max(1009, len(data) // 12))]
-    for lead in (b"", b"\n") if terminator != b"\n" else (b"",):
+    for lead in (b"", b"\n", b"\r\n") if terminator != b"\n" else (b"",):
         for tally in ((), ("SV1",), ("SV1", "SV2")):
             pattern = needle._items_pattern(delimiters, lead, tally)
             for start, stop in cuts:
-                assert needle._typed_items(data, start, stop, terminator[0], 42, lead == b"\n",
+                assert needle._typed_items(data, start, stop, terminator[0], 42, len(lead),
                                            [t.encode() for t in tally]) == pattern.findall(
                     data, start, stop), (lead, tally, start, stop)
 

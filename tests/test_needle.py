@@ -90,16 +90,18 @@ def test_files(path, chunk):
     assert_same(path.read_bytes(), chunk)
 
 
-@pytest.mark.parametrize("newlines", [True, False], ids=["lines", "one-line"])
+@pytest.mark.parametrize("layout", ["lines", "one-line", "crlf"])
 @pytest.mark.parametrize(("share", "seed", "claims"),
                          [(0.02, 1, 3000), (0.02, 2, 40), (0.2, 3, 500), (0.005, 4, 7),
                           (1.0, 5, 100), (0.0, 6, 300)])
-def test_generated(tmp_path, newlines, share, seed, claims):
+def test_generated(tmp_path, layout, share, seed, claims):
     gen = _generator()
     path = tmp_path / "g.x12"
-    gen.generate(path, size_mb=0.4, j0256_share=share, newlines=newlines, seed=seed,
-                 claims_per_transaction=claims)
+    gen.generate(path, size_mb=0.4, j0256_share=share, newlines=layout != "one-line",
+                 seed=seed, claims_per_transaction=claims)
     data = path.read_bytes()
+    if layout == "crlf":  # CR LF after every terminator: read needle-first too
+        data = data.replace(b"~\n", b"~\r\n")
     used = False
     for chunk in (1 << 22, 65536, 4099):
         used |= assert_same(data, chunk)

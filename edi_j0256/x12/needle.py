@@ -104,7 +104,8 @@ def _items_pattern(d: Delimiters, lead: bytes, tally: tuple[str, ...]) -> re.Pat
     for n, tag in enumerate(tally):  # the first tag's usual form is counted with bytes.count
         kinds.append(re.escape(tag.encode()) + (b"(?=" + t + b")" if n == 0 else after))
     ws = b"[ \\t\\r\\n" + t + b"]"
-    irregular = (b"[^\\n]|\\n" + ws) if lead else ws
+    irregular = {b"": ws, b"\n": b"[^\\n]|\\n" + ws,
+                 b"\r\n": b"[^\\r]|\\r[^\\n]|\\r\\n" + ws}[lead]
     # Most segments are none of these: a lookahead rejects them on their first bytes (a
     # third faster): tags whose first letter no kind starts with, and a few common tags.
     starts = [b"CLM", b"HL", b"SE", b"ST", b"GS", b"GE", b"IEA", b"ISA"] + [
@@ -139,7 +140,9 @@ class NeedleScan:
         self.t = d.segment.encode("latin-1")
         self.e = d.element.encode("latin-1")
         first = buffer.find(self.t, pos)
-        self.lead = b"\n" if self.t != b"\n" and buffer[first + 1:first + 2] == b"\n" else b""
+        after = buffer[first + 1:first + 3]  # the lead: LF, CR LF (not after a CR or LF) or none
+        self.lead = (b"" if self.t == b"\n" else b"\n" if after[:1] == b"\n" else
+                     b"\r\n" if after == b"\r\n" and self.t != b"\r" else b"")
         self.sep = self.t + self.lead
         key = (d, self.lead, tokenizer.tally)
         items = tokenizer._items.get(key)
@@ -321,7 +324,7 @@ class NeedleScan:
                 self.t[0] < 128 and self.e[0] < 128 and len(tally) <= 2
                 and all(name for name in tally)):
             return _typed_items(self.buffer, start, min(end, len(self.buffer)), self.t[0],
-                                self.e[0], self.lead == b"\n",
+                                self.e[0], len(self.lead),
                                 [name.encode() for name in tally])
         return self.items.findall(self.buffer, start, end)
 
@@ -338,21 +341,23 @@ def _tag_of(body: bytes) -> str:
 
 
 def _typed_items(buffer: bytes, start: int, end: int, terminator: int, element: int,
-                 newline_lead: bool, tally: list[bytes]) -> list[bytes]:
+                 lead: int, tally: list[bytes]) -> list[bytes]:
     """What :func:`_items_pattern`'s ``findall`` over ``buffer[start:end]`` returns, as one
-    typed pass when compiled (ASCII delimiters; ``newline_lead``: the lead is a newline).
+    typed pass when compiled (ASCII delimiters; ``lead``: the lead's length, 1 for LF, 2
+    for CR LF, 0 for none).
 
     After each terminator (in order, a match's text consumed as the regex consumes it): the
     lead and a boundary tag (``CLM``, ``HL`` with the rest of its segment, ``SE``, ``ST``,
     ``GS``, ``GE``, ``IEA`` before an element separator or terminator; ``ISA`` and a
     delimiter-like character), a tallied tag (the first only before a terminator), else
-    an irregular character (with a lead: anything but LF, or LF and whitespace or a
-    terminator; without: whitespace or a terminator). Nothing is read at or past ``end``.
+    an irregular character (with a lead: anything that does not start it, or a part of
+    it and what breaks it off, or the lead and whitespace or a terminator; without:
+    whitespace or a terminator). Nothing is read at or past ``end``.
     Only called when compiled."""
     p: cython.p_char = buffer
     t: cython.char = terminator
     e: cython.char = element
-    lf: cython.bint = newline_lead
+    width: cython.Py_ssize_t = lead
     names = [*tally, b"", b""]  # at most two tallied tags (the caller's condition)
     first_tag: bytes = names[0]
     second_tag: bytes = names[1]
@@ -376,9 +381,10 @@ def _typed_items(buffer: bytes, start: int, end: int, terminator: int, element: 
             break
         i = hit - p
         j = i + 1  # the group starts here
-        k = j + 1 if lf else j  # the tag starts here
+        k = j + width  # the tag starts here
         m = -1
-        if k < stop and (not lf or p[j] == 10):
+        if k < stop and (width == 0 or (p[j] == 10 if width == 1 else
+                                        (p[j] == 13 and p[j + 1] == 10))):
             c = p[k]
             if c == 67 and k + 3 < stop and p[k + 1] == 76 and p[k + 2] == 77:  # CLM
                 d = p[k + 3]
@@ -420,22 +426,16 @@ def _typed_items(buffer: bytes, start: int, end: int, terminator: int, element: 
             out.append(buffer[j:m])
             i = m
             continue
-        if j < stop:  # the irregular characters
-            c = p[j]
-            if lf:
-                if c != 10:
-                    out.append(buffer[j:j + 1])
-                    i = j + 1
-                    continue
-                if j + 1 < stop:
-                    d = p[j + 1]
-                    if d == 32 or d == 9 or d == 13 or d == 10 or d == t:
-                        out.append(buffer[j:j + 2])
-                        i = j + 2
-                        continue
-            elif c == 32 or c == 9 or c == 13 or c == 10 or c == t:
-                out.append(buffer[j:j + 1])
-                i = j + 1
+        # the irregular characters: a part of the lead and a byte that breaks it off, or
+        # the whole lead (none, LF, CR LF) and whitespace or a terminator
+        r = 0
+        while r < width and j + r < stop and p[j + r] == (10 if r == width - 1 else 13):
+            r += 1
+        if j + r < stop:
+            d = p[j + r]
+            if r < width or d == 32 or d == 9 or d == 13 or d == 10 or d == t:
+                out.append(buffer[j:j + r + 1])
+                i = j + r + 1
                 continue
         i += 1
     return out
