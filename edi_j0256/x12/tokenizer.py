@@ -1268,8 +1268,8 @@ def _typed_find_all(buffer: bytes, start: int, key: bytes) -> list[int]:
     """:func:`_find_all` as a typed pass for a key of two or more bytes: 64 bytes at a time,
     a branch-free loop the C compiler turns into vector compares tells whether any position
     has the key's first two and last bytes; only such blocks are looked at one position at a
-    time. About 10 times faster than ``bytes.find`` for ``0256`` in a claim file, where its
-    digits are everywhere. Only called when compiled."""
+    time. Five to seven times faster than ``bytes.find`` for ``0256`` in a claim file, where
+    its digits are everywhere (2-3 ms against 14 on 20 MB). Only called when compiled."""
     p: cython.p_uchar = cython.cast(cython.p_uchar, cython.cast(cython.p_char, buffer))
     q: cython.p_uchar = cython.cast(cython.p_uchar, cython.cast(cython.p_char, key))
     m: cython.Py_ssize_t = len(key)
