@@ -140,7 +140,8 @@ class NeedleScan:
         self.t = d.segment.encode("latin-1")
         self.e = d.element.encode("latin-1")
         first = buffer.find(self.t, pos)
-        after = buffer[first + 1:first + 3]  # the lead: LF, CR LF (not after a CR or LF) or none
+        # the lead after each terminator: LF, CR LF (unless CR or LF terminates) or none
+        after = buffer[first + 1:first + 3]
         self.lead = (b"" if self.t == b"\n" else b"\n" if after[:1] == b"\n" else
                      b"\r\n" if after == b"\r\n" and self.t != b"\r" else b"")
         self.sep = self.t + self.lead
@@ -371,6 +372,7 @@ def _typed_items(buffer: bytes, start: int, end: int, terminator: int, element: 
     k: cython.Py_ssize_t
     m: cython.Py_ssize_t
     r: cython.Py_ssize_t
+    led: cython.Py_ssize_t
     c: cython.char
     d: cython.char
     out: list = []
@@ -381,10 +383,12 @@ def _typed_items(buffer: bytes, start: int, end: int, terminator: int, element: 
             break
         i = hit - p
         j = i + 1  # the group starts here
+        led = 0  # how much of the lead (LF, or CR LF) follows the terminator
+        while led < width and j + led < stop and p[j + led] == (10 if led == width - 1 else 13):
+            led += 1
         k = j + width  # the tag starts here
         m = -1
-        if k < stop and (width == 0 or (p[j] == 10 if width == 1 else
-                                        (p[j] == 13 and p[j + 1] == 10))):
+        if k < stop and led == width:
             c = p[k]
             if c == 67 and k + 3 < stop and p[k + 1] == 76 and p[k + 2] == 77:  # CLM
                 d = p[k + 3]
@@ -428,14 +432,11 @@ def _typed_items(buffer: bytes, start: int, end: int, terminator: int, element: 
             continue
         # the irregular characters: a part of the lead and a byte that breaks it off, or
         # the whole lead (none, LF, CR LF) and whitespace or a terminator
-        r = 0
-        while r < width and j + r < stop and p[j + r] == (10 if r == width - 1 else 13):
-            r += 1
-        if j + r < stop:
-            d = p[j + r]
-            if r < width or d == 32 or d == 9 or d == 13 or d == 10 or d == t:
-                out.append(buffer[j:j + r + 1])
-                i = j + r + 1
+        if j + led < stop:
+            d = p[j + led]
+            if led < width or d == 32 or d == 9 or d == 13 or d == 10 or d == t:
+                out.append(buffer[j:j + led + 1])
+                i = j + led + 1
                 continue
         i += 1
     return out
