@@ -22,7 +22,7 @@ file fails midway.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
@@ -44,6 +44,15 @@ from edi_j0256.x12.values import number_problem, parse_date
 LEVEL_TAGS = frozenset({"NM1", "SBR", "PAT", "DMG"})
 # The segments a claim unit is read from; the others (N3, N4, PRV, CAS, SVD, AMT ...) are
 # counted for positions but not built.
+# The Claim fields the loops above a claim fill (billing provider, subscriber, patient,
+# payer), in the Claim's order, right after CLM05's three: _build_claim passes them by
+# position.
+CONTEXT_FIELDS = ("claim_filing_indicator", "payer_responsibility", "payer_id", "payer_name",
+                  "member_id", "subscriber_last_name", "subscriber_first_name",
+                  "patient_last_name", "patient_first_name", "patient_birth_date",
+                  "patient_weight_lb", "billing_npi")
+if tuple(f.name for f in fields(Claim))[6:6 + len(CONTEXT_FIELDS)] != CONTEXT_FIELDS:
+    raise ImportError("claims.parser: CONTEXT_FIELDS no longer follow Claim's CLM05 fields")
 CLAIM_TAGS = frozenset({"CLM", "LX", "SV1", "SV2", "DTP", "REF", "HI", "NM1", "SBR", "PAT",
                         "LIN", "CTP"})
 # Service lines (2400 loops) a claim may hold: 837P (005010X222A1) 50, 837I (005010X223A2) 999.
@@ -125,7 +134,7 @@ class ClaimReader:
         self._billing: _Level | None = None  # the transaction's last billing provider (HL 20)
         self._foreign: str | None = None  # the open transaction is not an 837P / 837I
         self._foreign_reported = False
-        self._merged: dict | None = None  # _context() of the open loops
+        self._merged: tuple | None = None  # _context() of the open loops
 
     @property
     def selective(self) -> bool:
@@ -356,9 +365,9 @@ class ClaimReader:
                    f"an open HL loop; {action}", unit.index, unit.line)
         return depth
 
-    def _context(self) -> dict:
+    def _context(self) -> tuple:
         """Facts of the billing provider, subscriber and patient loops above the claim (the
-        same for every claim until the next HL)."""
+        same for every claim until the next HL): the values of :data:`CONTEXT_FIELDS`."""
         if self._merged is not None:
             return self._merged
         merged: dict = {}
@@ -368,11 +377,13 @@ class ClaimReader:
             for key, value in level.facts.items():
                 if value is not None:
                     merged[key] = value
-        self._merged = merged
-        return merged
+        self._merged = values = tuple([merged.get(name) for name in CONTEXT_FIELDS])
+        return values
 
     def _level_facts(self, level: _Level) -> dict:
         facts: dict = {}
+        tag: str  # typed for the compiled core (a str compare in C, not a rich compare)
+        e: list
         for tag, e, index, line, _ in level.loop().rows(LEVEL_TAGS, offsets=False):
             if len(e) < 10:  # padded inline (hot path)
                 e = e + _BLANK[:10 - len(e)]
@@ -454,15 +465,18 @@ class ClaimReader:
         return None
 
     def _build_claim(self, unit: Unit, envelope: Envelope) -> Claim:
+        tag: str  # typed for the compiled core (see _level_facts)
+        e: list
         context = self._context()  # first: positions are resolved in file order
         component = unit.delimiters.component
         rows = unit.stream_rows(CLAIM_TAGS, offsets=False)
         _, e, index, line, _ = next(rows)
         if len(e) < 6:  # padded inline (hot path)
             e = e + _BLANK[:6 - len(e)]
-        # the context's keys are Claim fields (billing provider, subscriber, patient, payer)
+        # positional (the hot path): CLM01, CLM02, the three CLM05 fields (set below), then
+        # the context, which follows them in the Claim's fields (checked at import)
         claim = Claim(envelope, e[1] or None, self._number(e[2], "CLM02", index, line),
-                      segment=index, line=line, **context)
+                      None, None, None, *context, segment=index, line=line)
         if not claim.claim_id:
             self._warn("X303", "CLM01 (patient control number) is empty", index, line)
         place, _, frequency = (e[5].split(component) + ["", "", ""])[:3]
