@@ -11,6 +11,8 @@ meaning: nothing compiled, every decorator a no-op.
 
 from __future__ import annotations
 
+import dataclasses  # noqa: F401  (``cython.dataclasses.dataclass``: the standard one)
+
 compiled = False  # the importing module runs as Python
 
 
@@ -21,7 +23,7 @@ def _no_op(*args, **kwargs):
     return lambda function: function
 
 
-cfunc = ccall = inline = final = locals = _no_op
+cfunc = ccall = cclass = inline = final = locals = _no_op
 boundscheck = wraparound = cdivision = exceptval = _no_op
 
 

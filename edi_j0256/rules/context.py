@@ -26,6 +26,7 @@ REPLACEMENT, VOID = "7", "8"  # CLM05-3: replacement / void of an earlier claim
 VOIDING_FREQUENCIES = frozenset({REPLACEMENT, VOID})
 SEVEN_DAYS = 7
 KG_PER_LB = Decimal("0.45359237")
+NO_UNITS = Decimal(0)  # what amounts are compared with (a Decimal with a Decimal is quicker)
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})  # HI codes of ICD-10-CM
 POLICY_MEMORY = 1024  # (payer ID, SBR09) pairs whose policy is kept
 NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")  # CTP05-1 units of measure (JN006)
@@ -149,10 +150,11 @@ class RuleContext:
         if key is None or frequency == VOID:
             return ClaimDoses(key, frequency, claim.claim_id, file, None, None)
         facts = self.facts(claim)
-        start, lines = claim.statement_from, []
+        lines: list = []
+        start = claim.statement_from
         for service_line in facts.lines:
             when, units = service_line.service_date or start, service_line.units
-            if when is None or units is None or units <= 0:
+            if when is None or units is None or units <= NO_UNITS:
                 continue
             modifiers = service_line.modifiers
             if len(modifiers) > 1 or type(modifiers) is not tuple:
@@ -196,9 +198,9 @@ def claim_facts(claim: Claim, policy: Policy, crosswalk: Crosswalk | None = None
                 ) -> ClaimFacts:
     """Work out the claim's :class:`ClaimFacts` (one pass over its J0256 lines; without
     ``crosswalk``, every NDC counts as one the crosswalk may not know)."""
-    lines = drug_lines(claim)
-    by_date: dict[date | None, list[ServiceLine]] = {}
-    modifiers: set[str] = set()
+    lines: list = drug_lines(claim)  # typed locals: list / dict / set calls in C, compiled
+    by_date: dict = {}
+    modifiers: set = set()
     start = claim.statement_from
     practitioner = claim.transaction_type != "837I"
     claim_place = claim.place_of_service
@@ -216,13 +218,13 @@ def claim_facts(claim: Claim, policy: Policy, crosswalk: Crosswalk | None = None
         if WASTE not in line_modifiers and NO_WASTE not in line_modifiers:
             bare = True
         units = service_line.units
-        if units is None or units <= 0 or units != units.to_integral_value():
+        if units is None or units <= NO_UNITS or units != units.to_integral_value():
             odd_units = True
         basis = service_line.unit_basis
         if basis and basis.upper() != "UN":
             odd_basis = True
         charge = service_line.charge
-        if charge is None or charge <= 0:
+        if charge is None or charge <= NO_UNITS:
             odd_charge = True
         if practitioner and (service_line.place_of_service or claim_place) == "21":
             inpatient = True
@@ -235,7 +237,7 @@ def claim_facts(claim: Claim, policy: Policy, crosswalk: Crosswalk | None = None
                 product = products.get(ndc)
                 if product is None or product.hcpcs != DRUG_CODE:
                     ndc_product = True
-            if quantity is None or quantity <= 0:
+            if quantity is None or quantity <= NO_UNITS:
                 ndc_quantity = True
         else:
             no_ndc = True
