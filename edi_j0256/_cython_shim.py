@@ -24,7 +24,7 @@ def _no_op(*args, **kwargs):
 
 
 cfunc = ccall = cclass = inline = final = locals = _no_op
-boundscheck = wraparound = cdivision = exceptval = _no_op
+boundscheck = wraparound = cdivision = exceptval = annotation_typing = _no_op
 
 
 def cast(kind, value, typecheck=False):

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 from pathlib import Path
@@ -125,6 +126,8 @@ def _read_bytes(data: bytes):
 
 SCHEMA = json.loads((ROOT / "schemas" / "scan-record.schema.json").read_text())
 FIELDS = list(SCHEMA["properties"])  # the record's fields, in the record's order
+LINE_FIELDS = {f.name for f in dataclasses.fields(ServiceLine)}
+CLAIM_FIELDS = {f.name for f in dataclasses.fields(Claim)}
 _LINE_FIRST = {"place_of_service", "rendering_npi", "prior_auth"}  # the line's, else the claim's
 
 
@@ -141,13 +144,13 @@ def reference_record(claim: Claim, line: ServiceLine) -> dict:
             value = claim.pointed_diagnoses(line, codes)
         elif name == "claim_diagnosis_codes":
             value = codes
-        elif name in ServiceLine.__slots__:  # type: ignore[attr-defined]
+        elif name in LINE_FIELDS:
             value = getattr(line, name)
             if name in _LINE_FIRST and not value:
                 value = getattr(claim, name)
             if name == "service_date" and not value and institutional:
                 value = claim.statement_from
-        elif name in Claim.__slots__:  # type: ignore[attr-defined]
+        elif name in CLAIM_FIELDS:
             value = getattr(claim, name)
         else:
             value = getattr(claim.envelope, name)

@@ -1,20 +1,26 @@
 """Claim records built from 837P / 837I transactions.
 
-Plain dataclasses, named after the X12 elements they come from. Every record carries the
-position of the segment it was built from (``segment``: 1-based segment index in the file,
-``line``: 1-based line number) so any message about it can point at the file.
+Dataclasses, named after the X12 elements they come from (extension types when the
+compiled core is built: made in C, with no per-object ``__dict__``; plain dataclasses
+otherwise). Every record carries the position of the segment it was built from
+(``segment``: 1-based segment index in the file, ``line``: 1-based line number) so any
+message about it can point at the file.
 
 Money and quantities are :class:`decimal.Decimal` (never float) so totals add up to the cent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
 from edi_j0256.x12.envelope import Envelope
+
+try:
+    import cython
+except ImportError:  # no Cython: plain Python, with the stand-in of what is used of it
+    from edi_j0256 import _cython_shim as cython
 
 __all__ = ["DIAGNOSIS_QUALIFIERS", "Claim", "Diagnosis", "Envelope", "ServiceLine", "dotted_code"]
 
@@ -26,7 +32,9 @@ def dotted_code(code: str) -> str:
     return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
 
 
-@dataclass(slots=True)
+@cython.annotation_typing(False)  # the annotations document; values are not checked
+@cython.cclass
+@cython.dataclasses.dataclass
 class Diagnosis:
     """One HI composite: qualifier (ABK, ABF, ABJ, APR, BK, BF ...) and ICD code."""
 
@@ -39,7 +47,9 @@ class Diagnosis:
         return dotted_code(self.code)
 
 
-@dataclass(slots=True)
+@cython.annotation_typing(False)  # the annotations document; values are not checked
+@cython.cclass
+@cython.dataclasses.dataclass
 class ServiceLine:
     """One 2400 loop: LX, SV1 (837P) or SV2 (837I), DTP*472, REF, and the 2410 NDC."""
 
@@ -68,7 +78,9 @@ class ServiceLine:
     lx_segment: int = 0  # segment index of LX
 
 
-@dataclass(slots=True)
+@cython.annotation_typing(False)  # the annotations document; values are not checked
+@cython.cclass
+@cython.dataclasses.dataclass
 class Claim:
     """One 2300 loop with the hierarchy above it (2000A billing, 2000B subscriber, 2000C patient).
 
@@ -99,8 +111,8 @@ class Claim:
     original_reference: str | None = None  # 2300 REF*F8, payer claim control no. of the original
     statement_from: date | None = None  # 837I DTP*434 start
     statement_to: date | None = None  # 837I DTP*434 end
-    diagnoses: list[Diagnosis] = field(default_factory=list)  # HI, in order
-    lines: list[ServiceLine] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = cython.dataclasses.field(default_factory=list)  # HI, in order
+    lines: list[ServiceLine] = cython.dataclasses.field(default_factory=list)
     segment: int = 0  # segment index of CLM
     line: int = 0  # line number of CLM
 

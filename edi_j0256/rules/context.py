@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+try:
+    import cython
+except ImportError:  # no Cython: plain Python, with the stand-in of what is used of it
+    from edi_j0256 import _cython_shim as cython
+
 from edi_j0256.claims.model import Claim, ServiceLine, dotted_code
 from edi_j0256.codes import DEFAULT_HCPCS
 from edi_j0256.rules.finding import Hit, Where
@@ -32,7 +37,10 @@ POLICY_MEMORY = 1024  # (payer ID, SBR09) pairs whose policy is kept
 NDC_UNITS = ("F2", "GR", "ME", "ML", "UN")  # CTP05-1 units of measure (JN006)
 
 
-@dataclass(slots=True)  # not frozen: one per line (see history.Dose)
+# Arrival, ClaimDoses and ClaimFacts are made per line or claim: extension types when
+# compiled (see history.DoseRef), plain dataclasses otherwise.
+@cython.cclass
+@cython.dataclasses.dataclass  # not frozen: one per line (see history.Dose)
 class Arrival:
     """One J0256 line of the claim being checked, with what the patient's history says."""
 
@@ -48,7 +56,8 @@ class Arrival:
         return Where(*self.place)
 
 
-@dataclass(slots=True)  # not frozen: one per claim (see history.Dose), changed by none
+@cython.cclass
+@cython.dataclasses.dataclass  # not frozen: one per claim (see history.Dose), changed by none
 class ClaimDoses:
     """What the run rules take of one claim: who the patient is (a digest), what the claim
     voids or replaces, and its J0256 doses as plain values. It needs only the claim, so it
@@ -66,7 +75,8 @@ class ClaimDoses:
     lines: tuple[tuple, ...] = ()
 
 
-@dataclass(slots=True)  # not frozen: one per claim, read by every rule, changed by none
+@cython.cclass
+@cython.dataclasses.dataclass  # not frozen: one per claim, read by every rule
 class ClaimFacts:
     """What the rules ask of the claim being checked, worked out once for all of them."""
 
