@@ -41,6 +41,9 @@ changed = dataclasses.replace(line, units=Decimal("12"))
 out["replaced"] = [str(changed.units), changed == line, str(line.units)]
 out["asdict_keys"] = list(dataclasses.asdict(claim))
 out["asdict_line"] = {k: str(v) for k, v in dataclasses.asdict(line).items()}
+fresh, other = type(claim)(claim.envelope, "N1"), type(claim)(claim.envelope, "N2")
+out["fresh"] = [fresh.lines, fresh.diagnoses, fresh.lines is not other.lines,
+                fresh.diagnoses is not other.diagnoses]
 line.modifiers = ["JW"]  # any value: a list where the reader puts a tuple
 line.line_number = "7"
 out["assigned"] = [line.modifiers, line.line_number]
@@ -80,6 +83,7 @@ def test_pure_records_are_dataclasses_that_round_trip():
     assert all(got["pickled_equal"]) and got["copy_equal"]
     assert got["replaced"][0] == "12" and got["replaced"][1] is False
     assert got["assigned"] == [["JW"], "7"]
+    assert got["fresh"] == [[], [], True, True]  # a new list per claim
     assert got["ref"] == [True, True, "claim C1 line 2 in a.x12",
                           "DoseRef(claim_id='C1', line_number=2, file='a.x12')"]
     assert got["ref_frozen"] is True

@@ -111,10 +111,18 @@ class Claim:
     original_reference: str | None = None  # 2300 REF*F8, payer claim control no. of the original
     statement_from: date | None = None  # 837I DTP*434 start
     statement_to: date | None = None  # 837I DTP*434 end
-    diagnoses: list[Diagnosis] = cython.dataclasses.field(default_factory=list)  # HI, in order
-    lines: list[ServiceLine] = cython.dataclasses.field(default_factory=list)
+    # HI, in order, and the 2400 loops: a new list each when not given (by __post_init__, not
+    # a default_factory, which the compiled core pays an import of `dataclasses` per claim for)
+    diagnoses: list[Diagnosis] = None  # type: ignore[assignment]
+    lines: list[ServiceLine] = None  # type: ignore[assignment]
     segment: int = 0  # segment index of CLM
     line: int = 0  # line number of CLM
+
+    def __post_init__(self) -> None:
+        if self.diagnoses is None:
+            self.diagnoses = []
+        if self.lines is None:
+            self.lines = []
 
     @property
     def transaction_type(self) -> str | None:
